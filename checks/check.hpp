@@ -1,0 +1,150 @@
+// The check interface, the case and result records, and the registry.
+//
+// A check holds one claim of the catalogue (DESIGN.md) to the numbers: it lists the cases of its sweep
+// for a size, runs one case at a time (thread-safe, deterministic given the case and the seed), and
+// summarizes its finished cases into figures, tables and fits for the report. The runner (runner.hpp)
+// does everything else: threads, ordering, files, the exit status.
+//
+// To add a check: derive from Check in one .cpp file in checks/, and register it with
+// DIFFBOUND_REGISTER_CHECK(YourCheck) at namespace scope.
+#pragma once
+
+#include "figures.hpp"
+
+#include <diffbound/theory/provenance.hpp>
+#include <diffbound/theory/scalar.hpp>
+#include <diffbound/theory/verdict.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace diffbound::checks {
+
+using json = nlohmann::json;
+
+/// How big a sweep is: smoke (seconds, for tests), default (the main job), full (long validation).
+enum class Size { smoke, standard, full };
+
+const char* to_string(Size s);
+Size size_from_string(const std::string& s);
+
+/// One case of a sweep: a stable id (unique within its check) and every parameter needed to run it.
+struct CaseSpec {
+  std::string id;
+  json params;
+};
+
+/// A number as the report needs it: an enclosure rounded outward to double, the value rounded to
+/// nearest, and the full-precision text (an interval prints as [lo, hi]).
+struct Quantity {
+  double lo = 0, hi = 0, mid = 0;
+  std::string text;
+
+  template <class Real>
+  static Quantity of(const Real& x) {
+    return {lower_double(x), upper_double(x), mid_double(x), to_text(x, 20)};
+  }
+};
+
+void to_json(json& j, const Quantity& q);
+void from_json(const json& j, Quantity& q);
+
+/// Everything a run settles about one case.
+struct CaseResult {
+  std::string check;
+  std::string case_id;
+  json params;
+  std::optional<Quantity> measured, bound, margin;  ///< margin = bound − measured
+  double error_estimate = 0;  ///< what the point margin may be off by (0: none, interval rule)
+  Verdict verdict = Verdict::inconclusive;
+  std::string reason;
+  ScalarKind scalar = ScalarKind::float64;
+  unsigned precision_bits = 53;
+  double seconds = 0;
+  std::uint64_t seed = 0;
+  json terms = json::object();  ///< named parts of the bound or the measurement, each a Quantity
+  std::string error;            ///< non-empty when the case failed to run
+
+  /// Sets measured, bound, margin = bound − measured and the verdict (verdict.hpp's rule).
+  template <class Real>
+  void compare(const Real& measured_value, const Real& bound_value, double estimate = 0.0) {
+    const Real m = bound_value - measured_value;
+    measured = Quantity::of(measured_value);
+    bound = Quantity::of(bound_value);
+    margin = Quantity::of(m);
+    error_estimate = estimate;
+    auto j = judge(m, estimate);
+    verdict = j.verdict;
+    reason = j.reason;
+  }
+  /// Records a named term (part of a bound or of a measurement).
+  template <class Real>
+  void term(const std::string& name, const Real& value) {
+    terms[name] = Quantity::of(value);
+  }
+  /// Relative margin (margin / |bound|), the number the verdict table ranks cases by; NaN if unknown.
+  double relative_margin() const;
+};
+
+void to_json(json& j, const CaseResult& r);
+void from_json(const json& j, CaseResult& r);
+
+/// What a case is run with.
+struct RunContext {
+  ScalarKind scalar = ScalarKind::float64;
+  unsigned precision_bits = 53;
+  std::uint64_t seed = 0;  ///< the case's seed (derived from the run seed, the check id and the case id)
+  Size size = Size::standard;
+};
+
+class Check {
+ public:
+  virtual ~Check() = default;
+  /// The claim, its source, assumptions and constants with provenance.
+  virtual ClaimInfo claim() const = 0;
+  const std::string& id() const;
+  /// Scalar kinds the check supports; the first is its default.
+  virtual std::vector<ScalarKind> scalar_kinds() const {
+    return {ScalarKind::mpfi, ScalarKind::mpfr, ScalarKind::float64};
+  }
+  /// The cases of the sweep at a size, in a fixed order.
+  virtual std::vector<CaseSpec> cases(Size size) const = 0;
+  /// Runs one case. Must be thread-safe and depend only on the case, the context and the seed.
+  virtual CaseResult run_case(const CaseSpec& spec, const RunContext& ctx) const = 0;
+  /// Figures, tables and fits from the finished cases (never re-running a case). Default: none.
+  virtual Summary summarize(const std::vector<CaseResult>& results) const;
+
+ private:
+  mutable std::string id_cache_;
+};
+
+/// All registered checks, in id order.
+class Registry {
+ public:
+  static Registry& instance();
+  bool add(std::unique_ptr<Check> check);
+  const Check* find(const std::string& id) const;
+  std::vector<const Check*> all() const;
+  /// Checks whose id matches one of the patterns (exact id or shell glob: '*', '?', '[...]'); all when
+  /// empty. Throws std::invalid_argument naming a pattern that matches nothing.
+  std::vector<const Check*> select(const std::vector<std::string>& patterns) const;
+
+ private:
+  std::vector<std::unique_ptr<Check>> checks_;
+};
+
+}  // namespace diffbound::checks
+
+#define DIFFBOUND_CONCAT_INNER(a, b) a##b
+#define DIFFBOUND_CONCAT(a, b) DIFFBOUND_CONCAT_INNER(a, b)
+/// Registers a check type (default-constructible) with the registry at program start.
+#define DIFFBOUND_REGISTER_CHECK(Type)                                                         \
+  namespace {                                                                                  \
+  const bool DIFFBOUND_CONCAT(diffbound_registered_, __LINE__) =                               \
+      ::diffbound::checks::Registry::instance().add(std::make_unique<Type>());                 \
+  }

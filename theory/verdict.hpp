@@ -1,0 +1,99 @@
+// The verdict rule of DESIGN.md ("Scalars and verdicts"), applied to the margin = bound − measured.
+//
+//   VERIFIED      an interval enclosure of the margin lies entirely above 0 (a proof);
+//   HOLDS         a floating-point margin is positive and larger than its error estimate;
+//   VIOLATED      the margin is negative beyond its error estimate (an interval entirely below 0 is
+//                 a proof of the violation);
+//   INCONCLUSIVE  anything else, always with the reason.
+//
+// Only an interval margin without any statistical or a-priori error estimate can be VERIFIED:
+// rounding can never turn into a false VERIFIED because point values never reach that branch.
+#pragma once
+
+#include "scalar.hpp"
+
+#include <cmath>
+#include <string>
+
+namespace diffbound {
+
+enum class Verdict { verified, holds, violated, inconclusive };
+
+inline const char* to_string(Verdict v) {
+  switch (v) {
+    case Verdict::verified: return "VERIFIED";
+    case Verdict::holds: return "HOLDS";
+    case Verdict::violated: return "VIOLATED";
+    case Verdict::inconclusive: return "INCONCLUSIVE";
+  }
+  return "?";
+}
+
+inline Verdict verdict_from_string(const std::string& s) {
+  if (s == "VERIFIED") return Verdict::verified;
+  if (s == "HOLDS") return Verdict::holds;
+  if (s == "VIOLATED") return Verdict::violated;
+  if (s == "INCONCLUSIVE") return Verdict::inconclusive;
+  throw std::invalid_argument("unknown verdict '" + s + "'");
+}
+
+/// A verdict and, for INCONCLUSIVE and VIOLATED, the reason in words.
+struct Judgement {
+  Verdict verdict;
+  std::string reason;
+};
+
+/// Floating rule: `margin` is a point value, `error_estimate` ≥ 0 bounds (a priori, or statistically)
+/// how far it may be from the exact margin.
+inline Judgement judge_estimate(double margin, double error_estimate) {
+  if (!std::isfinite(margin)) return {Verdict::inconclusive, "the margin is not finite"};
+  if (!(error_estimate >= 0) || !std::isfinite(error_estimate))
+    return {Verdict::inconclusive, "the error estimate is not a finite non-negative number"};
+  if (margin > error_estimate) return {Verdict::holds, ""};
+  if (margin < -error_estimate)
+    return {Verdict::violated, "the margin " + to_text(margin, 6) + " is below minus its error estimate " +
+                                   to_text(error_estimate, 3)};
+  return {Verdict::inconclusive, "the margin " + to_text(margin, 6) +
+                                     " lies within its error estimate " + to_text(error_estimate, 3)};
+}
+
+/// Interval rule, exact: the signs of the two endpoints of the enclosure decide.
+inline Judgement judge_enclosure(const mpfi_real& margin) {
+  const auto* m = margin.backend().data();
+  if (mpfr_nan_p(&m->left) || mpfr_nan_p(&m->right))
+    return {Verdict::inconclusive, "the enclosure of the margin is NaN"};
+  if (mpfr_sgn(&m->left) > 0) return {Verdict::verified, ""};
+  if (mpfr_sgn(&m->right) < 0)
+    return {Verdict::violated, "the enclosure of the margin " + to_text(margin, 6) + " lies below 0"};
+  return {Verdict::inconclusive, "the enclosure of the margin " + to_text(margin, 6) + " contains 0"};
+}
+
+/// The verdict for a margin of any scalar kind.
+///  * interval, no error estimate: the exact interval rule (VERIFIED / VIOLATED / INCONCLUSIVE);
+///  * interval with an error estimate > 0 (e.g. a Monte Carlo confidence half-width): the estimate is
+///    not an enclosure, so at best HOLDS; the whole enclosure must clear the estimate;
+///  * point kinds: the floating rule, never VERIFIED.
+template <class Real>
+Judgement judge(const Real& margin, double error_estimate = 0.0) {
+  if constexpr (is_interval_v<Real>) {
+    if (error_estimate == 0.0) return judge_enclosure(margin);
+    if (!is_finite(margin)) return {Verdict::inconclusive, "the margin is not finite"};
+    const double lo = lower_double(margin), hi = upper_double(margin);
+    if (!(error_estimate > 0) || !std::isfinite(error_estimate))
+      return {Verdict::inconclusive, "the error estimate is not a finite non-negative number"};
+    if (lo > error_estimate) return {Verdict::holds, ""};
+    if (hi < -error_estimate)
+      return {Verdict::violated, "the margin " + to_text(margin, 6) + " is below minus its error estimate " +
+                                     to_text(error_estimate, 3)};
+    return {Verdict::inconclusive,
+            "the margin " + to_text(margin, 6) + " lies within its error estimate " + to_text(error_estimate, 3)};
+  } else {
+    // Rounding a point margin to double (nearest) could change the sign of a tiny margin: judge the
+    // margin widened by one ulp of double in each direction, as a point value with the estimate.
+    const double m = mid_double(margin);
+    const double slack = std::fabs(m) * std::numeric_limits<double>::epsilon();
+    return judge_estimate(m, error_estimate + slack);
+  }
+}
+
+}  // namespace diffbound
