@@ -111,3 +111,30 @@ TEST_CASE("--help explains the commands", "[cli][smoke]") {
   CHECK_THAT(rr.output, Contains("--size"));
   CHECK_THAT(rr.output, Contains("--precision"));
 }
+
+TEST_CASE("diffbound bound evaluates terms with provenance", "[cli][smoke]") {
+  const auto r = run_diffbound("bound sampling.girsanov --set schedule.n_levels=280 --set score.c=0.9 --format json");
+  INFO(r.output);
+  REQUIRE(r.status == 0);
+  const auto j = nlohmann::json::parse(r.output);
+  double total = 0, kl = 0, score = 0;
+  for (const auto& t : j["terms"]) {
+    CHECK(t["provenance"] == "derived");
+    if (t["name"] == "total") total = t["value"]["mid"];
+    if (t["name"] == "measured_kl") kl = t["value"]["mid"];
+    if (t["name"] == "score") score = t["value"]["mid"];
+  }
+  // PAPER §6.2: c = 0.9 at N = 280, EDM: 1.61e-2 <= 0.175.
+  CHECK(total == Approx(0.175).margin(0.0005));
+  CHECK(kl == Approx(1.61e-2).margin(5e-5));
+  CHECK(score > 0);
+  const auto csv = run_diffbound("bound sampling.init --format csv --scalar double");
+  CHECK(csv.status == 0);
+  CHECK_THAT(csv.output, Contains("name,value,lo,hi,provenance"));
+  const auto bad = run_diffbound("bound sampling.init --set sigma_T=-1");
+  CHECK(bad.status == 2);
+  CHECK_THAT(bad.output, Contains("sigma_T"));
+  const auto unknown = run_diffbound("bound no.such");
+  CHECK(unknown.status == 2);
+  CHECK_THAT(unknown.output, Contains("unknown bound 'no.such'"));
+}

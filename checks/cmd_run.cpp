@@ -1,0 +1,57 @@
+// diffbound run: runs checks and writes results.jsonl.
+#include "commands.hpp"
+#include "runner.hpp"
+
+#include <iostream>
+#include <unistd.h>
+
+namespace diffbound::checks {
+namespace {
+
+class RunCommand final : public Command {
+ public:
+  int order() const override { return 20; }
+  CLI::App* add(CLI::App& app) override {
+    auto* run = app.add_subcommand(
+        "run", "Run checks and write <out>/results.jsonl (one JSON line per case, then one per check).\n"
+               "Exit status: 0 when no case is VIOLATED and none failed to run, 1 otherwise, 2 on bad usage.");
+    run->add_option("checks", opt_.patterns, "Check ids or globs (e.g. 'sampling.*'); all checks when omitted.");
+    run->add_option("--size", size_, "Sweep size: smoke (seconds), default, full (long).")
+        ->check(CLI::IsMember({"smoke", "default", "full"}))
+        ->capture_default_str();
+    run->add_option("--scalar", scalar_,
+                    "Scalar kind: auto (each check's own, interval where it can), double, mpfr or mpfi.")
+        ->check(CLI::IsMember({"auto", "double", "mpfr", "mpfi"}))
+        ->capture_default_str();
+    run->add_option("--precision", opt_.precision_bits, "Bits of precision for mpfr and mpfi (at least 16).")
+        ->check(CLI::Range(16u, 1u << 20))
+        ->capture_default_str();
+    run->add_option("--threads", opt_.threads, "Worker threads; 0 uses every core.")->capture_default_str();
+    run->add_option("--out", opt_.out_dir, "Output folder (created if missing).")->capture_default_str();
+    run->add_option("--seed", opt_.seed, "Base seed; every case derives its own from it and its id.")
+        ->capture_default_str();
+    run->add_flag("--progress", progress_, "Show a progress line on stderr (default: when stderr is a terminal).");
+    run->add_flag("--no-progress", no_progress_, "Never show the progress line.");
+    return run;
+  }
+
+  int run() override {
+    opt_.size = size_from_string(size_);
+    if (scalar_ != "auto") opt_.scalar = scalar_kind_from_string(scalar_);
+    opt_.progress = no_progress_ ? false : (progress_ || isatty(STDERR_FILENO));
+    PrecisionScope precision(opt_.precision_bits);
+    const auto outcome = run_checks(opt_, std::cout);
+    std::cout << "results: " << outcome.results_file.string() << '\n';
+    return outcome.ok() ? 0 : 1;
+  }
+
+ private:
+  RunOptions opt_;
+  std::string size_ = "default", scalar_ = "auto";
+  bool progress_ = false, no_progress_ = false;
+};
+
+}  // namespace
+}  // namespace diffbound::checks
+
+DIFFBOUND_REGISTER_COMMAND(diffbound::checks::RunCommand)
