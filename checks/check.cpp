@@ -159,6 +159,7 @@ void to_json(json& j, const Series& s) {
   j = json{{"label", s.label}, {"role", s.role}, {"x", s.x}, {"y", s.y}};
   if (!s.y_lo.empty()) j["y_lo"] = s.y_lo;
   if (!s.y_hi.empty()) j["y_hi"] = s.y_hi;
+  if (!s.z.empty()) j["z"] = s.z;
 }
 void from_json(const json& j, Series& s) {
   s.label = j.value("label", std::string());
@@ -167,14 +168,19 @@ void from_json(const json& j, Series& s) {
   s.y = j.value("y", std::vector<double>{});
   s.y_lo = j.value("y_lo", std::vector<double>{});
   s.y_hi = j.value("y_hi", std::vector<double>{});
+  s.z = j.value("z", std::vector<double>{});
 }
 void to_json(json& j, const Figure& f) {
-  j = json{{"id", f.id},         {"title", f.title}, {"xlabel", f.xlabel}, {"ylabel", f.ylabel},
-           {"logx", f.logx},     {"logy", f.logy},   {"series", f.series}, {"caption", f.caption}};
+  j = json{{"id", f.id},         {"kind", f.kind},     {"title", f.title}, {"xlabel", f.xlabel},
+           {"ylabel", f.ylabel}, {"zlabel", f.zlabel}, {"logx", f.logx},   {"logy", f.logy},
+           {"logz", f.logz},     {"series", f.series}, {"caption", f.caption}};
 }
 void from_json(const json& j, Figure& f) {
   f.id = j.value("id", std::string());
+  f.kind = j.value("kind", std::string("xy"));
   f.title = j.value("title", std::string());
+  f.zlabel = j.value("zlabel", std::string());
+  f.logz = j.value("logz", false);
   f.xlabel = j.value("xlabel", std::string());
   f.ylabel = j.value("ylabel", std::string());
   f.logx = j.value("logx", false);

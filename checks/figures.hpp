@@ -15,17 +15,21 @@ namespace diffbound::checks {
 ///   fit        a fitted curve (dashed);          reference  a reference slope or value (dotted);
 ///   other      anything else (line).
 /// y_lo / y_hi (optional, same length as y) are an enclosure or a confidence band.
+/// In a heat map (Figure::kind == "heatmap") a series is a scattered grid: point i is (x_i, y_i, z_i).
 struct Series {
   std::string label;
   std::string role = "measured";
   std::vector<double> x, y, y_lo, y_hi;
+  std::vector<double> z;  ///< heat maps only
 };
 
 struct Figure {
   std::string id;  ///< unique within the check; the CSV file beside the PDF is <check>--<id>.csv
+  std::string kind = "xy";  ///< "xy" (curves) or "heatmap" (z over an x–y grid, first series)
   std::string title;
   std::string xlabel, ylabel;
-  bool logx = false, logy = false;
+  std::string zlabel;       ///< heat maps only
+  bool logx = false, logy = false, logz = false;
   std::vector<Series> series;
   std::string caption;
 };
