@@ -33,7 +33,7 @@ class Reader {
         continue;
       std::string list;
       for (const char* k : known) list += (list.empty() ? "" : ", ") + std::string(k);
-      fail(where + "." + it.key(), "unknown key (known keys: " + list + ")");
+      fail(where == "top level" ? it.key() : where + "." + it.key(), "unknown key (known keys: " + list + ")");
     }
   }
 

@@ -68,7 +68,8 @@ namespace {
 int get_level_count(const json& j, const std::string& where) {
   const long long n = get_integer(j, "n_levels", where);
   if (n > std::numeric_limits<int>::max() || n < std::numeric_limits<int>::min())
-    throw ParamError(path(where, "n_levels") + ": " + std::to_string(n) + " is out of range");
+    throw ParamError(path(where, "n_levels") + ": " + std::to_string(n) + " is out of range (at most " +
+                     std::to_string(std::numeric_limits<int>::max()) + ")");
   return static_cast<int>(n);
 }
 }  // namespace
@@ -196,9 +197,17 @@ GaussianDataSpec data_from_json(const json& j, const std::string& where) {
         const json& v = j.at(key)[i];
         if (!v.is_number())
           throw ParamError(path(where, key) + "[" + std::to_string(i) + "]: expected a number, got " + v.dump());
-        out.push_back(v.get<double>());
+        const double x = v.get<double>();
+        const std::string field = path(where, key) + "[" + std::to_string(i) + "]";
+        if (!std::isfinite(x)) throw ParamError(field + ": must be finite");
+        if (std::string(key) == "lambda" && x < 0)
+          throw ParamError(field + ": a variance must be non-negative, got " + shortest_decimal(x));
+        out.push_back(x);
       }
     }
+    if (s.lambda.size() != s.mu.size())
+      throw ParamError(path(where, "mu") + ": has " + std::to_string(s.mu.size()) + " entries but " +
+                       path(where, "lambda") + " has " + std::to_string(s.lambda.size()));
   } else if (s.spectrum == "isotropic" || s.spectrum == "power_law") {
     if (s.spectrum == "isotropic") reject_unknown(j, where, {"spectrum", "dimension", "scale", "mean"});
     else reject_unknown(j, where, {"spectrum", "dimension", "scale", "mean", "alpha"});

@@ -152,6 +152,8 @@ ResultsContent read_results(const fs::path& path) {
     const bool ok = nl != std::string::npos && !rec.is_discarded() && rec.is_object() && rec.contains("type") &&
                     rec.at("type").is_string();
     if (!ok) {
+      if (line_no == 1 && !rec.is_discarded())
+        throw std::invalid_argument(path.string() + ": not a diffbound results file (no run record on line 1)");
       if (last) {  // a killed run's last, cut-short line
         out.dropped_tail = true;
         break;

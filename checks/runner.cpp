@@ -304,8 +304,7 @@ RunOutcome run_checks(const RunOptions& options, std::ostream& out) {
     fs::remove(journal_path, e2);
     if (!dir_existed) fs::remove(dir, e2);  // only if still empty
   };
-  if (!options.resume && fs::exists(journal_path, ec))
-    std::cerr << "note: " << journal_path.string() << " of an unfinished run is replaced (--resume continues one)\n";
+  const bool replacing = !options.resume && fs::exists(journal_path, ec);
   Journal journal;
   try {
     if (journal_content) journal.reopen(journal_path, journal_content->good_bytes);
@@ -314,6 +313,8 @@ RunOutcome run_checks(const RunOptions& options, std::ostream& out) {
     if (!journal_content) remove_outputs();
     throw;
   }
+  if (replacing)
+    std::cerr << "note: " << journal_path.string() << " of an unfinished run was replaced (--resume continues one)\n";
   if (options.resume) {
     if (resumed > 0)
       std::cerr << "resuming: " << resumed << " of " << mine.size() << " cases already done in " << dir.string() << '\n';
