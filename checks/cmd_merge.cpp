@@ -156,8 +156,14 @@ RunOutcome merge(const fs::path& out_dir, const std::vector<std::string>& inputs
   if (fs::exists(out_dir, ec) && !fs::is_directory(out_dir, ec))
     throw std::invalid_argument("merge: " + out_dir.string() + ": exists and is not a folder");
   const bool existed = fs::exists(out_dir, ec);
+  for (const auto& p : parts)
+    if (fs::exists(out_dir / "results.jsonl", ec) && fs::equivalent(p.path, out_dir / "results.jsonl", ec))
+      throw std::invalid_argument("merge: " + p.path.string() + " is an input; write the merged results to another folder");
   fs::create_directories(out_dir, ec);
   if (ec) throw std::runtime_error("cannot create the output folder " + out_dir.string() + ": " + ec.message());
+  FolderLock lock;
+  if (!lock.acquire(out_dir))
+    throw std::invalid_argument("merge: another diffbound process is writing to " + out_dir.string());
   try {
     write_file_atomically(out_dir / "results.jsonl", content);
   } catch (...) {

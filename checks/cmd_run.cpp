@@ -33,8 +33,6 @@ class RunCommand final : public Command {
     run->add_option("--out", opt_.out_dir, "Output folder (created if missing).")->capture_default_str();
     run->add_option("--seed", opt_.seed, "Base seed; every case derives its own from it and its id.")
         ->capture_default_str();
-    run->add_flag("--progress", progress_, "Show a progress line on stderr (default: when stderr is a terminal).");
-    run->add_flag("--no-progress", no_progress_, "Never show the progress line.");
     // Running at scale (README "Running at scale"; runner.hpp).
     run->add_option("--config", config_, "Run the cases of this sweep file (JSON, or TOML if it ends in .toml) "
                                          "instead of the checks' own sweeps; see examples/sweep.json.");
@@ -44,6 +42,8 @@ class RunCommand final : public Command {
                                            "(results.jsonl.partial) already holds. The settings must be the same.");
     run->add_option("--bound-factor", bound_factor_, "TESTING AID (mutation tests): multiply every bound by F > 0 "
                                                      "before comparing; recorded in the results, never for real runs.");
+    run->add_flag("--progress", progress_, "Show a progress line on stderr (default: when stderr is a terminal).");
+    run->add_flag("--no-progress", no_progress_, "Never show the progress line.");
     return run;
   }
 

@@ -13,6 +13,7 @@
 #include <fstream>
 #include <limits>
 #include <stdexcept>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -229,6 +230,16 @@ void write_file_atomically(const fs::path& path, const std::string& content) {
     ::fsync(dfd);
     ::close(dfd);
   }
+}
+
+FolderLock::~FolderLock() {
+  if (fd_ >= 0) ::close(fd_);  // releases the lock
+}
+
+bool FolderLock::acquire(const fs::path& dir) {
+  fd_ = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd_ < 0) throw std::runtime_error("cannot open the folder " + dir.string() + ": " + errno_text());
+  return ::flock(fd_, LOCK_EX | LOCK_NB) == 0;
 }
 
 Journal::~Journal() { close(); }

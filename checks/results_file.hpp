@@ -63,6 +63,21 @@ ResultsContent read_results(const std::filesystem::path& path);
 /// on device"); `path` is then untouched.
 void write_file_atomically(const std::filesystem::path& path, const std::string& content);
 
+/// An exclusive advisory lock (flock) on a folder, held while a run or a merge writes there, so that
+/// two of them never write into one folder at once. Nothing is written into the folder for it.
+class FolderLock {
+ public:
+  FolderLock() = default;
+  ~FolderLock();
+  FolderLock(const FolderLock&) = delete;
+  FolderLock& operator=(const FolderLock&) = delete;
+  /// False when another process holds the lock; std::runtime_error when the folder cannot be opened.
+  bool acquire(const std::filesystem::path& dir);
+
+ private:
+  int fd_ = -1;
+};
+
 /// The journal of a running run: complete lines only, appended one write at a time.
 class Journal {
  public:

@@ -304,6 +304,10 @@ RunOutcome run_checks(const RunOptions& options, std::ostream& out) {
     fs::remove(journal_path, e2);
     if (!dir_existed) fs::remove(dir, e2);  // only if still empty
   };
+  FolderLock lock;
+  if (!lock.acquire(dir))
+    throw std::invalid_argument("--out " + dir.string() +
+                                ": another diffbound run is writing there (wait for it, or choose another --out)");
   const bool replacing = !options.resume && fs::exists(journal_path, ec);
   Journal journal;
   try {

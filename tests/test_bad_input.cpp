@@ -276,6 +276,7 @@ TEST_CASE("bad input: one clear error naming the field, a non-zero exit, no outp
       {"merge: a shard cut short", "merge {out} " + s1 + " " + cut, {"is not a finished run"}},
       {"merge: not a results file", "merge {out} " + s1 + " {cfg}", {"config.json: not a diffbound results file"},
        R"({"checks": [{"check": "sampling.init", "size": "smoke"}]})"},
+      {"merge: into one of its inputs", "merge " + s1 + " " + s1 + " " + s2, {"s1/results.jsonl is an input"}},
       {"merge: no such input", "merge {out} " + s1 + " {dir}/nothing", {"merge:", "nothing: no such file or folder"}},
   };
   std::size_t passed = 0;

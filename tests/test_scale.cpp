@@ -108,6 +108,11 @@ TEST_CASE("a run killed with SIGKILL resumes to the results of an uninterrupted 
   const auto t0 = std::chrono::steady_clock::now();
   while (complete_lines(journal) < 1 + 6 && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(60))
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  // Meanwhile, a second run into the same folder is turned away (the folder is locked), harmlessly.
+  const auto second = run_diffbound("run --config " + cfg.string() + " --no-progress --out " + out.string());
+  CHECK(second.status == 2);
+  CHECK_THAT(second.output, Contains("another diffbound run is writing there"));
+  CHECK(message_lines(second.output).size() == 1);
   kill(pid, SIGKILL);
   int status = 0;
   waitpid(pid, &status, 0);
@@ -201,4 +206,95 @@ TEST_CASE("progress: shown on a terminal, quiet in logs", "[scale][smoke]") {
   const auto dumb = run_shell("TERM=dumb script -qec " + quote(cmd) + " /dev/null");
   CHECK(dumb.status == 0);
   CHECK(dumb.output.find("\x1b[K") == std::string::npos);
+}
+
+TEST_CASE("the Slurm job-array example runs its shards and merges them (with a stand-in sbatch)", "[scale][smoke]") {
+  TempDir dir("slurm");
+  const fs::path bin = dir.path() / "bin";
+  fs::create_directories(bin);
+  // sbatch, reduced to what the example uses: runs the array tasks one after the other, then --wrap.
+  write_text(bin / "sbatch", R"(#!/usr/bin/env bash
+array=""; wrap=""; export_spec=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --array=*) array=${1#--array=} ;;
+    --wrap=*) wrap=${1#--wrap=} ;;
+    --export=*) export_spec=${1#--export=} ;;
+    --*) ;;
+    *) break ;;
+  esac
+  shift
+done
+IFS=, read -ra kv <<< "$export_spec"
+for x in "${kv[@]}"; do [ "$x" = ALL ] || export "$x"; done
+if [ -n "$wrap" ]; then bash -c "$wrap" >&2 || exit 1; echo 2; exit 0; fi
+for i in $(seq "${array%-*}" "${array#*-}"); do
+  SLURM_ARRAY_TASK_ID=$i SLURM_CPUS_PER_TASK=1 bash "$@" >&2 || exit 1
+done
+echo "1;cluster"
+)");
+  fs::permissions(bin / "sbatch", fs::perms::owner_all);
+  const fs::path out = dir.path() / "run";
+  const auto r = run_shell("PATH=" + quote(bin.string()) + ":$PATH DIFFBOUND=" + quote(DIFFBOUND_EXE) + " bash " +
+                           quote((kExamples / "slurm_array.sh").string()) + " 3 " + quote(out.string()) +
+                           " --size smoke --seed 11");
+  INFO(r.output);
+  REQUIRE(r.status == 0);
+  CHECK_THAT(r.output, Contains("submitted: array job 1 (3 shards), merge job 2"));
+  for (int i = 1; i <= 3; ++i) CHECK(fs::exists(out / ("shard-" + std::to_string(i)) / "results.jsonl"));
+  REQUIRE(run_diffbound("run --size smoke --seed 11 --no-progress --out " + (dir.path() / "whole").string()).status == 0);
+  CHECK(comparable(out / "merged" / "results.jsonl") == comparable(dir.path() / "whole" / "results.jsonl"));
+}
+
+// ---- A check that reads its parameters only in run_case (no validate()): the late path ---------------
+
+#include <diffbound/checks/dispatch.hpp>
+#include <diffbound/checks/params.hpp>
+#include <diffbound/checks/runner.hpp>
+
+namespace {
+/// measured = x ≤ bound = 2x, exact: a well-behaved check for the test program only, whose parameter
+/// errors surface when the case runs (as for a check that does not override validate()).
+class LateParams final : public diffbound::checks::Check {
+ public:
+  diffbound::ClaimInfo claim() const override {
+    return {"test.late_params", "x <= 2x (test only)", "x <= 2x", "x \\le 2x", "tests/test_scale.cpp", "[test]", {}, {}};
+  }
+  std::vector<diffbound::checks::CaseSpec> cases(diffbound::checks::Size) const override {
+    return {{"x=1", {{"x", 1}}}, {"x=3", {{"x", 3}}}};
+  }
+  diffbound::checks::CaseResult run_case(const diffbound::checks::CaseSpec& spec,
+                                         const diffbound::checks::RunContext& ctx) const override {
+    using namespace diffbound::checks;
+    reject_unknown_keys(spec.params, "", {"x"});
+    const double x = get_number(spec.params, "x", "");
+    if (!(x > 0)) throw ParamError("x: must be positive, got " + diffbound::shortest_decimal(x));
+    CaseResult r = start_result(*this, spec, ctx);
+    with_scalar(ctx.scalar, [&]<class Real>() { r.compare(diffbound::decimal<Real>(x), Real(2 * diffbound::decimal<Real>(x))); });
+    return r;
+  }
+};
+}  // namespace
+DIFFBOUND_REGISTER_CHECK(LateParams)
+
+TEST_CASE("a parameter error found only when the case runs stops a config run and leaves nothing", "[scale][smoke]") {
+  using namespace diffbound::checks;
+  TempDir dir("late");
+  const fs::path cfg = dir.path() / "late.json";
+  std::string cases = R"({"id": "a", "params": {"x": 1}})";
+  for (int i = 0; i < 20; ++i) cases += R"(, {"id": "ok)" + std::to_string(i) + R"(", "params": {"x": 2}})";
+  write_text(cfg, R"({"checks": [{"check": "test.late_params", "cases": [)" + cases + R"(, {"id": "b", "params": {"x": -1}}]}]})");
+  RunOptions o;
+  o.config = cfg;
+  o.out_dir = dir.path() / "out";
+  o.threads = 2;
+  std::ostringstream out;
+  CHECK_THROWS_WITH(run_checks(o, out), Contains("late.json: checks[0].cases[21], case 'b': x: must be positive, got -1"));
+  CHECK_FALSE(fs::exists(dir.path() / "out"));
+  CHECK(out.str().empty());
+  // The same check on good cases runs, and is held to its bound like any other.
+  write_text(cfg, R"({"checks": [{"check": "test.late_params", "cases": [{"params": {"x": 5}}]}]})");
+  const auto outcome = run_checks(o, out);
+  CHECK(outcome.ok());
+  CHECK(outcome.checks.at(0).counts.verified == 1);
 }
