@@ -73,6 +73,7 @@ void to_json(json& j, const CaseResult& r) {
   j["seed"] = r.seed;
   j["seconds"] = r.seconds;
   if (!r.error.empty()) j["error"] = r.error;
+  if (r.bound_factor != 1.0) j["bound_factor"] = r.bound_factor;
 }
 
 void from_json(const json& j, CaseResult& r) {
@@ -91,6 +92,7 @@ void from_json(const json& j, CaseResult& r) {
   r.seed = j.value("seed", std::uint64_t{0});
   r.seconds = j.value("seconds", 0.0);
   r.error = j.value("error", std::string());
+  r.bound_factor = j.value("bound_factor", 1.0);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -69,10 +70,21 @@ struct CaseResult {
   std::uint64_t seed = 0;
   json terms = json::object();  ///< named parts of the bound or the measurement, each a Quantity
   std::string error;            ///< non-empty when the case failed to run
+  /// Testing aid (mutation tests, `run --bound-factor`): compare() holds the measured value to
+  /// bound_factor × bound instead of the bound. 1 in every real run; recorded when it is not 1.
+  double bound_factor = 1.0;
 
-  /// Sets measured, bound, margin = bound − measured and the verdict (verdict.hpp's rule).
+  /// Sets measured, bound, margin = bound − measured and the verdict (verdict.hpp's rule). With a
+  /// bound_factor F ≠ 1 the bound is F × bound_value, F taken as its shortest decimal: enclosed
+  /// exactly by intervals; for point kinds the two roundings of the product are added to the estimate.
   template <class Real>
-  void compare(const Real& measured_value, const Real& bound_value, double estimate = 0.0) {
+  void compare(const Real& measured_value, const Real& unscaled_bound, double estimate = 0.0) {
+    Real bound_value = unscaled_bound;
+    if (bound_factor != 1.0) {
+      bound_value = Real(unscaled_bound * decimal<Real>(bound_factor));
+      if constexpr (!is_interval_v<Real>)
+        estimate += 2.0 * unit_roundoff(scalar_traits<Real>::kind) * std::fabs(mid_double(bound_value));
+    }
     const Real m = bound_value - measured_value;
     measured = Quantity::of(measured_value);
     bound = Quantity::of(bound_value);
@@ -100,6 +112,7 @@ struct RunContext {
   unsigned precision_bits = 53;
   std::uint64_t seed = 0;  ///< the case's seed (derived from the run seed, the check id and the case id)
   Size size = Size::standard;
+  double bound_factor = 1.0;  ///< testing aid: copied into the result by start_result (see CaseResult)
 };
 
 class Check {
@@ -116,6 +129,10 @@ class Check {
   virtual std::vector<CaseSpec> cases(Size size) const = 0;
   /// Runs one case. Must be thread-safe and depend only on the case, the context and the seed.
   virtual CaseResult run_case(const CaseSpec& spec, const RunContext& ctx) const = 0;
+  /// Reads a case's parameters without running it; throws ParamError naming the field. The runner calls
+  /// it on every selected case before it writes anything, so a typo in a config file stops a run at
+  /// once. Default: nothing (run_case still reads and validates; a ParamError there stops a config run).
+  virtual void validate(const CaseSpec& spec) const {}
   /// Figures, tables and fits from the finished cases (never re-running a case). Default: none.
   virtual Summary summarize(const std::vector<CaseResult>& results) const;
 

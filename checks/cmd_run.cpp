@@ -1,7 +1,10 @@
 // diffbound run: runs checks and writes results.jsonl.
 #include "commands.hpp"
+#include "progress.hpp"
 #include "runner.hpp"
 
+#include <charconv>
+#include <cmath>
 #include <iostream>
 #include <unistd.h>
 
@@ -30,6 +33,15 @@ class RunCommand final : public Command {
     run->add_option("--out", opt_.out_dir, "Output folder (created if missing).")->capture_default_str();
     run->add_option("--seed", opt_.seed, "Base seed; every case derives its own from it and its id.")
         ->capture_default_str();
+    // Running at scale (README "Running at scale"; runner.hpp).
+    run->add_option("--config", config_, "Run the cases of this sweep file (JSON, or TOML if it ends in .toml) "
+                                         "instead of the checks' own sweeps; see examples/sweep.json.");
+    run->add_option("--shard", shard_, "i/n: run only the i-th of n interleaved slices of the selected cases "
+                                       "(1 <= i <= n); join the shards with 'diffbound merge'.");
+    run->add_flag("--resume", opt_.resume, "Continue the unfinished run in --out: skip the cases its journal "
+                                           "(results.jsonl.partial) already holds. The settings must be the same.");
+    run->add_option("--bound-factor", bound_factor_, "TESTING AID (mutation tests): multiply every bound by F > 0 "
+                                                     "before comparing; recorded in the results, never for real runs.");
     run->add_flag("--progress", progress_, "Show a progress line on stderr (default: when stderr is a terminal).");
     run->add_flag("--no-progress", no_progress_, "Never show the progress line.");
     return run;
@@ -38,7 +50,10 @@ class RunCommand final : public Command {
   int run() override {
     opt_.size = size_from_string(size_);
     if (scalar_ != "auto") opt_.scalar = scalar_kind_from_string(scalar_);
-    opt_.progress = no_progress_ ? false : (progress_ || isatty(STDERR_FILENO));
+    opt_.progress = no_progress_ ? false : (progress_ || progress_by_default());
+    if (!config_.empty()) opt_.config = config_;
+    if (!shard_.empty()) parse_shard(shard_, opt_);
+    if (!bound_factor_.empty()) opt_.bound_factor = parse_bound_factor(bound_factor_);
     PrecisionScope precision(opt_.precision_bits);
     const auto outcome = run_checks(opt_, std::cout);
     std::cout << "results: " << outcome.results_file.string() << '\n';
@@ -49,6 +64,17 @@ class RunCommand final : public Command {
   RunOptions opt_;
   std::string size_ = "default", scalar_ = "auto";
   bool progress_ = false, no_progress_ = false;
+  std::string config_, shard_, bound_factor_;
+
+  static double parse_bound_factor(const std::string& text) {
+    double f = 0;
+    const auto res = std::from_chars(text.data(), text.data() + text.size(), f);
+    if (res.ec != std::errc() || res.ptr != text.data() + text.size())
+      throw std::invalid_argument("--bound-factor " + text + ": not a number");
+    if (!std::isfinite(f) || !(f > 0))
+      throw std::invalid_argument("--bound-factor " + text + ": must be a finite positive number");
+    return f;
+  }
 };
 
 }  // namespace

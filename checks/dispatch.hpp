@@ -41,6 +41,7 @@ inline CaseResult start_result(const Check& check, const CaseSpec& spec, const R
   r.scalar = ctx.scalar;
   r.precision_bits = ctx.precision_bits;
   r.seed = ctx.seed;
+  r.bound_factor = ctx.bound_factor;
   return r;
 }
 

@@ -9,8 +9,13 @@ namespace {
 std::string path(const std::string& where, const std::string& key) { return where.empty() ? key : where + "." + key; }
 
 void require_object(const json& j, const std::string& where) {
-  if (!j.is_object()) throw ParamError(where + ": expected an object, got " + std::string(j.type_name()));
+  if (!j.is_object())
+    throw ParamError((where.empty() ? std::string("params") : where) + ": expected an object, got " +
+                     std::string(j.type_name()));
 }
+
+/// n_levels as an int (a larger count is an error, not a wrap-around).
+int get_level_count(const json& j, const std::string& where);
 
 /// Rejects keys that the reader does not know, so that a typo is an error and not a silent default.
 void reject_unknown(const json& j, const std::string& where, std::initializer_list<const char*> known) {
@@ -59,6 +64,29 @@ std::string get_string(const json& j, const std::string& key, const std::string&
   return v.get<std::string>();
 }
 
+namespace {
+int get_level_count(const json& j, const std::string& where) {
+  const long long n = get_integer(j, "n_levels", where);
+  if (n > std::numeric_limits<int>::max() || n < std::numeric_limits<int>::min())
+    throw ParamError(path(where, "n_levels") + ": " + std::to_string(n) + " is out of range (at most " +
+                     std::to_string(std::numeric_limits<int>::max()) + ")");
+  return static_cast<int>(n);
+}
+}  // namespace
+
+const json& get_object(const json& j, const std::string& key, const std::string& where) {
+  require_object(j, where);
+  if (!j.contains(key)) throw ParamError(path(where, key) + ": missing");
+  const json& v = j.at(key);
+  if (!v.is_object()) throw ParamError(path(where, key) + ": expected an object, got " + v.dump());
+  return v;
+}
+
+void reject_unknown_keys(const json& j, const std::string& where, std::initializer_list<const char*> known) {
+  require_object(j, where);
+  reject_unknown(j, where, known);
+}
+
 // ---------------------------------------------------------------------------------------------
 
 json schedule_to_json(const ScheduleSpec& s) {
@@ -95,27 +123,27 @@ ScheduleSpec schedule_from_json(const json& j, const std::string& where) {
   switch (s.kind) {
     case ScheduleKind::edm:
       reject_unknown(j, where, {"kind", "n_levels", "sigma_min", "sigma_max", "rho"});
-      s.n_levels = static_cast<int>(get_integer(j, "n_levels", where));
+      s.n_levels = get_level_count(j, where);
       s.sigma_min = get_number(j, "sigma_min", where);
       s.sigma_max = get_number(j, "sigma_max", where);
       s.rho = get_number(j, "rho", where);
       break;
     case ScheduleKind::geometric:
       reject_unknown(j, where, {"kind", "n_levels", "sigma_min", "sigma_max"});
-      s.n_levels = static_cast<int>(get_integer(j, "n_levels", where));
+      s.n_levels = get_level_count(j, where);
       s.sigma_min = get_number(j, "sigma_min", where);
       s.sigma_max = get_number(j, "sigma_max", where);
       break;
     case ScheduleKind::song_ve:
       reject_unknown(j, where, {"kind", "n_levels", "sigma_min", "sigma_max", "eps_t"});
-      s.n_levels = static_cast<int>(get_integer(j, "n_levels", where));
+      s.n_levels = get_level_count(j, where);
       s.sigma_min = get_number(j, "sigma_min", where);
       s.sigma_max = get_number(j, "sigma_max", where);
       s.eps_t = get_number_or(j, "eps_t", ScheduleDefaults::song_eps, where);
       break;
     case ScheduleKind::vp:
       reject_unknown(j, where, {"kind", "n_levels", "beta_d", "beta_min", "eps_s"});
-      s.n_levels = static_cast<int>(get_integer(j, "n_levels", where));
+      s.n_levels = get_level_count(j, where);
       s.beta_d = get_number_or(j, "beta_d", ScheduleDefaults::vp_beta_d, where);
       s.beta_min = get_number_or(j, "beta_min", ScheduleDefaults::vp_beta_min, where);
       s.eps_s = get_number_or(j, "eps_s", ScheduleDefaults::vp_eps_s, where);
@@ -169,9 +197,17 @@ GaussianDataSpec data_from_json(const json& j, const std::string& where) {
         const json& v = j.at(key)[i];
         if (!v.is_number())
           throw ParamError(path(where, key) + "[" + std::to_string(i) + "]: expected a number, got " + v.dump());
-        out.push_back(v.get<double>());
+        const double x = v.get<double>();
+        const std::string field = path(where, key) + "[" + std::to_string(i) + "]";
+        if (!std::isfinite(x)) throw ParamError(field + ": must be finite");
+        if (std::string(key) == "lambda" && x < 0)
+          throw ParamError(field + ": a variance must be non-negative, got " + shortest_decimal(x));
+        out.push_back(x);
       }
     }
+    if (s.lambda.size() != s.mu.size())
+      throw ParamError(path(where, "mu") + ": has " + std::to_string(s.mu.size()) + " entries but " +
+                       path(where, "lambda") + " has " + std::to_string(s.lambda.size()));
   } else if (s.spectrum == "isotropic" || s.spectrum == "power_law") {
     if (s.spectrum == "isotropic") reject_unknown(j, where, {"spectrum", "dimension", "scale", "mean"});
     else reject_unknown(j, where, {"spectrum", "dimension", "scale", "mean", "alpha"});

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <initializer_list>
 #include <stdexcept>
 #include <string>
 
@@ -48,5 +49,10 @@ double get_number(const json& j, const std::string& key, const std::string& wher
 double get_number_or(const json& j, const std::string& key, double fallback, const std::string& where);
 long long get_integer(const json& j, const std::string& key, const std::string& where);
 std::string get_string(const json& j, const std::string& key, const std::string& where);
+/// The object j[key] ("where.key: missing" / "where.key: expected an object, got ...").
+const json& get_object(const json& j, const std::string& key, const std::string& where);
+/// Throws ParamError when `j` is not an object, or names its first key that is not in `known` (with
+/// the list of known keys). `where` is the object's path; empty for a case's top-level parameters.
+void reject_unknown_keys(const json& j, const std::string& where, std::initializer_list<const char*> known);
 
 }  // namespace diffbound::checks

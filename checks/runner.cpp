@@ -1,5 +1,9 @@
 #include "runner.hpp"
 
+#include "config.hpp"
+#include "params.hpp"
+#include "progress.hpp"
+#include "results_file.hpp"
 #include "version.hpp"
 
 #include <diffbound/numerics/random.hpp>
@@ -9,10 +13,13 @@
 
 #include <algorithm>
 #include <atomic>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
 #include <ctime>
+#include <deque>
+#include <fnmatch.h>
 #include <fstream>
 #include <iostream>
 #include <limits>
@@ -74,37 +81,15 @@ std::string host_name() {
   return buf;
 }
 
-json counts_json(const Counts& c) {
-  return json{{"VERIFIED", c.verified}, {"HOLDS", c.holds},     {"VIOLATED", c.violated},
-              {"INCONCLUSIVE", c.inconclusive}, {"failed", c.failed}, {"cases", c.total()}};
-}
-
-json claim_json(const ClaimInfo& c) {
-  json constants = json::array();
-  for (const auto& k : c.constants)
-    constants.push_back(json{{"name", k.name},
-                             {"symbol_tex", k.symbol_tex},
-                             {"value", k.value},
-                             {"provenance", to_string(k.provenance)},
-                             {"paper_tag", k.paper_tag},
-                             {"source", k.source}});
-  return json{{"id", c.id},
-              {"title", c.title},
-              {"statement", c.statement},
-              {"statement_tex", c.statement_tex},
-              {"source", c.source},
-              {"paper_tag", c.paper_tag},
-              {"assumptions", c.assumptions},
-              {"constants", constants}};
-}
-
-/// Runs one case, turning any exception into a failed result (the run goes on).
-CaseResult run_one(const Check& check, const CaseSpec& spec, const RunContext& ctx) {
+/// Runs one case, turning any exception into a failed result (the run goes on). A ParamError is
+/// also reported through `param_error`: in a config run it means a bad user case and stops the run.
+CaseResult run_one(const Check& check, const CaseSpec& spec, const RunContext& ctx, std::string* param_error) {
   const auto t0 = std::chrono::steady_clock::now();
   CaseResult r;
   try {
     r = check.run_case(spec, ctx);
   } catch (const std::exception& e) {
+    if (param_error && dynamic_cast<const ParamError*>(&e)) *param_error = e.what();
     r = CaseResult{};
     r.check = check.id();
     r.case_id = spec.id;
@@ -112,6 +97,7 @@ CaseResult run_one(const Check& check, const CaseSpec& spec, const RunContext& c
     r.scalar = ctx.scalar;
     r.precision_bits = ctx.precision_bits;
     r.seed = ctx.seed;
+    r.bound_factor = ctx.bound_factor;
     r.verdict = Verdict::inconclusive;
     r.error = e.what();
     r.reason = std::string("the case failed to run: ") + e.what();
@@ -120,29 +106,12 @@ CaseResult run_one(const Check& check, const CaseSpec& spec, const RunContext& c
   return r;
 }
 
-class Progress {
- public:
-  Progress(bool on, std::string id, std::size_t total)
-      : on_(on), id_(std::move(id)), total_(total), t0_(std::chrono::steady_clock::now()) {}
-  void update(std::size_t done) {
-    if (!on_) return;
-    const auto now = std::chrono::steady_clock::now();
-    if (done < total_ && now - last_ < std::chrono::milliseconds(200)) return;
-    last_ = now;
-    const double el = std::chrono::duration<double>(now - t0_).count();
-    const double rate = el > 0 ? static_cast<double>(done) / el : 0.0;
-    const double left = rate > 0 ? static_cast<double>(total_ - done) / rate : 0.0;
-    std::cerr << fmt::format("\r  {:<28} {:>6}/{:<6} cases  {:8.1f} cases/s  ~{:.0f} s left   ", id_, done, total_,
-                             rate, left)
-              << std::flush;
-    if (done == total_) std::cerr << "\r" << std::string(90, ' ') << "\r" << std::flush;
-  }
-
- private:
-  bool on_;
-  std::string id_;
-  std::size_t total_;
-  std::chrono::steady_clock::time_point t0_, last_{};
+/// The cases of one check in this run's selection (before sharding).
+struct Planned {
+  const Check* check = nullptr;
+  ScalarKind kind = ScalarKind::float64;
+  std::vector<CaseSpec> specs;
+  std::vector<std::string> origins;  ///< config runs: where each case comes from
 };
 
 }  // namespace
@@ -160,37 +129,81 @@ json build_metadata() {
                                {"cores", std::thread::hardware_concurrency()}}}};
 }
 
-RunOutcome run_checks(const RunOptions& options, std::ostream& out) {
-  const auto checks = Registry::instance().select(options.patterns);
-  const unsigned threads = resolve_threads(options.threads);
-  const auto wall0 = std::chrono::steady_clock::now();
-
-  std::error_code ec;
-  fs::create_directories(options.out_dir, ec);
-  if (ec) throw std::runtime_error("cannot create the output folder " + options.out_dir.string() + ": " + ec.message());
-  const fs::path final_path = options.out_dir / "results.jsonl";
-  const fs::path partial = options.out_dir / "results.jsonl.partial";
-  std::ofstream file(partial, std::ios::trunc);
-  if (!file) throw std::runtime_error("cannot write " + partial.string());
-  auto write_line = [&](const json& j) {
-    file << j.dump() << '\n';
-    file.flush();
-    if (!file) throw std::runtime_error("writing " + partial.string() + " failed (disk full or read-only?)");
+void parse_shard(const std::string& text, RunOptions& options) {
+  auto bad = [&](const std::string& why) -> void { throw std::invalid_argument("--shard " + text + ": " + why); };
+  const auto slash = text.find('/');
+  if (slash == std::string::npos) bad("expected i/n, e.g. 2/8 for the second of eight shards");
+  auto whole = [&](std::string_view s, unsigned long long& v) {
+    if (s.empty() || s.size() > 12) return false;
+    const auto res = std::from_chars(s.data(), s.data() + s.size(), v);
+    return res.ec == std::errc() && res.ptr == s.data() + s.size();
   };
+  unsigned long long i = 0, n = 0;
+  const std::string_view all(text);
+  if (!whole(all.substr(0, slash), i) || !whole(all.substr(slash + 1), n))
+    bad("expected i/n with whole numbers, e.g. 2/8 for the second of eight shards");
+  if (n < 1) bad("the number of shards must be at least 1");
+  if (n > 100000) bad("the number of shards must be at most 100000");
+  if (i < 1 || i > n) bad("the shard index must be between 1 and " + std::to_string(n));
+  options.shard_index = static_cast<unsigned>(i);
+  options.shard_count = static_cast<unsigned>(n);
+}
 
+RunOutcome run_checks(const RunOptions& options, std::ostream& out) {
+  const auto wall0 = std::chrono::steady_clock::now();
+  const unsigned threads = resolve_threads(options.threads);
+
+  // ---- 1. The input, all of it checked before any file is touched ------------------------------
+  if (!std::isfinite(options.bound_factor) || !(options.bound_factor > 0))
+    throw std::invalid_argument("--bound-factor: must be a finite positive number, got " +
+                                shortest_decimal(options.bound_factor));
+  if (options.shard_count < 1 || options.shard_index < 1 || options.shard_index > options.shard_count)
+    throw std::invalid_argument("--shard: the shard index must be between 1 and the number of shards");
+
+  std::vector<Planned> plan;
+  std::optional<SweepConfig> config;
+  if (options.config) {
+    config = load_config(*options.config);
+    std::vector<bool> keep(config->entries.size(), options.patterns.empty());
+    for (const auto& p : options.patterns) {
+      bool any = false;
+      for (std::size_t e = 0; e < config->entries.size(); ++e)
+        if (fnmatch(p.c_str(), config->entries[e].check->id().c_str(), 0) == 0) keep[e] = any = true;
+      if (!any) {
+        std::string ids;
+        for (const auto& e : config->entries) ids += (ids.empty() ? "" : ", ") + e.check->id();
+        throw std::invalid_argument("no check of " + config->file + " matches '" + p + "' (its checks: " + ids + ")");
+      }
+    }
+    for (std::size_t e = 0; e < config->entries.size(); ++e)
+      if (keep[e]) plan.push_back({config->entries[e].check, {}, config->entries[e].cases, config->entries[e].origins});
+  } else {
+    for (const Check* c : Registry::instance().select(options.patterns)) plan.push_back({c, {}, c->cases(options.size), {}});
+  }
   // Every check runs in its own scalar kind unless one is forced; validate the forced one.
-  std::vector<ScalarKind> kinds;
-  for (const Check* c : checks) {
-    const auto supported = c->scalar_kinds();
-    ScalarKind k = supported.front();
+  for (auto& p : plan) {
+    const auto supported = p.check->scalar_kinds();
+    p.kind = supported.front();
     if (options.scalar) {
       if (std::find(supported.begin(), supported.end(), *options.scalar) == supported.end())
-        throw std::invalid_argument("check " + c->id() + " does not support the scalar kind " +
+        throw std::invalid_argument("check " + p.check->id() + " does not support the scalar kind " +
                                     to_string(*options.scalar));
-      k = *options.scalar;
+      p.kind = *options.scalar;
     }
-    kinds.push_back(k);
   }
+
+  // The selection, its digest, and this shard's part of it.
+  std::vector<std::pair<const Check*, const CaseSpec*>> selection;
+  struct Slot {
+    std::size_t pi, k;  // plan index, case index
+  };
+  std::vector<Slot> mine;
+  for (std::size_t pi = 0; pi < plan.size(); ++pi)
+    for (std::size_t k = 0; k < plan[pi].specs.size(); ++k) {
+      if (in_shard(selection.size(), options.shard_index, options.shard_count)) mine.push_back({pi, k});
+      selection.emplace_back(plan[pi].check, &plan[pi].specs[k]);
+    }
+  const bool sharded = options.shard_count > 1;
 
   json run = build_metadata();
   run["type"] = "run";
@@ -200,101 +213,244 @@ RunOutcome run_checks(const RunOptions& options, std::ostream& out) {
   run["precision_bits"] = working_precision_bits();
   run["threads"] = threads;
   run["seed"] = options.seed;
+  run["bound_factor"] = options.bound_factor;
   run["checks"] = json::array();
-  for (const Check* c : checks) run["checks"].push_back(c->id());
-  write_line(run);
+  for (const auto& p : plan) run["checks"].push_back(p.check->id());
+  run["selection"] = json{{"cases", selection.size()}, {"digest", selection_digest(selection)}};
+  if (config)
+    run["config"] = json{{"file", config->file}, {"format", config->format}, {"description", config->description}};
+  if (sharded)
+    run["shard"] = json{{"index", options.shard_index}, {"count", options.shard_count}, {"cases", mine.size()}};
 
-  RunOutcome outcome;
-  for (std::size_t ci = 0; ci < checks.size(); ++ci) {
-    const Check& check = *checks[ci];
-    const auto t0 = std::chrono::steady_clock::now();
-    const auto specs = check.cases(options.size);
-    std::vector<std::optional<CaseResult>> slots(specs.size());
-    std::mutex mu;
-    std::condition_variable cv;
-    std::atomic<std::size_t> next{0};
-    auto worker = [&] {
-      for (;;) {
-        const std::size_t i = next.fetch_add(1);
-        if (i >= specs.size()) return;
-        RunContext ctx;
-        ctx.scalar = kinds[ci];
-        ctx.precision_bits = precision_bits(kinds[ci]);
-        ctx.seed = case_seed(options.seed, check.id(), specs[i].id);
-        ctx.size = options.size;
-        CaseResult r = run_one(check, specs[i], ctx);
-        {
-          std::lock_guard<std::mutex> lock(mu);
-          slots[i] = std::move(r);
+  // The output folder.
+  const fs::path& dir = options.out_dir;
+  std::error_code ec;
+  const bool dir_existed = fs::exists(dir, ec);
+  if (dir_existed && !fs::is_directory(dir, ec))
+    throw std::invalid_argument("--out " + dir.string() + ": exists and is not a folder");
+  const fs::path final_path = dir / "results.jsonl";
+  const fs::path journal_path = dir / "results.jsonl.partial";
+
+  // --resume: the finished cases of an earlier run with the same settings.
+  struct Done {
+    json record;
+    CaseResult result;
+  };
+  std::map<std::pair<std::string, std::string>, Done> done;
+  std::optional<ResultsContent> journal_content;
+  if (options.resume && dir_existed) {
+    std::map<std::pair<std::string, std::string>, std::size_t> slot_of;
+    for (std::size_t m = 0; m < mine.size(); ++m)
+      slot_of[{plan[mine[m].pi].check->id(), plan[mine[m].pi].specs[mine[m].k].id}] = m;
+    for (const fs::path& src : {final_path, journal_path}) {
+      if (!fs::exists(src, ec)) continue;
+      ResultsContent c;
+      try {
+        c = read_results(src);
+      } catch (const std::invalid_argument& e) {
+        // A journal killed before its first line was complete holds nothing to resume.
+        if (src == journal_path && fs::file_size(src, ec) < 4096) {
+          std::ifstream in(src);
+          std::string first;
+          if (!std::getline(in, first) || in.eof()) continue;
         }
-        cv.notify_one();
+        throw std::invalid_argument(std::string("--resume: ") + e.what());
       }
-    };
+      const std::string diff = identity_difference(c.run, src.string(), run, "this run");
+      if (!diff.empty())
+        throw std::invalid_argument("--resume: " + diff + " (resume with the same settings, or choose another --out)");
+      const json their_shard = c.run.value("shard", json()), our_shard = run.value("shard", json());
+      auto shard_text = [](const json& s) {
+        return s.is_null() ? std::string("unsharded")
+                           : "shard " + s.value("index", json()).dump() + "/" + s.value("count", json()).dump();
+      };
+      if (shard_text(their_shard) != shard_text(our_shard))
+        throw std::invalid_argument("--resume: " + src.string() + " is " + shard_text(their_shard) + " but this run is " +
+                                    shard_text(our_shard) + " (resume with the same --shard, or choose another --out)");
+      for (auto& rec : c.cases) {
+        const auto key = std::make_pair(rec.at("check").get<std::string>(), rec.at("case").get<std::string>());
+        const auto it = slot_of.find(key);
+        if (it == slot_of.end()) continue;
+        const Planned& p = plan[mine[it->second].pi];
+        const CaseSpec& spec = p.specs[mine[it->second].k];
+        CaseResult r;
+        try {
+          r = rec.get<CaseResult>();
+        } catch (const std::exception&) {
+          continue;  // not readable: run the case again
+        }
+        if (r.params != spec.params || r.seed != case_seed(options.seed, p.check->id(), spec.id) || r.scalar != p.kind)
+          continue;
+        done[key] = Done{std::move(rec), std::move(r)};
+      }
+      if (src == journal_path) journal_content = std::move(c);
+      else run = c.run;  // keep the original run record (its date)
+    }
+    if (journal_content) run = journal_content->run;
+  }
+
+  std::vector<Slot> todo;
+  for (const auto& m : mine)
+    if (!done.count({plan[m.pi].check->id(), plan[m.pi].specs[m.k].id})) todo.push_back(m);
+  const std::size_t resumed = mine.size() - todo.size();
+
+  // ---- 2. The journal ------------------------------------------------------------------------
+  if (!dir_existed) {
+    fs::create_directories(dir, ec);
+    if (ec) throw std::runtime_error("cannot create the output folder " + dir.string() + ": " + ec.message());
+  }
+  auto remove_outputs = [&] {
+    std::error_code e2;
+    fs::remove(journal_path, e2);
+    if (!dir_existed) fs::remove(dir, e2);  // only if still empty
+  };
+  FolderLock lock;
+  if (!lock.acquire(dir))
+    throw std::invalid_argument("--out " + dir.string() +
+                                ": another diffbound run is writing there (wait for it, or choose another --out)");
+  const bool replacing = !options.resume && fs::exists(journal_path, ec);
+  Journal journal;
+  try {
+    if (journal_content) journal.reopen(journal_path, journal_content->good_bytes);
+    else journal.create(journal_path, run);
+  } catch (const std::runtime_error&) {
+    if (!journal_content) remove_outputs();
+    throw;
+  }
+  if (replacing)
+    std::cerr << "note: " << journal_path.string() << " of an unfinished run was replaced (--resume continues one)\n";
+  if (options.resume) {
+    if (resumed > 0)
+      std::cerr << "resuming: " << resumed << " of " << mine.size() << " cases already done in " << dir.string() << '\n';
+    else
+      std::cerr << "resuming: nothing to take over in " << dir.string() << ", running all " << mine.size() << " cases\n";
+  }
+
+  // ---- 3. The cases left, on a pool of threads; each finished case goes to the journal at once -------
+  std::vector<std::optional<CaseResult>> results(todo.size());
+  std::deque<std::size_t> finished;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::atomic<std::size_t> next{0};
+  std::atomic<bool> stop{false};
+  unsigned alive = 0;
+  std::string param_error_message;
+  std::size_t written = 0;
+  auto worker = [&] {
+    for (;;) {
+      const std::size_t i = stop ? todo.size() : next.fetch_add(1);
+      if (i >= todo.size()) break;
+      const Planned& p = plan[todo[i].pi];
+      const CaseSpec& spec = p.specs[todo[i].k];
+      RunContext ctx;
+      ctx.scalar = p.kind;
+      ctx.precision_bits = precision_bits(p.kind);
+      ctx.seed = case_seed(options.seed, p.check->id(), spec.id);
+      ctx.size = options.size;
+      ctx.bound_factor = options.bound_factor;
+      std::string param_error;
+      CaseResult r = run_one(*p.check, spec, ctx, config ? &param_error : nullptr);
+      std::lock_guard<std::mutex> lock(mu);
+      if (!param_error.empty()) {
+        if (param_error_message.empty())
+          param_error_message = config->file + ": " + p.origins[todo[i].k] + ", case '" + spec.id + "': " + param_error;
+        stop = true;
+      }
+      results[i] = std::move(r);
+      finished.push_back(i);
+      cv.notify_all();
+    }
+    std::lock_guard<std::mutex> lock(mu);
+    --alive;
+    cv.notify_all();
+  };
+  {
+    Progress progress(options.progress, mine.size(), resumed,
+                      sharded ? fmt::format("shard {}/{}  ", options.shard_index, options.shard_count) : "");
     std::vector<std::jthread> pool;
-    const unsigned n_workers = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(specs.size())));
+    struct StopOnExit {
+      std::atomic<bool>& stop;
+      ~StopOnExit() { stop = true; }
+    };
+    const unsigned n_workers = static_cast<unsigned>(std::min<std::size_t>(threads, todo.size()));
+    alive = n_workers;
     for (unsigned t = 0; t < n_workers; ++t) pool.emplace_back(worker);
-
-    // Write results in case order as soon as the prefix is complete.
-    Progress progress(options.progress, check.id(), specs.size());
-    std::vector<CaseResult> finished;
-    finished.reserve(specs.size());
-    CheckOutcome co;
-    co.id = check.id();
-    co.smallest_relative_margin = std::numeric_limits<double>::quiet_NaN();
-    for (std::size_t i = 0; i < specs.size(); ++i) {
-      CaseResult r;
-      {
-        std::unique_lock<std::mutex> lock(mu);
-        cv.wait(lock, [&] { return slots[i].has_value(); });
-        r = std::move(*slots[i]);
-        slots[i].reset();
-      }
-      write_line(json(r));
-      co.counts.add(r);
-      const double rm = r.relative_margin();
-      if (std::isfinite(rm) && !(rm >= co.smallest_relative_margin)) {
-        co.smallest_relative_margin = rm;
-        co.worst_case = r.case_id;
-      }
-      finished.push_back(std::move(r));
-      progress.update(i + 1);
-    }
-    pool.clear();
-    co.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-
-    json summary_json;
+    const StopOnExit stop_on_exit{stop};  // on an exception: no new cases; the pool then joins
     try {
-      summary_json = check.summarize(finished);
-    } catch (const std::exception& e) {
-      summary_json = Summary{};
-      summary_json["error"] = std::string("summarize failed: ") + e.what();
-      ++co.counts.failed;
+      for (;;) {
+        std::unique_lock<std::mutex> lock(mu);
+        cv.wait_for(lock, std::chrono::seconds(1), [&] { return !finished.empty() || alive == 0; });
+        std::vector<std::size_t> batch(finished.begin(), finished.end());
+        finished.clear();
+        const bool over = alive == 0;
+        lock.unlock();
+        for (const std::size_t i : batch) {
+          journal.append(case_record(*results[i]));
+          ++written;
+        }
+        const std::size_t at = written < todo.size() ? written : todo.size() - 1;
+        progress.update(written, todo.empty() ? std::string() : plan[todo[at].pi].check->id(), batch.empty());
+        if (over) break;  // every worker has left, after handing in its last case
+      }
+    } catch (const std::runtime_error& e) {
+      // A failed write (disk full, ...): the journal holds complete records only.
+      stop = true;
+      pool.clear();
+      progress.finish();
+      journal.close();
+      if (written + resumed == 0) {
+        remove_outputs();
+        throw;
+      }
+      throw std::runtime_error(std::string(e.what()) + "; the " + std::to_string(written + resumed) +
+                               " finished cases are kept in " + journal_path.string() +
+                               ": make room and run again with --resume");
     }
-    json rec{{"type", "check"},
-             {"check", check.id()},
-             {"claim", claim_json(check.claim())},
-             {"scalar", to_string(kinds[ci])},
-             {"precision_bits", precision_bits(kinds[ci])},
-             {"counts", counts_json(co.counts)},
-             {"smallest_relative_margin",
-              std::isfinite(co.smallest_relative_margin) ? json(co.smallest_relative_margin) : json(nullptr)},
-             {"worst_case", co.worst_case},
-             {"seconds", co.seconds},
-             {"summary", summary_json}};
-    write_line(rec);
+  }
+  if (!param_error_message.empty()) {
+    journal.close();
+    remove_outputs();
+    throw ConfigError(param_error_message);
+  }
+
+  // ---- 4. The results file, composed from all the cases, written whole -----------------------------
+  RunOutcome outcome;
+  outcome.resumed_cases = resumed;
+  outcome.bound_factor = options.bound_factor;
+  if (sharded) outcome.shard = fmt::format("{}/{}", options.shard_index, options.shard_count);
+  std::map<std::pair<std::size_t, std::size_t>, std::size_t> new_index;
+  for (std::size_t i = 0; i < todo.size(); ++i) new_index[{todo[i].pi, todo[i].k}] = i;
+  std::string content = run.dump() + '\n';
+  for (std::size_t pi = 0; pi < plan.size(); ++pi) {
+    std::vector<CaseResult> rs;
+    for (const auto& m : mine) {
+      if (m.pi != pi) continue;
+      const auto it = new_index.find({m.pi, m.k});
+      if (it != new_index.end()) {
+        content += case_record(*results[it->second]).dump() + '\n';
+        rs.push_back(*results[it->second]);
+      } else {
+        const Done& d = done.at({plan[pi].check->id(), plan[pi].specs[m.k].id});
+        content += d.record.dump() + '\n';
+        rs.push_back(d.result);
+      }
+    }
+    CheckOutcome co;
+    content += check_record(*plan[pi].check, plan[pi].kind, rs, co).dump() + '\n';
     outcome.checks.push_back(std::move(co));
   }
-
   outcome.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
-  Counts total;
-  for (const auto& c : outcome.checks) {
-    total.verified += c.counts.verified, total.holds += c.counts.holds, total.violated += c.counts.violated;
-    total.inconclusive += c.counts.inconclusive, total.failed += c.counts.failed;
+  json end = end_record(outcome.checks, outcome.wall_seconds);
+  if (resumed > 0) end["resumed_cases"] = resumed;
+  content += end.dump() + '\n';
+  journal.close();
+  try {
+    write_file_atomically(final_path, content);
+  } catch (const std::runtime_error& e) {
+    throw std::runtime_error(std::string(e.what()) + "; all cases are kept in " + journal_path.string() +
+                             ": make room and run again with --resume");
   }
-  write_line(json{{"type", "end"}, {"wall_seconds", outcome.wall_seconds}, {"counts", counts_json(total)}});
-  file.close();
-  fs::rename(partial, final_path, ec);
-  if (ec) throw std::runtime_error("cannot move " + partial.string() + " to " + final_path.string() + ": " + ec.message());
+  fs::remove(journal_path, ec);
   outcome.results_file = final_path;
   print_summary(outcome, out);
   return outcome;
@@ -312,6 +468,11 @@ void print_summary(const RunOutcome& outcome, std::ostream& out) {
   }
   out << fmt::format("wall time {:.2f} s; {}\n", outcome.wall_seconds,
                      outcome.ok() ? "nothing VIOLATED, nothing failed" : "SOME CASES VIOLATED OR FAILED");
+  if (!outcome.shard.empty()) out << "shard " << outcome.shard << " of the selected cases (join the shards with 'diffbound merge')\n";
+  if (outcome.resumed_cases > 0) out << outcome.resumed_cases << " cases taken over from the unfinished run (--resume)\n";
+  if (outcome.bound_factor != 1.0)
+    out << "BOUND FACTOR " << shortest_decimal(outcome.bound_factor)
+        << ": a testing aid; every bound was multiplied by it, so these verdicts are not about the paper's bounds\n";
 }
 
 }  // namespace diffbound::checks

@@ -70,6 +70,21 @@ std::vector<ScoreErrorSpec> girsanov_scores(Size size) {
   return out;
 }
 
+/// The parameters of one case, read and validated (errors name the field). "endpoints" is a label
+/// only (the figures group curves by it).
+struct GirsanovParams {
+  GaussianDataSpec data;
+  ScheduleSpec schedule;
+  ScoreErrorSpec score;
+};
+GirsanovParams read_params(const json& p) {
+  reject_unknown_keys(p, "", {"data", "schedule", "score", "endpoints"});
+  if (p.contains("endpoints") && !p.at("endpoints").is_string())
+    throw ParamError("endpoints: expected a string (a label), got " + p.at("endpoints").dump());
+  return {data_from_json(get_object(p, "data", ""), "data"), schedule_from_json(get_object(p, "schedule", ""), "schedule"),
+          score_from_json(get_object(p, "score", ""), "score")};
+}
+
 class SamplingGirsanov final : public Check {
  public:
   ClaimInfo claim() const override { return sampling_girsanov::claim(); }
@@ -95,11 +110,11 @@ class SamplingGirsanov final : public Check {
     return out;
   }
 
+  void validate(const CaseSpec& spec) const override { read_params(spec.params); }
+
   CaseResult run_case(const CaseSpec& spec, const RunContext& ctx) const override {
     CaseResult r = start_result(*this, spec, ctx);
-    const auto data_spec = data_from_json(spec.params.at("data"));
-    const auto sched = schedule_from_json(spec.params.at("schedule"));
-    const auto score_spec = score_from_json(spec.params.at("score"));
+    const auto [data_spec, sched, score_spec] = read_params(spec.params);
     with_scalar(ctx.scalar, [&]<class Real>() {
       const auto data = make_data<Real>(data_spec);
       const auto a = variances(noise_levels<Real>(sched));

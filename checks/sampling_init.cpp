@@ -43,6 +43,18 @@ std::vector<double> init_sigmas(Size size) {
   return {1.0, 10.0, 50.0, 80.0, 100.0, 348.0, 1348.0};
 }
 
+/// The parameters of one case, read and validated (errors name the field).
+struct InitParams {
+  GaussianDataSpec data;
+  double sigma_T;
+};
+InitParams read_params(const json& p) {
+  reject_unknown_keys(p, "", {"data", "sigma_T"});
+  InitParams out{data_from_json(get_object(p, "data", ""), "data"), get_number(p, "sigma_T", "")};
+  if (!(out.sigma_T > 0)) throw ParamError("sigma_T: must be positive, got " + shortest_decimal(out.sigma_T));
+  return out;
+}
+
 class SamplingInit final : public Check {
  public:
   ClaimInfo claim() const override { return sampling_init::claim(); }
@@ -56,11 +68,11 @@ class SamplingInit final : public Check {
     return out;
   }
 
+  void validate(const CaseSpec& spec) const override { read_params(spec.params); }
+
   CaseResult run_case(const CaseSpec& spec, const RunContext& ctx) const override {
     CaseResult r = start_result(*this, spec, ctx);
-    const GaussianDataSpec data_spec = data_from_json(spec.params.at("data"));
-    const double sigma_T = get_number(spec.params, "sigma_T", "");
-    if (!(sigma_T > 0)) throw ParamError("sigma_T: must be positive");
+    const auto [data_spec, sigma_T] = read_params(spec.params);
     with_scalar(ctx.scalar, [&]<class Real>() {
       const auto data = make_data<Real>(data_spec);
       const Real s = decimal<Real>(sigma_T);
