@@ -1,6 +1,8 @@
-// diffbound run: runs checks and writes results.jsonl.
+// diffbound run: runs checks and writes results.jsonl, then the PDF report beside it.
 #include "commands.hpp"
 #include "runner.hpp"
+
+#include <diffbound/reports/report.hpp>
 
 #include <iostream>
 #include <unistd.h>
@@ -13,7 +15,8 @@ class RunCommand final : public Command {
   int order() const override { return 20; }
   CLI::App* add(CLI::App& app) override {
     auto* run = app.add_subcommand(
-        "run", "Run checks and write <out>/results.jsonl (one JSON line per case, then one per check).\n"
+        "run", "Run checks and write <out>/results.jsonl (one JSON line per case, then one per check), then\n"
+               "<out>/report.pdf (see 'diffbound report'; a failed report is reported but does not change the status).\n"
                "Exit status: 0 when no case is VIOLATED and none failed to run, 1 otherwise, 2 on bad usage.");
     run->add_option("checks", opt_.patterns, "Check ids or globs (e.g. 'sampling.*'); all checks when omitted.");
     run->add_option("--size", size_, "Sweep size: smoke (seconds), default, full (long).")
@@ -32,6 +35,7 @@ class RunCommand final : public Command {
         ->capture_default_str();
     run->add_flag("--progress", progress_, "Show a progress line on stderr (default: when stderr is a terminal).");
     run->add_flag("--no-progress", no_progress_, "Never show the progress line.");
+    run->add_flag("--no-report", no_report_, "Do not write <out>/report.pdf.");
     return run;
   }
 
@@ -42,13 +46,14 @@ class RunCommand final : public Command {
     PrecisionScope precision(opt_.precision_bits);
     const auto outcome = run_checks(opt_, std::cout);
     std::cout << "results: " << outcome.results_file.string() << '\n';
+    if (!no_report_) reports::report_after_run(opt_.out_dir, std::cout, std::cerr);
     return outcome.ok() ? 0 : 1;
   }
 
  private:
   RunOptions opt_;
   std::string size_ = "default", scalar_ = "auto";
-  bool progress_ = false, no_progress_ = false;
+  bool progress_ = false, no_progress_ = false, no_report_ = false;
 };
 
 }  // namespace

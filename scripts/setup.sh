@@ -10,7 +10,7 @@ packages=(
   libeigen3-dev libmpfr-dev libmpfi-dev libgmp-dev
   nlohmann-json3-dev libcli11-dev libfmt-dev catch2
   gnuplot-nox libgnuplot-iostream-dev
-  texlive-latex-base texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended
+  texlive-latex-base texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended lmodern
   poppler-utils
 )
 
