@@ -170,6 +170,7 @@ struct Model {
 /// blocks are to be shown as plain text because LaTeX rejected them.
 struct RawBlocks {
   std::map<std::string, std::pair<std::size_t, std::size_t>> lines;  ///< key -> [first, last] line
+  std::map<std::string, std::string> what;                           ///< key -> description for messages
   std::set<std::string> disabled;
   bool all_disabled = false;
   bool off(const std::string& key) const { return all_disabled || disabled.count(key) > 0; }
@@ -225,6 +226,10 @@ class Builder {
           "\\setlength{\\parindent}{0pt}\n\\setlength{\\parskip}{4pt plus 2pt}\n"
           "\\setlist{itemsep=1pt,topsep=2pt,parsep=0pt}\n"
           "\\captionsetup{font=small,labelfont=bf,skip=3pt}\n"
+          "\\setcounter{topnumber}{3}\n\\setcounter{bottomnumber}{2}\n\\setcounter{totalnumber}{4}\n"
+          "\\renewcommand{\\topfraction}{0.95}\n\\renewcommand{\\bottomfraction}{0.7}\n"
+          "\\renewcommand{\\textfraction}{0.05}\n\\renewcommand{\\floatpagefraction}{0.7}\n"
+          "\\extrafloats{200}\n"
           "\\setlength{\\LTpre}{3pt}\n\\setlength{\\LTpost}{3pt}\n"
           "\\renewcommand{\\arraystretch}{1.12}\n"
           "\\pagestyle{fancy}\n\\fancyhf{}\n"
@@ -241,6 +246,7 @@ class Builder {
           "{\\normalfont\\Large\\bfseries\\raggedright}}\n"
           "\\renewcommand\\subsection{\\@startsection{subsection}{2}{\\z@}{-2.5ex\\@plus -1ex \\@minus -.2ex}{1ex \\@plus .2ex}"
           "{\\normalfont\\large\\bfseries\\raggedright}}\n"
+          "\\setlength{\\@fptop}{0pt}\n"  // float pages filled from the top
           "\\makeatother\n"
           "\\newcommand{\\missing}[1]{\\textcolor{vNONE}{\\emph{#1}}}\n"
           "\\newcommand{\\notebox}[1]{\\par\\noindent\\colorbox{boxwarn}{\\parbox{\\dimexpr\\linewidth-2\\fboxsep}"
@@ -488,13 +494,15 @@ class Builder {
     const std::size_t first = t_.line();
     t_ << "\\begin{center}{\\adjustbox{max width=\\linewidth}{$\\displaystyle\n" << tex << "\n$}}\\end{center}\n";
     raw_.lines[key] = {first, t_.line()};
+    raw_.what[key] = "the statement_tex of " + key.substr(key.find(':') + 1);
   }
 
-  std::string raw_inline(const std::string& key, const std::string& tex) {
+  std::string raw_inline(const std::string& key, const std::string& tex, const std::string& what) {
     if (tex.empty()) return "";
     if (raw_.off(key)) return latex_breakable_tt(tex);
     const std::size_t first = t_.line();
     raw_.lines[key] = {first, first + 2 + static_cast<std::size_t>(std::count(tex.begin(), tex.end(), '\n'))};
+    raw_.what[key] = what;
     return "\n{$" + tex + "$}\n";
   }
 
@@ -503,7 +511,8 @@ class Builder {
     const std::string title = rec && !rec->claim.title.empty() ? rec->claim.title : "";
     t_ << "\\clearpage\n\\section{\\texorpdfstring{" << latex_breakable_tt(c.id)
        << (title.empty() ? "" : ": " + latex_escape(title)) << "}{" << bookmark_text(c.id)
-       << (title.empty() ? "" : ": " + bookmark_text(title)) << "}}\\label{" << label_of(k) << "}\n";
+       << (title.empty() ? "" : ": " + bookmark_text(title)) << "}}\\label{" << label_of(k) << "}\n"
+       << "\\suppressfloats[t]\n";  // no figure above the section's heading
 
     // One line of facts from the check record.
     if (rec) {
@@ -528,8 +537,8 @@ class Builder {
       t_ << "\\notebox{" << s << "}\n";
     }
     if (rec) claim_part(c.id, rec->claim);
+    worst_cases(c);  // before the figures: a short table that keeps the first page full
     if (rec) summary_part(c, *rec);
-    worst_cases(c);
   }
 
   void claim_part(const std::string& id, const Claim& claim) {
@@ -562,7 +571,8 @@ class Builder {
           "\\toprule\nsymbol & name & value & provenance & tag & source \\\\\n\\midrule\n\\endhead\n";
     for (std::size_t i = 0; i < claim.constants.size(); ++i) {
       const Constant& k = claim.constants[i];
-      t_ << raw_inline(fmt::format("symbol:{}:{}", id, i), k.symbol_tex);
+      t_ << raw_inline(fmt::format("symbol:{}:{}", id, i), k.symbol_tex,
+                       "the symbol_tex of constant " + (k.name.empty() ? std::to_string(i + 1) : k.name) + " of " + id);
       t_ << " & " << latex_breakable_tt(k.name) << " & " << latex_escape(k.value) << " & "
          << latex_escape(k.provenance) << " & " << latex_escape(k.paper_tag) << " & " << latex_escape(k.source)
          << " \\\\\n";
@@ -575,7 +585,6 @@ class Builder {
     // Figures
     auto it = m_.figures_of.find(c.id);
     if (it != m_.figures_of.end() && !it->second.empty()) {
-      t_ << "\\subsection*{Figures}\n";
       for (std::size_t fi : it->second) figure(m_.figures[fi]);
     }
     if (!rec.tables.empty()) {
@@ -608,15 +617,15 @@ class Builder {
          << " could not be drawn:} " << latex_escape(ref.drawn.error) << " \\\\ " << caption << "}\n";
       return;
     }
+    // Floats, so that pages fill; each panel of a split figure is a figure of its own.
     for (std::size_t p = 0; p < ref.drawn.panels.size(); ++p) {
-      const bool last = p + 1 == ref.drawn.panels.size();
-      t_ << "\\par\\noindent\\begin{minipage}{\\linewidth}\\centering\n"
+      const std::string panel = ref.drawn.panels.size() > 1
+                                    ? fmt::format("(panel {} of {}) ", p + 1, ref.drawn.panels.size())
+                                    : std::string();
+      t_ << "\\begin{figure}[tbp]\\centering\n"
          << "\\includegraphics[max width=\\linewidth,max height=0.8\\textheight]{"
-         << ref.drawn.panels[p].filename().string() << "}\n";
-      if (ref.drawn.panels.size() > 1)
-        t_ << fmt::format("\\par{{\\small panel {} of {}}}\n", p + 1, ref.drawn.panels.size());
-      if (last) t_ << "\\captionof{figure}{" << caption << "}\n";
-      t_ << "\\end{minipage}\\par\\medskip\n";
+         << ref.drawn.panels[p].filename().string() << "}\n"
+         << "\\caption[]{" << panel << caption << "}\n\\end{figure}\n";
     }
   }
 
@@ -934,7 +943,8 @@ ReportOutcome write_report(const ReportOptions& options) {
         if (*lr.error_line >= range.first && *lr.error_line <= range.second) culprit = key;
     if (!culprit.empty() && !raw.disabled.count(culprit)) {
       raw.disabled.insert(culprit);
-      outcome.warnings.push_back("LaTeX rejected " + culprit + "; it is shown as text. LaTeX said:\n" + lr.errors);
+      outcome.warnings.push_back("LaTeX rejected " + raw.what[culprit] + "; it is shown as text. LaTeX said:\n" +
+                                 lr.errors);
     } else if (!raw.all_disabled && !raw.lines.empty()) {
       raw.all_disabled = true;
       outcome.warnings.push_back(

@@ -233,8 +233,8 @@ TEST_CASE("a report from the committed results file", "[report]") {
   CHECK(has(flat, "1 sampling.init: Initialization error of the VE sampler"));
   CHECK(has(flat, "2 sampling.order: Measured KL decays in N at least as fast as the bound"));
   CHECK(has(flat, "3 example.unknown_check: A check from another build"));
-  for (const char* part : {"Claim", "Assumptions.", "Constants and their provenance.", "Figures", "Tables", "Fits",
-                           "Notes", "Worst cases", "[UNKNOWN]", "unknown: fitted", "official code", "[V-code]",
+  for (const char* part : {"Claim", "Assumptions.", "Constants and their provenance.",
+                           "Figure 1: Initialization error and its bound.", "Tables", "Fits", "Notes", "Worst cases", "[UNKNOWN]", "unknown: fitted", "official code", "[V-code]",
                            "In words: KL(p_delta || q_N) = O(N^-1)"})
     CHECK(has(flat, part));
   CHECK(has(flat, "Figure 3: KL over N and sigma_max. A heat map with a colour bar."));
@@ -315,7 +315,7 @@ TEST_CASE("a LaTeX statement that does not compile", "[report]") {
     INFO(o.error);
     REQUIRE(o.ok);
     REQUIRE(o.warnings.size() == 1);
-    CHECK_THAT(o.warnings[0], Contains("statement:sampling.init") && Contains("Undefined control sequence"));
+    CHECK_THAT(o.warnings[0], Contains("the statement_tex of sampling.init") && Contains("Undefined control sequence"));
     const std::string pdf = pdf_text(dir.path() / "report.pdf", false);
     CHECK(has(pdf, "The LaTeX form of this statement did not compile; it is shown as text."));
     CHECK(has(pdf, "KL(p_T || N(0, sigma_T^2 I)) <= m2^2 / (2 sigma_T^2)"));
