@@ -28,7 +28,7 @@ constexpr std::size_t kNumColours = sizeof(kColours) / sizeof(kColours[0]);
 const int kPointTypes[] = {7, 5, 9, 11, 13, 6, 4, 8, 10, 12};
 constexpr std::size_t kNumPointTypes = sizeof(kPointTypes) / sizeof(kPointTypes[0]);
 const char* const kReferenceColours[] = {"#444444", "#999999", "#000000"};
-constexpr std::size_t kGroupsPerPanel = 8;
+constexpr std::size_t kGroupsPerPanel = 6;
 constexpr const char* kFont = "Latin Modern Roman";
 
 std::string canonical_role(const std::string& r) {

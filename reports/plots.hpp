@@ -4,7 +4,7 @@
 // How a figure is drawn (no per-check code): measured series as points, bounds as solid lines, fits
 // dashed, references dotted, other series as thin dash-dotted lines with small points; y_lo/y_hi as a
 // shaded band in the series' colour. The k-th series of each role shares the k-th colour, so a check
-// that declares "measured, bound" pairs in the same order gets matching colours. More than eight such
+// that declares "measured, bound" pairs in the same order gets matching colours. More than six such
 // groups are split into panels with the same axes. Log axes where the figure says so (points that a
 // log axis cannot show are left out, and the caption says how many). A heat map colours a cell around
 // every (x, y) of its first series by z, with a colour bar; further series are drawn on top.

@@ -400,23 +400,33 @@ class Builder {
       if (c.record) fits += c.record->fits.size();
     if (fits > 0) {
       t_ << "\\subsection*{Fitted rates and constants}\n"
-            "{\\small\\setlength{\\tabcolsep}{4pt}\n"
-            "\\begin{longtable}{@{}>{\\raggedright}p{3.0cm}>{\\raggedright}p{3.6cm}>{\\raggedleft}p{4.2cm}"
-            ">{\\raggedright}p{2.5cm}l@{}}\n\\toprule\ncheck & fit & slope [interval] & held to & outcome \\\\\n"
+            "{\\footnotesize Every fit the checks declare, with the interval of its slope and the rule it is held to "
+            "(each check's section gives the confidence level and the number of points).\\par}\n"
+            "{\\footnotesize\\setlength{\\tabcolsep}{4pt}\n"
+            "\\begin{longtable}{@{}>{\\raggedright}p{3.3cm}>{\\raggedright}p{4.6cm}>{\\raggedleft}p{3.5cm}"
+            ">{\\raggedright}p{3.0cm}l@{}}\n\\toprule\ncheck & fit & slope [interval] & held to & outcome \\\\\n"
             "\\midrule\n\\endhead\n";
-      for (const auto& c : r_.checks)
-        if (c.record)
-          for (const auto& f : c.record->fits) t_ << latex_breakable_tt(c.id) << " & " << fit_row(f) << " \\\\\n";
+      for (const auto& c : r_.checks) {
+        if (!c.record) continue;
+        bool first = true;
+        for (const auto& f : c.record->fits) {
+          t_ << (first ? latex_breakable_tt(c.id) : std::string()) << " & " << fit_row(f, false) << " \\\\\n";
+          first = false;
+        }
+      }
       t_ << "\\bottomrule\n\\end{longtable}}\n";
     }
   }
 
-  std::string fit_row(const Fit& f) const {
+  /// name & slope [lo, hi] (with the confidence and points when `detail`) & rule & outcome
+  std::string fit_row(const Fit& f, bool detail = true) const {
     std::string ci = fmt::format("{} [{}, {}]", latex_number(f.slope), latex_number(f.slope_lo), latex_number(f.slope_hi));
-    if (std::isfinite(f.confidence)) ci += fmt::format(" \\newline{{\\footnotesize {:.0f}\\% CI", 100 * f.confidence);
-    else ci += " \\newline{\\footnotesize CI";
-    if (f.points) ci += fmt::format(", {} points", *f.points);
-    ci += "}";
+    if (detail) {
+      ci += " \\newline{\\footnotesize ";
+      ci += std::isfinite(f.confidence) ? fmt::format("{:.0f}\\% CI", 100 * f.confidence) : std::string("CI");
+      if (f.points) ci += fmt::format(", {} points", *f.points);
+      ci += "}";
+    }
     std::string rule = f.comparison.empty() ? std::string("\\missing{no rule}") : latex_escape(f.comparison);
     if (std::isfinite(f.expected) && f.comparison.empty()) rule = "expected " + latex_number(f.expected);
     return (f.name.empty() ? std::string("\\missing{no name}") : latex_escape(f.name)) + " & " + ci + " & " + rule +
@@ -740,8 +750,8 @@ class Builder {
       t_ << "{\\small " << counts << ".\\par}\n";
       const std::size_t limit = m_.appendix_limit == 0 ? list.size() : std::min(list.size(), m_.appendix_limit);
       t_ << "{\\footnotesize\\setlength{\\tabcolsep}{3pt}\n"
-            "\\begin{longtable}{@{}>{\\raggedright}p{4.1cm}>{\\raggedright}p{2.3cm}>{\\raggedright}p{5.4cm}"
-            ">{\\raggedright\\arraybackslash}p{5.0cm}@{}}\n\\toprule\n"
+            "\\begin{longtable}{@{}>{\\raggedright}p{3.9cm}>{\\raggedright}p{2.6cm}>{\\raggedright}p{5.0cm}"
+            ">{\\raggedright\\arraybackslash}p{4.6cm}@{}}\n\\toprule\n"
             "case & verdict & parameters & reason \\\\\n\\midrule\n\\endhead\n";
       for (std::size_t k = 0; k < limit; ++k) {
         const CaseRecord& cr = r_.cases[list[k]];
