@@ -283,7 +283,7 @@ class Builder {
                    : unsure ? "Nothing VIOLATED, nothing failed; some cases are INCONCLUSIVE."
                             : "Nothing VIOLATED, nothing failed.";
       colour = bad ? "vVIOLATED" : unsure ? "vINCONCLUSIVE" : "vVERIFIED";
-      status += fmt::format(" \\\\[2pt] {} cases: {} VERIFIED, {} HOLDS, {} VIOLATED, {} INCONCLUSIVE, {} failed.",
+      status += fmt::format(" \\\\[2pt] {{\\normalsize {} cases: {} VERIFIED, {} HOLDS, {} VIOLATED, {} INCONCLUSIVE, {} failed.}}",
                             latex_count(c.cases), latex_count(c.verified), latex_count(c.holds),
                             latex_count(c.violated), latex_count(c.inconclusive), latex_count(c.failed));
     }
@@ -292,7 +292,9 @@ class Builder {
 
     t_ << "{\\small\\begin{tabular}{@{}>{\\raggedright}p{3.6cm}>{\\raggedright\\arraybackslash}p{12.8cm}@{}}\n";
     if (!r_.run_present) t_ << "\\multicolumn{2}{@{}l}{\\missing{The results file has no run record.}} \\\\\n";
-    meta_row("program", field_or_missing("program") + " " + field_or_missing("version"));
+    const bool no_program = run_field(run, "program").empty() && run_field(run, "version").empty();
+    meta_row("program", no_program ? std::string("\\missing{not recorded}")
+                                   : field_or_missing("program") + " " + field_or_missing("version"));
     meta_row("commit", field_or_missing("commit"));
     meta_row("date of the run", field_or_missing("date"));
     meta_row("size", field_or_missing("size"));
@@ -317,8 +319,11 @@ class Builder {
     meta_row("wall time", std::isfinite(r_.end.wall_seconds) ? fmt::format("{:.2f} s", r_.end.wall_seconds)
                                                               : std::string("\\missing{not recorded}"));
     meta_row("compiler", field_or_missing("compiler"));
-    meta_row("libraries", "Boost " + field_or_missing("boost") + ", MPFR " + field_or_missing("mpfr") + ", MPFI " +
-                              field_or_missing("mpfi"));
+    const bool no_libraries = run_field(run, "boost").empty() && run_field(run, "mpfr").empty() &&
+                              run_field(run, "mpfi").empty();
+    meta_row("libraries", no_libraries ? std::string("\\missing{not recorded}")
+                                       : "Boost " + field_or_missing("boost") + ", MPFR " + field_or_missing("mpfr") +
+                                             ", MPFI " + field_or_missing("mpfi"));
     std::string machine = "\\missing{not recorded}";
     if (run.contains("machine") && run["machine"].is_object()) {
       const json& mj = run["machine"];
@@ -444,7 +449,7 @@ class Builder {
     if (r_.run_present && !c.listed_in_run) out.push_back("The run record does not name this check.");
     if (!c.record) {
       out.push_back(fmt::format("The file has no check record for it ({}): no counts, claim, figures or fits. "
-                                "Its case records are listed below as they are.",
+                                "Its worst cases below come from its case records.",
                                 plural(c.cases.size(), "case record", "case records")));
     } else {
       const auto& rec = *c.record;

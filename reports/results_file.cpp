@@ -432,6 +432,7 @@ ResultsFile parse_results(const std::string& text, const fs::path& name) {
   }
   if (bad_lines > 20) out.problems.push_back(fmt::format("{} more lines that are not JSON objects.", bad_lines - 20));
   if (unknown_types > 20) out.problems.push_back(fmt::format("{} more records of unknown type.", unknown_types - 20));
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos) out.problems.push_back("The results file is empty.");
   if (!out.run_present)
     out.problems.push_back("The file has no run record: the run's metadata (commit, date, size, ...) is unknown.");
   if (!out.end.present)
@@ -443,9 +444,9 @@ ResultsFile parse_results(const std::string& text, const fs::path& name) {
   for (const auto& c : out.checks) {
     if (!c.record && !c.cases.empty())
       out.problems.push_back(fmt::format(
-          "Check {} has {} case records but no check record (its run did not finish): no counts, figures "
+          "Check {} has {} case record{} but no check record (its run did not finish): no counts, figures "
           "or claim.",
-          c.id, c.cases.size()));
+          c.id, c.cases.size(), c.cases.size() == 1 ? "" : "s"));
     if (!c.record && c.cases.empty() && c.listed_in_run)
       out.problems.push_back(fmt::format("Check {} is named in the run record but the file holds nothing of it.",
                                          c.id));
