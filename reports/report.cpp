@@ -764,12 +764,11 @@ class Builder {
         if (cr.failed()) verdict += " \\newline " + verdict_tex("failed");
         std::string reason;
         if (cr.failed()) reason = "\\textbf{error:} " + latex_escape(cr.error);
-        if (!cr.reason.empty() && cr.reason.find(cr.error) == std::string::npos)
-          reason += (reason.empty() ? "" : " \\newline ") + latex_escape(cr.reason);
-        else if (!cr.reason.empty() && !cr.failed())
-          reason = latex_escape(cr.reason);
+        // The runner's reason for a failed case repeats its error: shown only when it says more.
+        const bool repeats = cr.failed() && cr.reason.find(cr.error) != std::string::npos;
+        if (!cr.reason.empty() && !repeats) reason += (reason.empty() ? "" : " \\newline ") + latex_escape(cr.reason);
         if (reason.empty()) reason = "\\missing{no reason recorded}";
-        if (cr.relative_margin == cr.relative_margin)
+        if (std::isfinite(cr.relative_margin))
           reason += " \\newline{\\color{vNONE}rel.\\ margin " + latex_number(cr.relative_margin) + "}";
         t_ << latex_breakable_tt(cr.id.empty() ? "(no case id)" : cr.id) << " & " << verdict << " & "
            << latex_breakable_tt(params_text(cr.params)) << " & " << reason << " \\\\\n";
