@@ -2,10 +2,11 @@
 // as if the run had not been cut: cases in sweep order, check summaries recomputed from all the cases.
 // Refuses files that are not parts of one run, with the reason.
 #include "commands.hpp"
-#include "report_hook.hpp"
 #include "results_file.hpp"
 #include "runner.hpp"
 #include "version.hpp"
+
+#include <diffbound/reports/report.hpp>
 
 #include <fmt/format.h>
 
@@ -197,8 +198,7 @@ class MergeCommand final : public Command {
   int run() override {
     const auto outcome = merge(out_, inputs_, std::cout);
     std::cout << "results: " << outcome.results_file.string() << '\n';
-    if (!no_report_ && write_report_if_available(outcome.results_file))
-      std::cout << "report: " << (outcome.results_file.parent_path() / "report.pdf").string() << '\n';
+    if (!no_report_) reports::report_after_run(outcome.results_file.parent_path(), std::cout, std::cerr);
     return outcome.ok() ? 0 : 1;
   }
 

@@ -1,7 +1,9 @@
-// diffbound run: runs checks and writes results.jsonl.
+// diffbound run: runs checks and writes results.jsonl, then the PDF report beside it.
 #include "commands.hpp"
 #include "progress.hpp"
 #include "runner.hpp"
+
+#include <diffbound/reports/report.hpp>
 
 #include <charconv>
 #include <cmath>
@@ -16,7 +18,8 @@ class RunCommand final : public Command {
   int order() const override { return 20; }
   CLI::App* add(CLI::App& app) override {
     auto* run = app.add_subcommand(
-        "run", "Run checks and write <out>/results.jsonl (one JSON line per case, then one per check).\n"
+        "run", "Run checks and write <out>/results.jsonl (one JSON line per case, then one per check), then\n"
+               "<out>/report.pdf (see 'diffbound report'; a failed report is reported but does not change the status).\n"
                "Exit status: 0 when no case is VIOLATED and none failed to run, 1 otherwise, 2 on bad usage.");
     run->add_option("checks", opt_.patterns, "Check ids or globs (e.g. 'sampling.*'); all checks when omitted.");
     run->add_option("--size", size_, "Sweep size: smoke (seconds), default, full (long).")
@@ -44,6 +47,7 @@ class RunCommand final : public Command {
                                                      "before comparing; recorded in the results, never for real runs.");
     run->add_flag("--progress", progress_, "Show a progress line on stderr (default: when stderr is a terminal).");
     run->add_flag("--no-progress", no_progress_, "Never show the progress line.");
+    run->add_flag("--no-report", no_report_, "Do not write <out>/report.pdf.");
     return run;
   }
 
@@ -57,13 +61,14 @@ class RunCommand final : public Command {
     PrecisionScope precision(opt_.precision_bits);
     const auto outcome = run_checks(opt_, std::cout);
     std::cout << "results: " << outcome.results_file.string() << '\n';
+    if (!no_report_) reports::report_after_run(opt_.out_dir, std::cout, std::cerr);
     return outcome.ok() ? 0 : 1;
   }
 
  private:
   RunOptions opt_;
   std::string size_ = "default", scalar_ = "auto";
-  bool progress_ = false, no_progress_ = false;
+  bool progress_ = false, no_progress_ = false, no_report_ = false;
   std::string config_, shard_, bound_factor_;
 
   static double parse_bound_factor(const std::string& text) {

@@ -11,7 +11,7 @@ packages=(
   libtomlplusplus-dev
   nlohmann-json3-dev libcli11-dev libfmt-dev catch2
   gnuplot-nox libgnuplot-iostream-dev
-  texlive-latex-base texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended
+  texlive-latex-base texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended lmodern
   poppler-utils
   python3-dev pybind11-dev
 )

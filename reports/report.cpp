@@ -1,0 +1,1021 @@
+#include "report.hpp"
+
+#include "latex.hpp"
+#include "plots.hpp"
+#include "results_file.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <ctime>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+#include <unistd.h>
+
+namespace diffbound::reports {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers
+
+std::string utc_now() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm);
+  return buf;
+}
+
+/// Text for PDF bookmarks: printable ASCII without LaTeX specials.
+std::string bookmark_text(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u >= 0x80) continue;
+    if (std::string_view("\\{}$&%#_^~").find(c) != std::string_view::npos) out += ' ';
+    else if (u >= 0x20) out += c;
+  }
+  return out;
+}
+
+std::string plural(std::size_t n, const char* one, const char* many) {
+  return fmt::format("{} {}", n, n == 1 ? one : many);
+}
+
+/// A JSON value as short text: numbers in their shortest form, strings bare, arrays abbreviated.
+std::string value_text(const json& v, std::size_t max_items = 6) {
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_null()) return "null";
+  if (v.is_array()) {
+    std::string s = "[";
+    for (std::size_t i = 0; i < v.size() && i < max_items; ++i) s += (i ? ", " : "") + value_text(v[i], 3);
+    if (v.size() > max_items) s += fmt::format(", ... ({} values)", v.size());
+    return s + "]";
+  }
+  if (v.is_object()) {
+    std::string s = "{";
+    bool first = true;
+    for (const auto& [k, x] : v.items()) {
+      s += (first ? "" : ", ") + k + "=" + value_text(x, 3);
+      first = false;
+    }
+    return s + "}";
+  }
+  return v.dump();
+}
+
+/// Parameters as "a.b=1, a.c=edm, ..." (nested objects flattened), at most max_chars characters.
+std::string params_text(const json& params, std::size_t max_chars = 480) {
+  std::vector<std::string> parts;
+  std::function<void(const json&, const std::string&)> walk = [&](const json& j, const std::string& prefix) {
+    if (j.is_object() && !j.empty()) {
+      for (const auto& [k, v] : j.items()) walk(v, prefix.empty() ? k : prefix + "." + k);
+    } else {
+      parts.push_back(prefix.empty() ? value_text(j) : prefix + "=" + value_text(j));
+    }
+  };
+  if (params.is_object() && params.empty()) return "(none)";
+  walk(params, "");
+  std::string s;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    const std::string next = (i ? ", " : "") + parts[i];
+    if (s.size() + next.size() > max_chars) {
+      s += fmt::format(", ... ({} more)", parts.size() - i);
+      break;
+    }
+    s += next;
+  }
+  return s;
+}
+
+/// A colour for a verdict word.
+std::string verdict_colour(const std::string& v) {
+  if (v == "VERIFIED") return "vVERIFIED";
+  if (v == "HOLDS") return "vHOLDS";
+  if (v == "VIOLATED") return "vVIOLATED";
+  if (v == "INCONCLUSIVE") return "vINCONCLUSIVE";
+  if (v == "failed") return "vFAILED";
+  return "vNONE";
+}
+
+std::string verdict_tex(const std::string& v) {
+  if (v.empty()) return "\\textcolor{vNONE}{(missing)}";
+  return "\\textcolor{" + verdict_colour(v) + "}{\\textbf{" + latex_escape(v) + "}}";
+}
+
+/// A count in the verdict table: zero in grey, a count in its verdict's colour.
+std::string count_cell(const std::optional<std::int64_t>& n, const std::string& verdict) {
+  if (!n) return "\\textcolor{vNONE}{--}";
+  if (*n == 0) return "\\textcolor{vZERO}{0}";
+  const bool alarm = verdict == "VIOLATED" || verdict == "failed" || verdict == "INCONCLUSIVE";
+  return "\\textcolor{" + verdict_colour(verdict) + "}{" + (alarm ? "\\textbf{" : "{") + std::to_string(*n) + "}}";
+}
+
+std::string run_field(const json& run, const char* key) {
+  if (!run.contains(key) || run[key].is_null()) return {};
+  const json& v = run[key];
+  return v.is_string() ? v.get<std::string>() : v.dump();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The document
+
+/// LaTeX source with line bookkeeping, so that a LaTeX error can be traced to a raw block.
+class Tex {
+ public:
+  Tex& operator<<(std::string_view t) {
+    text_ += t;
+    line_ += static_cast<std::size_t>(std::count(t.begin(), t.end(), '\n'));
+    return *this;
+  }
+  Tex& operator<<(std::size_t n) { return *this << std::string_view(std::to_string(n)); }
+  std::size_t line() const { return line_; }
+  const std::string& str() const { return text_; }
+
+ private:
+  std::string text_;
+  std::size_t line_ = 1;
+};
+
+struct FigureRef {
+  const Figure* figure;
+  std::string check;
+  std::string csv;  ///< file name beside the PDF
+  DrawnFigure drawn;
+};
+
+struct Model {
+  const ResultsFile* results;
+  std::vector<std::string> known_checks;
+  std::string program_version;
+  std::vector<FigureRef> figures;  ///< every declared figure, in check order
+  std::map<std::string, std::vector<std::size_t>> figures_of;  ///< check id -> indices into figures
+  std::string results_name;
+  std::size_t worst_cases = 5, appendix_limit = 2000;
+};
+
+/// Raw LaTeX from the results (statement_tex, symbol_tex): where it sits in the source, and which
+/// blocks are to be shown as plain text because LaTeX rejected them.
+struct RawBlocks {
+  std::map<std::string, std::pair<std::size_t, std::size_t>> lines;  ///< key -> [first, last] line
+  std::map<std::string, std::string> what;                           ///< key -> description for messages
+  std::set<std::string> disabled;
+  bool all_disabled = false;
+  bool off(const std::string& key) const { return all_disabled || disabled.count(key) > 0; }
+};
+
+class Builder {
+ public:
+  Builder(const Model& m, RawBlocks& raw) : m_(m), r_(*m.results), raw_(raw) {}
+
+  std::string build() {
+    preamble();
+    title_page();
+    verdict_table();
+    problems_section();
+    t_ << "\\bigskip\n\\tableofcontents\n";
+    std::size_t k = 0;
+    for (const auto& c : r_.checks) check_section(c, k++);
+    appendix();
+    t_ << "\\end{document}\n";
+    return t_.str();
+  }
+
+ private:
+  const Model& m_;
+  const ResultsFile& r_;
+  RawBlocks& raw_;
+  Tex t_;
+
+  std::string label_of(std::size_t k) const { return fmt::format("chk:{}", k); }
+
+  bool known(const std::string& id) const {
+    return m_.known_checks.empty() ||
+           std::find(m_.known_checks.begin(), m_.known_checks.end(), id) != m_.known_checks.end();
+  }
+
+  void preamble() {
+    const std::string commit = run_field(r_.run, "commit");
+    t_ << "\\documentclass[10pt,a4paper]{article}\n"
+          "\\usepackage[T1]{fontenc}\n\\usepackage[utf8]{inputenc}\n"
+          "\\IfFileExists{lmodern.sty}{\\usepackage{lmodern}}{}\n"
+          "\\usepackage{textcomp}\n\\usepackage{amsmath,amssymb}\n"
+          "\\usepackage[a4paper,margin=2cm,headheight=14pt,includehead]{geometry}\n"
+          "\\usepackage{graphicx}\n\\usepackage[table]{xcolor}\n"
+          "\\usepackage{array,booktabs,longtable}\n\\usepackage[export]{adjustbox}\n"
+          "\\usepackage{caption}\n\\usepackage{enumitem}\n\\usepackage{microtype}\n"
+          "\\usepackage{fancyhdr}\n\\usepackage{lastpage}\n"
+          "\\usepackage[hidelinks,bookmarksnumbered,pdftitle={diffbound report}]{hyperref}\n"
+          "\\definecolor{vVERIFIED}{HTML}{1A7F37}\n\\definecolor{vHOLDS}{HTML}{0B5FA5}\n"
+          "\\definecolor{vVIOLATED}{HTML}{C62828}\n\\definecolor{vINCONCLUSIVE}{HTML}{C25E00}\n"
+          "\\definecolor{vFAILED}{HTML}{8E24AA}\n\\definecolor{vNONE}{HTML}{777777}\n"
+          "\\definecolor{vZERO}{HTML}{A8A8A8}\n\\definecolor{boxgrey}{HTML}{F3F3F3}\n"
+          "\\definecolor{boxwarn}{HTML}{FFF4E5}\n"
+          "\\setlength{\\parindent}{0pt}\n\\setlength{\\parskip}{4pt plus 2pt}\n"
+          "\\setlist{itemsep=1pt,topsep=2pt,parsep=0pt}\n"
+          "\\captionsetup{font=small,labelfont=bf,skip=3pt}\n"
+          "\\setcounter{topnumber}{3}\n\\setcounter{bottomnumber}{2}\n\\setcounter{totalnumber}{4}\n"
+          "\\renewcommand{\\topfraction}{0.95}\n\\renewcommand{\\bottomfraction}{0.7}\n"
+          "\\renewcommand{\\textfraction}{0.05}\n\\renewcommand{\\floatpagefraction}{0.7}\n"
+          "\\extrafloats{200}\n"
+          "\\setlength{\\LTpre}{3pt}\n\\setlength{\\LTpost}{3pt}\n"
+          "\\renewcommand{\\arraystretch}{1.12}\n"
+          "\\pagestyle{fancy}\n\\fancyhf{}\n"
+          "\\fancyhead[L]{\\small\\textsf{diffbound report}}\n"
+          "\\fancyhead[R]{\\small\\textsf{"
+       << (commit.empty() ? std::string("commit not recorded") : "commit " + latex_escape(commit)) << " \\textperiodcentered{} "
+       << latex_escape(run_field(r_.run, "date").empty() ? "date not recorded" : run_field(r_.run, "date"))
+       << "}}\n"
+          "\\fancyfoot[C]{\\small page \\thepage\\ of \\pageref*{LastPage}}\n"
+          "\\renewcommand{\\headrulewidth}{0.4pt}\n"
+          "\\raggedbottom\n\\sloppy\n"
+          "\\makeatletter\n"
+          "\\renewcommand\\section{\\@startsection{section}{1}{\\z@}{-3ex \\@plus -1ex \\@minus -.2ex}{1.5ex \\@plus.2ex}"
+          "{\\normalfont\\Large\\bfseries\\raggedright}}\n"
+          "\\renewcommand\\subsection{\\@startsection{subsection}{2}{\\z@}{-2.5ex\\@plus -1ex \\@minus -.2ex}{1ex \\@plus .2ex}"
+          "{\\normalfont\\large\\bfseries\\raggedright}}\n"
+          "\\setlength{\\@fptop}{0pt}\n"  // float pages filled from the top
+          "\\makeatother\n"
+          "\\newcommand{\\missing}[1]{\\textcolor{vNONE}{\\emph{#1}}}\n"
+          "\\newcommand{\\notebox}[1]{\\par\\noindent\\colorbox{boxwarn}{\\parbox{\\dimexpr\\linewidth-2\\fboxsep}"
+          "{\\small #1}}\\par}\n"
+          "\\begin{document}\n";
+  }
+
+  // ---- title page --------------------------------------------------------------------------
+  void meta_row(const std::string& name, const std::string& value_tex) {
+    t_ << "\\textbf{" << name << "} & " << value_tex << " \\\\\n";
+  }
+  std::string field_or_missing(const char* key) const {
+    const std::string v = run_field(r_.run, key);
+    return v.empty() ? "\\missing{not recorded}" : latex_escape(v);
+  }
+
+  void title_page() {
+    const json& run = r_.run;
+    t_ << "\\begin{titlepage}\n\\thispagestyle{empty}\n\\vspace*{0.5cm}\n"
+          "{\\Huge\\bfseries diffbound report\\par}\n\\vspace{3mm}\n"
+          "{\\large Machine checks of the theory of \\emph{Evaluating the design space of diffusion-based "
+          "generative models} (Wang, He, Tao; NeurIPS 2024; arXiv 2406.12839)\\par}\n\\vspace{8mm}\n";
+    // The overall status, from the end record.
+    const Counts& c = r_.end.counts;
+    std::string status, colour;
+    if (!r_.end.present || !c.any()) {
+      status = "The run's totals are unknown: the results file has no end record (the run did not finish, or "
+               "the file was cut).";
+      colour = "vNONE";
+    } else {
+      const bool bad = (c.violated && *c.violated > 0) || (c.failed && *c.failed > 0);
+      const bool unsure = c.inconclusive && *c.inconclusive > 0;
+      status = bad ? "Some cases are VIOLATED or failed to run."
+                   : unsure ? "Nothing VIOLATED, nothing failed; some cases are INCONCLUSIVE."
+                            : "Nothing VIOLATED, nothing failed.";
+      colour = bad ? "vVIOLATED" : unsure ? "vINCONCLUSIVE" : "vVERIFIED";
+      status += fmt::format(" \\\\[2pt] {{\\normalsize {} cases: {} VERIFIED, {} HOLDS, {} VIOLATED, {} INCONCLUSIVE, {} failed.}}",
+                            latex_count(c.cases), latex_count(c.verified), latex_count(c.holds),
+                            latex_count(c.violated), latex_count(c.inconclusive), latex_count(c.failed));
+    }
+    t_ << "\\fcolorbox{" << colour << "}{boxgrey}{\\parbox{\\dimexpr\\linewidth-2\\fboxsep-2\\fboxrule}{\\large\\raggedright "
+       << "\\textcolor{" << colour << "}{\\textbf{" << status << "}}}}\n\\vspace{8mm}\n\n";
+
+    t_ << "{\\small\\begin{tabular}{@{}>{\\raggedright}p{3.6cm}>{\\raggedright\\arraybackslash}p{12.8cm}@{}}\n";
+    if (!r_.run_present) t_ << "\\multicolumn{2}{@{}l}{\\missing{The results file has no run record.}} \\\\\n";
+    const bool no_program = run_field(run, "program").empty() && run_field(run, "version").empty();
+    meta_row("program", no_program ? std::string("\\missing{not recorded}")
+                                   : field_or_missing("program") + " " + field_or_missing("version"));
+    meta_row("commit", field_or_missing("commit"));
+    meta_row("date of the run", field_or_missing("date"));
+    meta_row("size", field_or_missing("size"));
+    meta_row("scalar", field_or_missing("scalar"));
+    meta_row("precision", run_field(run, "precision_bits").empty()
+                              ? "\\missing{not recorded}"
+                              : latex_escape(run_field(run, "precision_bits")) + " bits (MPFR and MPFI)");
+    meta_row("threads", field_or_missing("threads"));
+    meta_row("seed", field_or_missing("seed"));
+    std::string checks;
+    if (run.contains("checks") && run["checks"].is_array()) {
+      checks = fmt::format("{}: ", run["checks"].size());
+      bool first = true;
+      for (const auto& id : run["checks"]) {
+        checks += (first ? "" : ", ") + latex_breakable_tt(id.is_string() ? id.get<std::string>() : id.dump());
+        first = false;
+      }
+    } else {
+      checks = "\\missing{not recorded}";
+    }
+    meta_row("checks", checks);
+    meta_row("wall time", std::isfinite(r_.end.wall_seconds) ? fmt::format("{:.2f} s", r_.end.wall_seconds)
+                                                              : std::string("\\missing{not recorded}"));
+    meta_row("compiler", field_or_missing("compiler"));
+    const bool no_libraries = run_field(run, "boost").empty() && run_field(run, "mpfr").empty() &&
+                              run_field(run, "mpfi").empty();
+    meta_row("libraries", no_libraries ? std::string("\\missing{not recorded}")
+                                       : "Boost " + field_or_missing("boost") + ", MPFR " + field_or_missing("mpfr") +
+                                             ", MPFI " + field_or_missing("mpfi"));
+    std::string machine = "\\missing{not recorded}";
+    if (run.contains("machine") && run["machine"].is_object()) {
+      const json& mj = run["machine"];
+      machine = latex_escape(fmt::format("{} ({}, {} cores)", mj.contains("host") ? value_text(mj["host"]) : "?",
+                                         mj.contains("cpu") ? value_text(mj["cpu"]) : "?",
+                                         mj.contains("cores") ? value_text(mj["cores"]) : "?"));
+    }
+    meta_row("machine", machine);
+    // Any further fields of the run record (written by a newer runner) are shown as they are.
+    static const std::set<std::string> shown{"type",   "program", "version", "commit", "date",     "size",
+                                             "scalar", "precision_bits", "threads", "seed", "checks", "compiler",
+                                             "boost",  "mpfr",    "mpfi",    "machine"};
+    if (run.is_object())
+      for (const auto& [k, v] : run.items())
+        if (!shown.count(k)) meta_row(latex_escape(k), latex_escape(value_text(v)));
+    meta_row("results file", latex_breakable_tt(m_.results_name) + fmt::format(" ({} lines)", r_.lines));
+    t_ << "\\end{tabular}}\n\\vfill\n"
+       << "{\\small\\raggedright This report was generated on " << latex_escape(utc_now())
+       << " by \\texttt{diffbound report} from the results file alone: every count, margin, figure, table and fit "
+          "is the one the records hold; nothing is recomputed. A verdict is \\textcolor{vVERIFIED}{\\textbf{VERIFIED}} "
+          "when an interval enclosure of bound $-$ measured lies above 0, \\textcolor{vHOLDS}{\\textbf{HOLDS}} when a "
+          "floating-point margin exceeds its error estimate, \\textcolor{vVIOLATED}{\\textbf{VIOLATED}} when the "
+          "margin is negative beyond it, and \\textcolor{vINCONCLUSIVE}{\\textbf{INCONCLUSIVE}} otherwise (with the "
+          "reason); \\textcolor{vFAILED}{\\textbf{failed}} counts cases that did not run.\\par}\n"
+          "\\end{titlepage}\n\\setcounter{page}{2}\n";
+  }
+
+  // ---- verdict table -----------------------------------------------------------------------
+  void verdict_table() {
+    t_ << "\\section*{Verdicts}\n\\addcontentsline{toc}{section}{Verdicts}\n"
+          "{\\small Case counts of each check as its check record states them. \\emph{min.\\ rel.\\ margin} is the "
+          "smallest (bound $-$ measured)/$|$bound$|$ over the check's cases: how close the measurement comes to "
+          "the bound (negative: the bound is exceeded).\\par}\n"
+          "{\\small\\setlength{\\tabcolsep}{4pt}\n"
+          "\\begin{longtable}{@{}>{\\raggedright}p{3.8cm}>{\\raggedright}p{4.6cm}rrrrrr>{\\raggedleft\\arraybackslash}p{1.9cm}@{}}\n"
+          "\\toprule\ncheck & claim & \\rotatebox{90}{cases} & \\rotatebox{90}{VERIFIED} & \\rotatebox{90}{HOLDS} & "
+          "\\rotatebox{90}{VIOLATED} & \\rotatebox{90}{INCONCLUSIVE} & \\rotatebox{90}{failed} & min.\\ rel.\\ margin "
+          "\\\\\n\\midrule\n\\endhead\n";
+    std::size_t k = 0;
+    bool any_unknown = false, any_unlisted = false;
+    for (const auto& c : r_.checks) {
+      std::string marks;
+      if (!known(c.id)) marks += "$^{\\dagger}$", any_unknown = true;
+      if (!c.listed_in_run && r_.run_present) marks += "$^{\\ddagger}$", any_unlisted = true;
+      t_ << "\\hyperref[" << label_of(k) << "]{" << latex_breakable_tt(c.id) << "}" << marks << " & ";
+      if (c.record) {
+        const auto& rec = *c.record;
+        const Counts& n = rec.counts;
+        t_ << (rec.claim.title.empty() ? "\\missing{no claim title}" : latex_escape(rec.claim.title)) << " & "
+           << latex_count(n.cases) << " & " << count_cell(n.verified, "VERIFIED") << " & "
+           << count_cell(n.holds, "HOLDS") << " & " << count_cell(n.violated, "VIOLATED") << " & "
+           << count_cell(n.inconclusive, "INCONCLUSIVE") << " & " << count_cell(n.failed, "failed") << " & "
+           << latex_number(rec.smallest_relative_margin) << " \\\\\n";
+      } else {
+        t_ << "\\missing{no check record (" << plural(c.cases.size(), "case record", "case records")
+           << " found)} & -- & -- & -- & -- & -- & -- & -- \\\\\n";
+      }
+      ++k;
+    }
+    t_ << "\\midrule\n";
+    const Counts& e = r_.end.counts;
+    if (r_.end.present && e.any())
+      t_ << "\\textbf{all checks} & \\emph{from the end record} & " << latex_count(e.cases) << " & "
+         << count_cell(e.verified, "VERIFIED") << " & " << count_cell(e.holds, "HOLDS") << " & "
+         << count_cell(e.violated, "VIOLATED") << " & " << count_cell(e.inconclusive, "INCONCLUSIVE") << " & "
+         << count_cell(e.failed, "failed") << " & \\\\\n";
+    else
+      t_ << "\\multicolumn{9}{@{}l}{\\missing{No end record: the run's totals are unknown.}} \\\\\n";
+    t_ << "\\bottomrule\n\\end{longtable}}\n";
+    if (any_unknown)
+      t_ << "{\\footnotesize $^{\\dagger}$ not a check of this build"
+         << (m_.program_version.empty() ? std::string() : " (diffbound " + latex_escape(m_.program_version) + ")")
+         << ": shown from its records only.\\par}\n";
+    if (any_unlisted) t_ << "{\\footnotesize $^{\\ddagger}$ not named in the run record's list of checks.\\par}\n";
+
+    // The fitted rates of every check, in one place.
+    std::size_t fits = 0;
+    for (const auto& c : r_.checks)
+      if (c.record) fits += c.record->fits.size();
+    if (fits > 0) {
+      t_ << "\\subsection*{Fitted rates and constants}\n"
+            "{\\footnotesize Every fit the checks declare, with the interval of its slope and the rule it is held to "
+            "(each check's section gives the confidence level and the number of points).\\par}\n"
+            "{\\footnotesize\\setlength{\\tabcolsep}{4pt}\n"
+            "\\begin{longtable}{@{}>{\\raggedright}p{3.3cm}>{\\raggedright}p{4.6cm}>{\\raggedleft}p{3.5cm}"
+            ">{\\raggedright}p{3.0cm}l@{}}\n\\toprule\ncheck & fit & slope [interval] & held to & outcome \\\\\n"
+            "\\midrule\n\\endhead\n";
+      for (const auto& c : r_.checks) {
+        if (!c.record) continue;
+        bool first = true;
+        for (const auto& f : c.record->fits) {
+          t_ << (first ? latex_breakable_tt(c.id) : std::string()) << " & " << fit_row(f, false) << " \\\\\n";
+          first = false;
+        }
+      }
+      t_ << "\\bottomrule\n\\end{longtable}}\n";
+    }
+  }
+
+  /// name & slope [lo, hi] (with the confidence and points when `detail`) & rule & outcome
+  std::string fit_row(const Fit& f, bool detail = true) const {
+    std::string ci = fmt::format("{} [{}, {}]", latex_number(f.slope), latex_number(f.slope_lo), latex_number(f.slope_hi));
+    if (detail) {
+      ci += " \\newline{\\footnotesize ";
+      ci += std::isfinite(f.confidence) ? fmt::format("{:.0f}\\% CI", 100 * f.confidence) : std::string("CI");
+      if (f.points) ci += fmt::format(", {} points", *f.points);
+      ci += "}";
+    }
+    std::string rule = f.comparison.empty() ? std::string("\\missing{no rule}") : latex_escape(f.comparison);
+    if (std::isfinite(f.expected) && f.comparison.empty()) rule = "expected " + latex_number(f.expected);
+    return (f.name.empty() ? std::string("\\missing{no name}") : latex_escape(f.name)) + " & " + ci + " & " + rule +
+           " & " + (f.outcome.empty() ? std::string("\\missing{none}") : verdict_tex(f.outcome));
+  }
+
+  // ---- problems --------------------------------------------------------------------------------
+  /// Everything the records lack, per check (plain text, one sentence each).
+  std::vector<std::string> check_problems(const CheckView& c) const {
+    std::vector<std::string> out;
+    if (!known(c.id))
+      out.push_back("This check id is not a check of this build" +
+                    (m_.program_version.empty() ? std::string() : " (diffbound " + m_.program_version + ")") +
+                    ": it is shown from its records only.");
+    if (r_.run_present && !c.listed_in_run) out.push_back("The run record does not name this check.");
+    if (!c.record) {
+      out.push_back(fmt::format("The file has no check record for it ({}): no counts, claim, figures or fits. "
+                                "Its worst cases below come from its case records.",
+                                plural(c.cases.size(), "case record", "case records")));
+    } else {
+      const auto& rec = *c.record;
+      if (!rec.missing.empty()) {
+        std::string s = "The check record (line " + std::to_string(rec.line) + ") lacks: ";
+        for (std::size_t i = 0; i < rec.missing.size() && i < 12; ++i) s += (i ? ", " : "") + rec.missing[i];
+        if (rec.missing.size() > 12) s += fmt::format(", and {} more", rec.missing.size() - 12);
+        out.push_back(s + ".");
+      }
+      if (c.extra_records > 0)
+        out.push_back(fmt::format("The file holds {} check records for it; the last one is shown.", c.extra_records + 1));
+      if (!rec.summary_error.empty()) out.push_back("Its summary failed during the run: " + rec.summary_error);
+    }
+    std::map<std::string, std::size_t> case_missing;
+    for (std::size_t i : c.cases)
+      for (const auto& m : r_.cases[i].missing) ++case_missing[m];
+    for (const auto& [field, n] : case_missing)
+      out.push_back(fmt::format("{} of its {} lack{} {}.", plural(n, "case record", "case records"), c.cases.size(),
+                                n == 1 ? "s" : "", field));
+    return out;
+  }
+
+  void problems_section() {
+    std::vector<std::pair<std::string, std::vector<std::string>>> per_check;
+    for (const auto& c : r_.checks) {
+      auto p = check_problems(c);
+      if (!p.empty()) per_check.emplace_back(c.id, std::move(p));
+    }
+    std::vector<std::string> file = r_.problems;
+    for (const auto& m : r_.end.missing) file.push_back("The end record lacks " + m + ".");
+    if (file.empty() && per_check.empty()) return;
+    t_ << "\\section*{What the results file lacks}\n\\addcontentsline{toc}{section}{What the results file lacks}\n"
+          "{\\small The report shows what the records hold; where they lack something, it says so here and in the "
+          "check's section.\\par}\n";
+    if (!file.empty()) {
+      t_ << "\\begin{itemize}\n";
+      for (const auto& p : file) t_ << "\\item{} " << latex_escape(p) << "\n";
+      t_ << "\\end{itemize}\n";
+    }
+    for (const auto& [id, list] : per_check) {
+      t_ << "\\textbf{" << latex_breakable_tt(id) << "}\n\\begin{itemize}\n";
+      for (const auto& p : list) t_ << "\\item{} " << latex_escape(p) << "\n";
+      t_ << "\\end{itemize}\n";
+    }
+  }
+
+  // ---- one check ---------------------------------------------------------------------------------
+  void raw_display(const std::string& key, const std::string& tex, const std::string& plain) {
+    if (tex.empty() || raw_.off(key)) {
+      if (!tex.empty())
+        t_ << "\\notebox{The LaTeX form of this statement did not compile; it is shown as text.}\n";
+      t_ << "\\begin{center}\\begin{minipage}{0.92\\linewidth}\\centering "
+         << (plain.empty() ? std::string("\\missing{no statement}") : latex_escape(plain))
+         << "\\end{minipage}\\end{center}\n";
+      return;
+    }
+    const std::size_t first = t_.line();
+    t_ << "\\begin{center}{\\adjustbox{max width=\\linewidth}{$\\displaystyle\n" << tex << "\n$}}\\end{center}\n";
+    raw_.lines[key] = {first, t_.line()};
+    raw_.what[key] = "the statement_tex of " + key.substr(key.find(':') + 1);
+  }
+
+  std::string raw_inline(const std::string& key, const std::string& tex, const std::string& what) {
+    if (tex.empty()) return "";
+    if (raw_.off(key)) return latex_breakable_tt(tex);
+    const std::size_t first = t_.line();
+    raw_.lines[key] = {first, first + 2 + static_cast<std::size_t>(std::count(tex.begin(), tex.end(), '\n'))};
+    raw_.what[key] = what;
+    return "\n{$" + tex + "$}\n";
+  }
+
+  void check_section(const CheckView& c, std::size_t k) {
+    const CheckRecord* rec = c.record ? &*c.record : nullptr;
+    const std::string title = rec && !rec->claim.title.empty() ? rec->claim.title : "";
+    t_ << "\\clearpage\n\\section{\\texorpdfstring{" << latex_breakable_tt(c.id)
+       << (title.empty() ? "" : ": " + latex_escape(title)) << "}{" << bookmark_text(c.id)
+       << (title.empty() ? "" : ": " + bookmark_text(title)) << "}}\\label{" << label_of(k) << "}\n"
+       << "\\suppressfloats[t]\n";  // no figure above the section's heading
+
+    // One line of facts from the check record.
+    if (rec) {
+      const Counts& n = rec->counts;
+      std::string facts = fmt::format("{} cases: {} VERIFIED, {} HOLDS, {} VIOLATED, {} INCONCLUSIVE, {} failed",
+                                      latex_count(n.cases), count_cell(n.verified, "VERIFIED"),
+                                      count_cell(n.holds, "HOLDS"), count_cell(n.violated, "VIOLATED"),
+                                      count_cell(n.inconclusive, "INCONCLUSIVE"), count_cell(n.failed, "failed"));
+      if (!rec->scalar.empty())
+        facts += "; scalar " + latex_escape(rec->scalar) +
+                 (rec->precision_bits ? fmt::format(" at {} bits", *rec->precision_bits) : std::string());
+      if (std::isfinite(rec->seconds)) facts += fmt::format("; {:.2f} s", rec->seconds);
+      facts += ". Smallest relative margin " + latex_number(rec->smallest_relative_margin);
+      if (!rec->worst_case.empty()) facts += ", at case " + latex_breakable_tt(rec->worst_case);
+      facts += ".";
+      t_ << "{\\small " << facts << "\\par}\n";
+    }
+    const auto problems = check_problems(c);
+    if (!problems.empty()) {
+      std::string s = "\\textbf{What the records lack.}";
+      for (const auto& p : problems) s += " " + latex_escape(p);
+      t_ << "\\notebox{" << s << "}\n";
+    }
+    if (rec) claim_part(c.id, rec->claim);
+    worst_cases(c);  // before the figures: a short table that keeps the first page full
+    if (rec) summary_part(c, *rec);
+  }
+
+  void claim_part(const std::string& id, const Claim& claim) {
+    if (!claim.present) {
+      t_ << "\\subsection*{Claim}\n\\missing{The check record holds no claim.}\n";
+      return;
+    }
+    t_ << "\\subsection*{Claim}\n";
+    std::string source = claim.source.empty() ? "\\missing{source not recorded}" : latex_escape(claim.source);
+    if (!claim.paper_tag.empty()) source += " \\quad PAPER.md tag " + latex_escape(claim.paper_tag);
+    t_ << "{\\small " << source << "\\par}\n";
+    raw_display("statement:" + id, claim.statement_tex, claim.statement);
+    if (!claim.statement.empty() && !claim.statement_tex.empty() && !raw_.off("statement:" + id))
+      t_ << "{\\small\\raggedright In words: \\texttt{" << latex_escape(claim.statement) << "}\\par}\n";
+    t_ << "\\paragraph{Assumptions.}";
+    if (claim.assumptions.empty()) t_ << " \\missing{none recorded}\n";
+    else {
+      t_ << "\n\\begin{itemize}\n";
+      for (const auto& a : claim.assumptions) t_ << "\\item{} " << latex_escape(a) << "\n";
+      t_ << "\\end{itemize}\n";
+    }
+    t_ << "\\paragraph{Constants and their provenance.}";
+    if (claim.constants.empty()) {
+      t_ << " \\missing{none recorded}\n";
+      return;
+    }
+    t_ << "\n{\\small\\setlength{\\tabcolsep}{4pt}\n"
+          "\\begin{longtable}{@{}>{\\raggedright}p{1.5cm}>{\\raggedright}p{2.6cm}>{\\raggedright}p{1.5cm}"
+          ">{\\raggedright}p{2.1cm}>{\\raggedright}p{1.9cm}>{\\raggedright\\arraybackslash}p{5.6cm}@{}}\n"
+          "\\toprule\nsymbol & name & value & provenance & tag & source \\\\\n\\midrule\n\\endhead\n";
+    for (std::size_t i = 0; i < claim.constants.size(); ++i) {
+      const Constant& k = claim.constants[i];
+      t_ << raw_inline(fmt::format("symbol:{}:{}", id, i), k.symbol_tex,
+                       "the symbol_tex of constant " + (k.name.empty() ? std::to_string(i + 1) : k.name) + " of " + id);
+      t_ << " & " << latex_breakable_tt(k.name) << " & " << latex_escape(k.value) << " & "
+         << latex_escape(k.provenance) << " & " << latex_escape(k.paper_tag) << " & " << latex_escape(k.source)
+         << " \\\\\n";
+    }
+    t_ << "\\bottomrule\n\\end{longtable}}\n";
+  }
+
+  void summary_part(const CheckView& c, const CheckRecord& rec) {
+    if (!rec.has_summary) return;
+    // Figures
+    auto it = m_.figures_of.find(c.id);
+    if (it != m_.figures_of.end() && !it->second.empty()) {
+      for (std::size_t fi : it->second) figure(m_.figures[fi]);
+    }
+    if (!rec.tables.empty()) {
+      t_ << "\\subsection*{Tables}\n";
+      for (const auto& tb : rec.tables) table(tb);
+    }
+    if (!rec.fits.empty()) {
+      t_ << "\\subsection*{Fits}\n{\\small\\setlength{\\tabcolsep}{4pt}\n"
+            "\\begin{longtable}{@{}>{\\raggedright}p{5.0cm}>{\\raggedleft}p{4.4cm}>{\\raggedright}p{3.6cm}l@{}}\n"
+            "\\toprule\nfit & slope [interval] & held to & outcome \\\\\n\\midrule\n\\endhead\n";
+      for (const auto& f : rec.fits) t_ << fit_row(f) << " \\\\\n";
+      t_ << "\\bottomrule\n\\end{longtable}}\n";
+    }
+    if (!rec.notes.empty()) {
+      t_ << "\\subsection*{Notes}\n\\begin{itemize}\n";
+      for (const auto& n : rec.notes) t_ << "\\item{} " << latex_escape(n) << "\n";
+      t_ << "\\end{itemize}\n";
+    }
+  }
+
+  void figure(const FigureRef& ref) {
+    const Figure& f = *ref.figure;
+    std::string caption = "\\textbf{" + (f.title.empty() ? std::string("(untitled)") : latex_escape(f.title)) + ".}";
+    if (!f.caption.empty()) caption += " " + latex_escape(f.caption);
+    for (const auto& n : ref.drawn.notes) caption += " [" + latex_escape(n) + ".]";
+    for (const auto& p : f.problems) caption += " [The declaration lacks: " + latex_escape(p) + ".]";
+    caption += " {\\footnotesize Data: " + latex_breakable_tt(ref.csv) + ".}";
+    if (ref.drawn.panels.empty()) {
+      t_ << "\\notebox{\\textbf{Figure " << latex_escape(f.id.empty() ? "(no id)" : f.id)
+         << " could not be drawn:} " << latex_escape(ref.drawn.error) << " \\\\ " << caption << "}\n";
+      return;
+    }
+    // Floats, so that pages fill; each panel of a split figure is a figure of its own.
+    for (std::size_t p = 0; p < ref.drawn.panels.size(); ++p) {
+      const std::string panel = ref.drawn.panels.size() > 1
+                                    ? fmt::format("(panel {} of {}) ", p + 1, ref.drawn.panels.size())
+                                    : std::string();
+      t_ << "\\begin{figure}[tbp]\\centering\n"
+         << "\\includegraphics[max width=\\linewidth,max height=0.8\\textheight]{"
+         << ref.drawn.panels[p].filename().string() << "}\n"
+         << "\\caption[]{" << panel << caption << "}\n\\end{figure}\n";
+    }
+  }
+
+  std::string cell(const json& v) const {
+    if (v.is_null()) return "--";
+    if (v.is_number_integer() || v.is_number_unsigned()) return "\\ensuremath{" + v.dump() + "}";
+    if (v.is_number()) return latex_number(v.get<double>());
+    if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
+    if (v.is_string()) return latex_escape(v.get<std::string>());
+    return latex_escape(value_text(v));
+  }
+
+  void table(const Table& tb) {
+    std::size_t cols = tb.columns.size();
+    for (const auto& r : tb.rows) cols = std::max(cols, r.size());
+    if (cols == 0) {
+      t_ << "\\missing{Table " << latex_escape(tb.id) << " has no columns.}\n\n";
+      return;
+    }
+    std::string spec;
+    for (std::size_t j = 0; j < cols; ++j) {
+      bool numeric = !tb.rows.empty();
+      for (const auto& r : tb.rows)
+        if (j < r.size() && !r[j].is_number() && !r[j].is_null() && !(r[j].is_string() && r[j].get<std::string>() == "-"))
+          numeric = false;
+      spec += numeric ? "r" : "l";
+    }
+    t_ << "\\par\\noindent{\\small\\textbf{" << (tb.title.empty() ? latex_escape(tb.id) : latex_escape(tb.title))
+       << "}}\\par\\nopagebreak\n";
+    const bool long_table = tb.rows.size() > 30;
+    const std::string size = cols > 7 ? "\\footnotesize" : "\\small";
+    if (long_table) t_ << "{" << size << "\\begin{longtable}{@{}" << spec << "@{}}\n\\toprule\n";
+    else t_ << "{" << size << "\\begin{center}\\adjustbox{max width=\\linewidth}{\\begin{tabular}{@{}" << spec << "@{}}\n\\toprule\n";
+    for (std::size_t j = 0; j < cols; ++j)
+      t_ << (j ? " & " : "") << (j < tb.columns.size() ? latex_escape(tb.columns[j]) : std::string());
+    t_ << " \\\\\n\\midrule\n";
+    if (long_table) t_ << "\\endhead\n";
+    for (const auto& r : tb.rows) {
+      for (std::size_t j = 0; j < cols; ++j) t_ << (j ? " & " : "") << (j < r.size() ? cell(r[j]) : std::string());
+      t_ << " \\\\\n";
+    }
+    t_ << "\\bottomrule\n";
+    if (long_table) t_ << "\\end{longtable}}\n";
+    else t_ << "\\end{tabular}}\\end{center}}\n";
+    if (!tb.caption.empty()) t_ << "{\\footnotesize " << latex_escape(tb.caption) << "\\par}\n";
+    t_ << "\\medskip\n";
+  }
+
+  void worst_cases(const CheckView& c) {
+    std::vector<std::size_t> idx;
+    for (std::size_t i : c.cases)
+      if (std::isfinite(r_.cases[i].relative_margin)) idx.push_back(i);
+    if (c.cases.empty()) return;
+    t_ << "\\subsection*{Worst cases}\n";
+    if (idx.empty()) {
+      t_ << "\\missing{No case record of this check has a relative margin.}\n";
+      return;
+    }
+    std::stable_sort(idx.begin(), idx.end(),
+                     [&](std::size_t a, std::size_t b) { return r_.cases[a].relative_margin < r_.cases[b].relative_margin; });
+    const std::size_t n = std::min(idx.size(), m_.worst_cases);
+    // A short table: kept on one page with its introduction.
+    t_ << "\\par\\noindent\\begin{minipage}{\\linewidth}\n{\\small The " << plural(n, "case", "cases")
+       << " with the smallest relative margin (bound $-$ measured)/$|$bound$|$, of " << idx.size()
+       << " with a margin. Values rounded to 4 digits; the enclosures in full are in the results file.\\par}\n"
+          "\\smallskip{\\small\\setlength{\\tabcolsep}{4pt}\n"
+          "\\begin{tabular}{@{}>{\\raggedright}p{6.2cm}lrrrr@{}}\n\\toprule\n"
+          "case & verdict & measured & bound & margin (low end) & rel.\\ margin \\\\\n\\midrule\n";
+    for (std::size_t k = 0; k < n; ++k) {
+      const CaseRecord& cr = r_.cases[idx[k]];
+      auto mid = [](const std::optional<Quantity>& q) { return q ? latex_number(q->mid) : std::string("--"); };
+      t_ << latex_breakable_tt(cr.id) << " & " << verdict_tex(cr.verdict) << " & " << mid(cr.measured) << " & "
+         << mid(cr.bound) << " & " << (cr.margin ? latex_number(cr.margin->lo) : std::string("--")) << " & "
+         << latex_number(cr.relative_margin) << " \\\\\n";
+    }
+    t_ << "\\bottomrule\n\\end{tabular}}\n\\end{minipage}\n";
+  }
+
+  // ---- appendix -----------------------------------------------------------------------------------
+  static int severity(const CaseRecord& c) {
+    if (c.verdict == "VIOLATED") return 0;
+    if (c.failed()) return 1;
+    if (c.verdict == "INCONCLUSIVE") return 2;
+    return 3;
+  }
+
+  void appendix() {
+    t_ << "\\clearpage\n\\appendix\n\\section{VIOLATED, INCONCLUSIVE and failed cases}\\label{app:cases}\n"
+          "{\\small Every case record whose verdict is neither VERIFIED nor HOLDS, or that failed to run, with its "
+          "parameters (nested keys joined by dots) and the reason its record gives; VIOLATED first, then failed, "
+          "then INCONCLUSIVE.\\par}\n";
+    bool any = false;
+    for (const auto& c : r_.checks) {
+      std::vector<std::size_t> list;
+      for (std::size_t i : c.cases) {
+        const CaseRecord& cr = r_.cases[i];
+        if (cr.failed() || (cr.verdict != "VERIFIED" && cr.verdict != "HOLDS")) list.push_back(i);
+      }
+      if (list.empty()) continue;
+      any = true;
+      std::stable_sort(list.begin(), list.end(),
+                       [&](std::size_t a, std::size_t b) { return severity(r_.cases[a]) < severity(r_.cases[b]); });
+      std::size_t violated = 0, failed = 0, inconclusive = 0, other = 0;
+      for (std::size_t i : list) {
+        const int s = severity(r_.cases[i]);
+        (s == 0 ? violated : s == 1 ? failed : s == 2 ? inconclusive : other)++;
+      }
+      t_ << "\\subsection{\\texorpdfstring{" << latex_breakable_tt(c.id) << "}{" << bookmark_text(c.id) << "}}\n";
+      std::string counts = fmt::format("{} listed: {} VIOLATED, {} failed, {} INCONCLUSIVE", list.size(), violated,
+                                       failed, inconclusive);
+      if (other) counts += fmt::format(", {} with another or no verdict", other);
+      t_ << "{\\small " << counts << ".\\par}\n";
+      const std::size_t limit = m_.appendix_limit == 0 ? list.size() : std::min(list.size(), m_.appendix_limit);
+      t_ << "{\\footnotesize\\setlength{\\tabcolsep}{3pt}\n"
+            "\\begin{longtable}{@{}>{\\raggedright}p{3.9cm}>{\\raggedright}p{2.6cm}>{\\raggedright}p{5.0cm}"
+            ">{\\raggedright\\arraybackslash}p{4.6cm}@{}}\n\\toprule\n"
+            "case & verdict & parameters & reason \\\\\n\\midrule\n\\endhead\n";
+      for (std::size_t k = 0; k < limit; ++k) {
+        const CaseRecord& cr = r_.cases[list[k]];
+        std::string verdict = verdict_tex(cr.verdict);
+        if (cr.failed()) verdict += " \\newline " + verdict_tex("failed");
+        std::string reason;
+        if (cr.failed()) reason = "\\textbf{error:} " + latex_escape(cr.error);
+        // The runner's reason for a failed case repeats its error: shown only when it says more.
+        const bool repeats = cr.failed() && cr.reason.find(cr.error) != std::string::npos;
+        if (!cr.reason.empty() && !repeats) reason += (reason.empty() ? "" : " \\newline ") + latex_escape(cr.reason);
+        if (reason.empty()) reason = "\\missing{no reason recorded}";
+        if (std::isfinite(cr.relative_margin))
+          reason += " \\newline{\\color{vNONE}rel.\\ margin " + latex_number(cr.relative_margin) + "}";
+        t_ << latex_breakable_tt(cr.id.empty() ? "(no case id)" : cr.id) << " & " << verdict << " & "
+           << latex_breakable_tt(params_text(cr.params)) << " & " << reason << " \\\\\n";
+      }
+      t_ << "\\bottomrule\n\\end{longtable}}\n";
+      if (limit < list.size())
+        t_ << "{\\small " << (list.size() - limit)
+           << " further cases are not listed here (the limit is " << limit
+           << " per check); the results file holds them all.\\par}\n";
+    }
+    if (!any) t_ << "No case of this run is VIOLATED, INCONCLUSIVE or failed.\n";
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+// Files
+
+/// Writes `content` to `path` through a temporary in the same folder and a rename.
+void write_atomically(const fs::path& path, const std::string& content) {
+  const fs::path tmp = path.string() + fmt::format(".tmp-{}", ::getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) throw std::runtime_error("cannot write " + tmp.string());
+    out << content;
+    out.close();
+    if (!out) {
+      std::error_code ec;
+      fs::remove(tmp, ec);
+      throw std::runtime_error("writing " + tmp.string() + " failed (disk full?)");
+    }
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) {
+    fs::remove(tmp, ec);
+    throw std::runtime_error("cannot move " + tmp.string() + " to " + path.string());
+  }
+}
+
+/// A temporary folder, removed on destruction unless kept.
+class WorkDir {
+ public:
+  WorkDir() {
+    std::string tmpl = (fs::temp_directory_path() / "diffbound-report-XXXXXX").string();
+    if (!::mkdtemp(tmpl.data())) throw std::runtime_error("cannot create a temporary folder in " + fs::temp_directory_path().string());
+    path_ = tmpl;
+  }
+  ~WorkDir() {
+    if (keep_) return;
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  const fs::path& path() const { return path_; }
+  void keep() { keep_ = true; }
+
+ private:
+  fs::path path_;
+  bool keep_ = false;
+};
+
+json summary_json(const Model& m, const ReportOutcome& o) {
+  const ResultsFile& r = *m.results;
+  json checks = json::array();
+  for (const auto& c : r.checks) {
+    json j{{"check", c.id}, {"case_records", c.cases.size()}, {"listed_in_run", c.listed_in_run}};
+    if (!m.known_checks.empty())
+      j["known_to_this_build"] =
+          std::find(m.known_checks.begin(), m.known_checks.end(), c.id) != m.known_checks.end();
+    if (c.record) {
+      const auto& rec = *c.record;
+      j["title"] = rec.claim.title;
+      j["counts"] = counts_to_json(rec.counts);
+      j["smallest_relative_margin"] =
+          std::isfinite(rec.smallest_relative_margin) ? json(rec.smallest_relative_margin) : json(nullptr);
+      j["worst_case"] = rec.worst_case;
+      j["seconds"] = std::isfinite(rec.seconds) ? json(rec.seconds) : json(nullptr);
+      json fits = json::array();
+      for (const auto& f : rec.fits) fits.push_back(f.raw);
+      j["fits"] = fits;
+      if (!rec.missing.empty()) j["missing_fields"] = rec.missing;
+      if (!rec.summary_error.empty()) j["summary_error"] = rec.summary_error;
+    } else {
+      j["counts"] = nullptr;
+      j["note"] = "no check record";
+    }
+    json figs = json::array();
+    auto it = m.figures_of.find(c.id);
+    if (it != m.figures_of.end())
+      for (std::size_t fi : it->second) {
+        const auto& fr = m.figures[fi];
+        json fj{{"id", fr.figure->id},    {"title", fr.figure->title}, {"kind", fr.figure->kind},
+                {"csv", fr.csv},          {"drawn", !fr.drawn.panels.empty()}};
+        if (!fr.drawn.error.empty()) fj["error"] = fr.drawn.error;
+        figs.push_back(fj);
+      }
+    j["figures"] = figs;
+    checks.push_back(j);
+  }
+  json run = r.run;
+  run.erase("type");
+  json out{{"report",
+            {{"generated", utc_now()},
+             {"results", m.results_name},
+             {"pdf", o.ok ? json(o.pdf.filename().string()) : json(nullptr)}}},
+           {"run", run},
+           {"totals", r.end.present ? counts_to_json(r.end.counts) : json(nullptr)},
+           {"wall_seconds", std::isfinite(r.end.wall_seconds) ? json(r.end.wall_seconds) : json(nullptr)},
+           {"problems", r.problems},
+           {"checks", checks}};
+  if (!o.ok) out["report"]["error"] = o.error;
+  return out;
+}
+
+}  // namespace
+
+ReportOutcome write_report(const ReportOptions& options) {
+  const auto t0 = std::chrono::steady_clock::now();
+  ReportOutcome outcome;
+  const fs::path results_path = locate_results(options.in);
+  const ResultsFile results = read_results(results_path);
+
+  fs::path out = options.out;
+  if (out.empty()) out = results_path.parent_path() / "report.pdf";
+  std::error_code ec;
+  if (fs::is_directory(out, ec)) out /= "report.pdf";
+  const fs::path out_dir = out.parent_path().empty() ? fs::path(".") : out.parent_path();
+  fs::create_directories(out_dir, ec);
+  if (!fs::is_directory(out_dir, ec)) throw std::invalid_argument("cannot create the folder " + out_dir.string());
+
+  Model model;
+  model.results = &results;
+  model.known_checks = options.known_checks;
+  model.program_version = options.program_version;
+  model.results_name = results_path.string();
+  model.worst_cases = options.worst_cases;
+  model.appendix_limit = options.appendix_limit;
+  std::set<std::string> csv_names;
+  for (const auto& c : results.checks) {
+    if (!c.record) continue;
+    for (const auto& f : c.record->figures) {
+      std::string name = figure_csv_name(c.id, f.id.empty() ? "figure" : f.id);
+      for (int k = 2; csv_names.count(name); ++k)
+        name = figure_csv_name(c.id, (f.id.empty() ? "figure" : f.id) + "-" + std::to_string(k));
+      csv_names.insert(name);
+      model.figures_of[c.id].push_back(model.figures.size());
+      model.figures.push_back(FigureRef{&f, c.id, name, {}});
+    }
+  }
+  outcome.checks = results.checks.size();
+  outcome.figures = model.figures.size();
+
+  WorkDir work;
+  if (options.keep_work) {
+    work.keep();
+    outcome.work_dir = work.path();
+  }
+
+  // Figures: CSV beside the PDF, drawings in the work folder.
+  std::vector<const Figure*> figs;
+  for (const auto& f : model.figures) figs.push_back(f.figure);
+  const auto drawn = draw_figures(figs, work.path());
+  for (std::size_t i = 0; i < model.figures.size(); ++i) {
+    model.figures[i].drawn = drawn[i];
+    if (!drawn[i].panels.empty()) ++outcome.figures_drawn;
+    else outcome.warnings.push_back("figure " + model.figures[i].check + "/" + model.figures[i].figure->id +
+                                    " not drawn: " + drawn[i].error);
+    const fs::path csv = out_dir / model.figures[i].csv;
+    write_atomically(csv, figure_csv(*model.figures[i].figure));
+    outcome.csv_files.push_back(csv);
+  }
+
+  // The document; a raw LaTeX block that pdflatex rejects is shown as text on the next attempt.
+  RawBlocks raw;
+  const fs::path tex = work.path() / "report.tex";
+  LatexResult lr;
+  for (int attempt = 0; attempt < 12; ++attempt) {
+    raw.lines.clear();
+    for (const char* ext : {".aux", ".toc", ".out"}) fs::remove(work.path() / (std::string("report") + ext), ec);
+    Builder builder(model, raw);
+    write_atomically(tex, builder.build());
+    lr = run_pdflatex(tex, 3);
+    if (lr.ok || options.strict_tex) break;
+    std::string culprit;
+    if (lr.error_line)
+      for (const auto& [key, range] : raw.lines)
+        if (*lr.error_line >= range.first && *lr.error_line <= range.second) culprit = key;
+    if (!culprit.empty() && !raw.disabled.count(culprit)) {
+      raw.disabled.insert(culprit);
+      outcome.warnings.push_back("LaTeX rejected " + raw.what[culprit] + "; it is shown as text. LaTeX said:\n" +
+                                 lr.errors);
+    } else if (!raw.all_disabled && !raw.lines.empty()) {
+      raw.all_disabled = true;
+      outcome.warnings.push_back(
+          "LaTeX failed at a line it could not tie to one statement; every statement_tex and symbol_tex is shown as "
+          "text. LaTeX said:\n" + lr.errors);
+    } else {
+      break;
+    }
+  }
+
+  if (lr.ok) {
+    const fs::path tmp_pdf = out.string() + fmt::format(".tmp-{}", ::getpid());
+    fs::copy_file(work.path() / "report.pdf", tmp_pdf, fs::copy_options::overwrite_existing, ec);
+    if (!ec) fs::rename(tmp_pdf, out, ec);
+    if (ec) {
+      fs::remove(tmp_pdf, ec);
+      outcome.error = "cannot write " + out.string();
+    } else {
+      outcome.ok = true;
+      outcome.pdf = out;
+    }
+  } else {
+    outcome.error = "pdflatex failed; " + out.string() + " was not written. LaTeX said:\n" + lr.errors;
+    if (!options.keep_work) outcome.error += "(run 'diffbound report --keep-work' to keep the LaTeX source)";
+    else outcome.error += "LaTeX source: " + (work.path() / "report.tex").string();
+  }
+  outcome.summary_json = out_dir / "summary.json";
+  write_atomically(outcome.summary_json, summary_json(model, outcome).dump(2) + "\n");
+  outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return outcome;
+}
+
+void print_outcome(const ReportOutcome& o, std::ostream& out, std::ostream& err) {
+  for (const auto& w : o.warnings) err << "report: warning: " << w << (w.empty() || w.back() != '\n' ? "\n" : "");
+  if (o.ok)
+    out << fmt::format("report: {} ({} checks, {} of {} figures drawn, {:.1f} s); figure data and summary.json beside it\n",
+                       o.pdf.string(), o.checks, o.figures_drawn, o.figures, o.seconds);
+  else
+    err << "report: FAILED: " << o.error << (o.error.empty() || o.error.back() != '\n' ? "\n" : "");
+  if (!o.work_dir.empty()) out << "report: work folder kept at " << o.work_dir.string() << "\n";
+}
+
+bool report_after_run(const fs::path& out_dir, std::ostream& out, std::ostream& err) {
+  const fs::path pdf = out_dir / "report.pdf";
+  try {
+    ReportOptions opt;
+    opt.in = out_dir / "results.jsonl";
+    opt.out = pdf;
+    const ReportOutcome o = write_report(opt);
+    print_outcome(o, out, err);
+    if (o.ok) return true;
+  } catch (const std::exception& e) {
+    err << "report: FAILED: " << e.what() << "\n";
+  }
+  std::error_code ec;
+  if (fs::remove(pdf, ec)) err << "report: removed the stale " << pdf.string() << " of an earlier run\n";
+  return false;
+}
+
+}  // namespace diffbound::reports
