@@ -32,4 +32,8 @@ cmake --build "$work/mine" -j 2 >/dev/null
 "$work/mine/my-diffbound" run example.mean_error --size smoke --no-progress --out "$work/results"
 grep -q '"check":"example.mean_error"' "$work/results/results.jsonl"
 if grep -q '"verdict":"VIOLATED"' "$work/results/results.jsonl"; then echo "a case is VIOLATED"; exit 1; fi
+# ... and it has its section, with its figure, in the report
+pdftotext "$work/results/report.pdf" - | grep -q "example.mean_error"
+pdftotext "$work/results/report.pdf" - | grep -q "Mean error of the sampler and its bound"
+test -f "$work/results/example.mean_error--mean_error_vs_N.csv"
 echo "install test: OK"

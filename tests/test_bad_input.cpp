@@ -321,7 +321,7 @@ TEST_CASE("bad input: a full disk (16 KiB tmpfs) keeps complete records only, an
   TempDir dir("fulldisk");
   const fs::path mnt = dir.path() / "mnt", keep = dir.path() / "keep";
   fs::create_directories(mnt), fs::create_directories(keep);
-  const std::string prog = quote(DIFFBOUND_EXE) + " run sampling.girsanov --size smoke --no-progress --threads 2";
+  const std::string prog = quote(DIFFBOUND_EXE) + " run sampling.girsanov --size smoke --no-progress --no-report --threads 2";
   REQUIRE(run_diffbound("run sampling.girsanov --size smoke --no-progress --out " + (dir.path() / "reference").string()).status == 0);
   const std::string m = mnt.string(), k = keep.string();
   const std::string script =

@@ -100,7 +100,7 @@ TEST_CASE("a run killed with SIGKILL resumes to the results of an uninterrupted 
   const fs::path cfg = dir.path() / "slow.json";
   write_text(cfg, kSlowConfig);
   const fs::path ref = dir.path() / "reference", out = dir.path() / "killed";
-  REQUIRE(run_diffbound("run --config " + cfg.string() + " --no-progress --threads 2 --out " + ref.string()).status == 0);
+  REQUIRE(run_diffbound("run --config " + cfg.string() + " --no-report --no-progress --threads 2 --out " + ref.string()).status == 0);
 
   const pid_t pid = spawn_diffbound({"run", "--config", cfg.string(), "--threads", "1", "--out", out.string()});
   REQUIRE(pid > 0);
@@ -109,7 +109,7 @@ TEST_CASE("a run killed with SIGKILL resumes to the results of an uninterrupted 
   while (complete_lines(journal) < 1 + 6 && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(60))
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   // Meanwhile, a second run into the same folder is turned away (the folder is locked), harmlessly.
-  const auto second = run_diffbound("run --config " + cfg.string() + " --no-progress --out " + out.string());
+  const auto second = run_diffbound("run --config " + cfg.string() + " --no-report --no-progress --out " + out.string());
   CHECK(second.status == 2);
   CHECK_THAT(second.output, Contains("another diffbound run is writing there"));
   CHECK(message_lines(second.output).size() == 1);
@@ -128,7 +128,7 @@ TEST_CASE("a run killed with SIGKILL resumes to the results of an uninterrupted 
     j << R"({"type":"case","check":"sampling.girsanov","case":"pow128/rho=7/n_lev)";
   }
 
-  const auto r = run_split("run --config " + cfg.string() + " --threads 2 --resume --progress --out " + out.string(), dir.path());
+  const auto r = run_split("run --config " + cfg.string() + " --no-report --threads 2 --resume --progress --out " + out.string(), dir.path());
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
   CHECK_THAT(r.err, Contains("resuming: " + std::to_string(journaled) + " of 40 cases already done"));
@@ -144,7 +144,7 @@ TEST_CASE("a run killed with SIGKILL resumes to the results of an uninterrupted 
   CHECK(read_jsonl(out / "results.jsonl").back()["resumed_cases"] == journaled);
 
   // Resuming a finished run reruns nothing and writes the same results again.
-  const auto again = run_split("run --config " + cfg.string() + " --resume --no-progress --out " + out.string(), dir.path());
+  const auto again = run_split("run --config " + cfg.string() + " --no-report --resume --no-progress --out " + out.string(), dir.path());
   REQUIRE(again.status == 0);
   CHECK_THAT(again.err, Contains("resuming: 40 of 40 cases already done"));
   CHECK(comparable(out / "results.jsonl") == a);
