@@ -68,6 +68,7 @@ struct CaseResult {
   double seconds = 0;
   std::uint64_t seed = 0;
   json terms = json::object();  ///< named parts of the bound or the measurement, each a Quantity
+  json data = json::object();   ///< per-case data for summarize (curves, sub-runs); not part of the verdict
   std::string error;            ///< non-empty when the case failed to run
 
   /// Sets measured, bound, margin = bound − measured and the verdict (verdict.hpp's rule).

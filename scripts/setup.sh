@@ -12,6 +12,7 @@ packages=(
   gnuplot-nox libgnuplot-iostream-dev
   texlive-latex-base texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended
   poppler-utils
+  libbenchmark-dev
 )
 
 missing=()
