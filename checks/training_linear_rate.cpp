@@ -109,8 +109,8 @@ class TrainingLinearRate final : public Check {
       sweep("dimension", {1, 2, 4, 8, 16}, 2, "per_run", base);
       return out;
     }
-    sweep("width", {32, 64, 128, 256, 512}, 2, "common", base);
-    sweep("width", {32, 64, 128, 256, 512}, 2, "per_run", base);
+    sweep("width", {32, 64, 128, 256}, 2, "common", base);
+    sweep("width", {32, 64, 128, 256}, 2, "per_run", base);
     sweep("step_rel", {0.05, 0.1, 0.2, 0.4, 0.8, 1.2}, 2, "per_run", base);
     sweep("samples", {2, 4, 8, 16}, 2, "per_run", base);
     sweep("levels", {1, 2, 4, 8}, 2, "per_run", base);

@@ -9,9 +9,9 @@
 // calibration set (the pair with the smallest mean bound/R that holds there): the GD path points × the
 // top Gauss–Newton eigenvector, the negative gradient and the first random directions, at every scale.
 // Held out: the other random directions (new directions) and the random points within radius ω (new
-// radii), at every scale. Error of a held-out comparison: how much the fitted bound drops
-// when an active calibration point is left out (a Robson–Whitlock-type estimate of the constants' error)
-// plus the remainder's rounding.
+// radii), at every scale. Error of a held-out comparison: how much the fitted bound drops when a
+// calibration probe (a point and a direction, all scales) holding an active constraint is left out (a
+// Robson–Whitlock-type estimate of the error of fitted extreme constants) plus the remainder's rounding.
 #include "bounds.hpp"
 #include "training_common.hpp"
 
@@ -289,15 +289,22 @@ class TrainingSemismoothness final : public Check {
     for (const auto& s : samples)
       if (s.calibration) cal.push_back(&s);
     const auto [c1, c2] = fit_two_term(cal);
-    // Leave-one-out over the active constraints: how much the bound can move with the extreme points.
+    // Leave one probe out (a probe: one point and one direction, all its scales, which are not
+    // independent), for each probe that holds an active constraint: how much the bound moves without the
+    // most extreme calibration probes (a Robson–Whitlock-type error of fitted extreme constants).
     std::vector<std::pair<double, double>> loo;
+    std::vector<std::pair<int, std::string>> active;
     for (const Sample* s : cal)
       if (s->R > 0 && c1 * s->a + c2 * s->b <= s->R * (1 + 1e-9)) {
-        std::vector<const Sample*> rest;
-        for (const Sample* t : cal)
-          if (t != s) rest.push_back(t);
-        loo.push_back(fit_two_term(rest));
+        const std::pair<int, std::string> key{s->point, s->direction};
+        if (std::find(active.begin(), active.end(), key) == active.end()) active.push_back(key);
       }
+    for (const auto& key : active) {
+      std::vector<const Sample*> rest;
+      for (const Sample* t : cal)
+        if (t->point != key.first || t->direction != key.second) rest.push_back(t);
+      loo.push_back(fit_two_term(rest));
+    }
     std::vector<HeldOutPoint> pts;
     int positive = 0;
     for (const auto& s : samples) {

@@ -101,7 +101,12 @@ inline void gemm(Mat<mpfr_real>& C, const Mat<mpfr_real>& A, Op ta, const Mat<mp
   // Stride of k along op(A)'s row i and op(B)'s column j.
   const Eigen::Index a_k = ta == Op::N ? lda : 1, a_i = ta == Op::N ? 1 : lda;
   const Eigen::Index b_k = tb == Op::N ? 1 : ldb, b_j = tb == Op::N ? ldb : 1;
-  mpfr_real t;
+  if (C.size() == 0) return;
+  // One scratch value per thread, kept at the precision of C (re-sized only when that changes), so that
+  // a product allocates nothing.
+  thread_local mpfr_real t;
+  const mpfr_prec_t prec = mpfr_get_prec(kern::p(C.data()[0]));
+  if (mpfr_get_prec(kern::p(t)) != prec) mpfr_set_prec(kern::p(t), prec);
   for (Eigen::Index j = 0; j < cols; ++j)
     for (Eigen::Index i = 0; i < rows; ++i) {
       mpfr_real& c = C(i, j);
