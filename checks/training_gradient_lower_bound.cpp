@@ -230,6 +230,24 @@ class TrainingGradientLowerBound final : public Check {
                    "and the others are held out.";
       s.figures.push_back(std::move(pf));
       s.figures.push_back(std::move(mf));
+      {
+        // How the measured minimum compares with the form, value by value (smallest over the networks).
+        Table rt;
+        rt.id = "pl_over_form_" + axis;
+        rt.title = "min PL ratio / form per " + sym + " (smallest over the networks), " + r.case_id;
+        rt.columns = {sym, "min PL ratio", "form q delta m/(d P^2)", "ratio"};
+        std::map<double, std::pair<double, double>> worst;  // value -> (ratio, pl_min)
+        std::map<double, double> form_of_value;
+        for (const auto& run : r.data["runs"]) {
+          if (!run["pl_min"].is_number()) continue;
+          const double v = run["value"].get<double>(), ratio = run["pl_min"].get<double>() / run["form"].get<double>();
+          if (!worst.count(v) || ratio < worst[v].first) worst[v] = {ratio, run["pl_min"].get<double>()}, form_of_value[v] = run["form"].get<double>();
+        }
+        for (const auto& [v, w] : worst) rt.rows.push_back({v, w.second, form_of_value[v], w.first});
+        rt.caption = "A constant ratio across the sweep is what the encoded form predicts; the calibration constant "
+                     "C_PL is the smallest ratio over the calibration values.";
+        if (!rt.rows.empty()) s.tables.push_back(std::move(rt));
+      }
       if (study.key.size() >= 3) {
         s.tables.push_back(study.table("pl_min_" + axis));
         Fit f = study.fit();

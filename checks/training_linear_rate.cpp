@@ -373,6 +373,21 @@ Summary TrainingLinearRate::summarize(const std::vector<CaseResult>& results) co
                  "fitted on the calibration runs (the first ones). Held-out runs must lie above the bound.";
     s.figures.push_back(std::move(lf));
     s.figures.push_back(std::move(rf));
+    {
+      Table rt;
+      rt.id = "rate_over_form_" + axis + "_" + policy;
+      rt.title = "rho / form per run, " + r.case_id;
+      rt.columns = {sym, "network", "h", "rho", "rho 95% CI", "form", "rho/form", "decades", "role"};
+      for (const auto& run : r.data["runs"]) {
+        const json& ph = run["phase"];
+        if (!ph.value("ok", false)) continue;
+        rt.rows.push_back({run["value"], run.value("replicate", 0), run["facts"]["h"], ph["rate"],
+                           fmt::format("[{:.4g}, {:.4g}]", ph["rate_lo"].get<double>(), ph["rate_hi"].get<double>()),
+                           run["form"], ph["rate"].get<double>() / run["form"].get<double>(), ph["decades"], run["role"]});
+      }
+      rt.caption = "The encoded form predicts a ratio rho/form bounded below by C_rate across the sweep.";
+      if (!rt.rows.empty()) s.tables.push_back(std::move(rt));
+    }
     if (study.key.size() >= 3) {
       s.tables.push_back(study.table("rate_" + axis + "_" + policy));
       Fit f = study.fit();
