@@ -68,6 +68,7 @@ void to_json(json& j, const CaseResult& r) {
   j["relative_margin"] = number_or_null(r.relative_margin());
   j["error_estimate"] = r.error_estimate;
   if (!r.terms.empty()) j["terms"] = r.terms;
+  if (!r.data.empty()) j["data"] = r.data;
   j["scalar"] = to_string(r.scalar);
   j["precision_bits"] = r.precision_bits;
   j["seed"] = r.seed;
@@ -87,6 +88,7 @@ void from_json(const json& j, CaseResult& r) {
   if (j.contains("margin")) r.margin = j.at("margin").get<Quantity>();
   r.error_estimate = j.value("error_estimate", 0.0);
   r.terms = j.value("terms", json::object());
+  r.data = j.value("data", json::object());
   r.scalar = scalar_kind_from_string(j.value("scalar", std::string("double")));
   r.precision_bits = j.value("precision_bits", 53u);
   r.seed = j.value("seed", std::uint64_t{0});

@@ -69,6 +69,7 @@ struct CaseResult {
   double seconds = 0;
   std::uint64_t seed = 0;
   json terms = json::object();  ///< named parts of the bound or the measurement, each a Quantity
+  json data = json::object();   ///< per-case data for summarize (curves, sub-runs); not part of the verdict
   std::string error;            ///< non-empty when the case failed to run
   /// Testing aid (mutation tests, `run --bound-factor`): compare() holds the measured value to
   /// bound_factor × bound instead of the bound. 1 in every real run; recorded when it is not 1.

@@ -14,6 +14,7 @@ packages=(
   texlive-latex-base texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended lmodern
   poppler-utils
   python3-dev pybind11-dev
+  libbenchmark-dev
 )
 
 missing=()

@@ -26,6 +26,23 @@ inline constexpr Budget schedule_level{64, "a few roundings in pow/exp/log, ampl
 inline double sampler_kl_per_step = 16;
 /// Closed-form bound terms: O(1) roundings per step and direction.
 inline double bound_per_step = 16;
+/// Training (tests/test_relu_network.cpp). The batched loss against a per-sample reference: each output
+/// is a sum over m·(L+1) + d products, each rounded once, so ~8·(m(L+1) + d) roundings relative to the
+/// sum of absolute values; 4096 ε covers m ≤ 64, L ≤ 3 with a factor > 2 to spare.
+inline constexpr Budget batched_vs_reference{4096, "sums of O(m L) rounded products per output"};
+/// Digits to which the analytic gradient must match central differences at 256 bits (the issue asks for
+/// at least 25): with step 1e-30 truncation is O(1e-60) and rounding O(2^-256/1e-30) ~ 1e-47.
+inline constexpr double gradient_fd_digits = 25;
+/// Relative agreement of the Gauss–Newton product with finite differences of the residuals (MPFR).
+inline constexpr double gauss_newton_fd_digits = 25;
+/// 60 GD steps in double against the same steps in MPFR: each step's rounding (~ε) is carried along the
+/// path and amplified by at most ‖I − h∇²L̄‖ ≤ 2 per step in the stable regime, but in practice far less;
+/// 2^23 ε ≈ 2e-9 relative.
+inline constexpr double gd_path_double_vs_mpfr = 8388608;
+/// R(s)/s² at s = 1e-10 and 1e-12 differ by the third-order term, O(s)·|L'''|/|L''| ≲ 1e-8 relative.
+inline constexpr double remainder_quadratic_rel = 1e-6;
+/// Monte Carlo agreement: standard errors allowed (a 4σ miss has probability ~6e-5).
+inline constexpr double mc_sigmas = 4;
 }  // namespace budgets
 
 /// Relative error of `got` against `expected` in units of ε of Real.
