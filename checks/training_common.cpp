@@ -14,18 +14,6 @@ void require_object(const json& j, const std::string& where) {
 }
 }  // namespace
 
-void reject_unknown_keys(const json& j, const std::string& where, std::initializer_list<const char*> known) {
-  for (auto it = j.begin(); it != j.end(); ++it) {
-    bool ok = false;
-    for (const char* k : known) ok = ok || it.key() == k;
-    if (!ok) {
-      std::string list;
-      for (const char* k : known) list += (list.empty() ? "" : ", ") + std::string(k);
-      throw ParamError(path_of(where, it.key()) + ": unknown key (known keys: " + list + ")");
-    }
-  }
-}
-
 long long get_integer_or(const json& j, const std::string& key, long long fallback, const std::string& where) {
   return j.contains(key) ? get_integer(j, key, where) : fallback;
 }

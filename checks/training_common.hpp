@@ -49,7 +49,6 @@ RunSpec run_from_json(const json& j, std::initializer_list<const char*> others, 
 /// The scalar a case runs in: its own "scalar" param if present ("double" or "mpfr"), else the run's.
 ScalarKind case_scalar(const json& params, const RunContext& ctx);
 /// Throws ParamError naming the key if `j` has a key not in `known`.
-void reject_unknown_keys(const json& j, const std::string& where, std::initializer_list<const char*> known);
 /// Optional integer / string readers.
 long long get_integer_or(const json& j, const std::string& key, long long fallback, const std::string& where);
 std::string get_string_or(const json& j, const std::string& key, const std::string& fallback, const std::string& where);
