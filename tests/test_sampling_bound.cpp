@@ -159,3 +159,36 @@ TEST_CASE("diffbound bound sampling.bound prints the terms with provenance", "[s
   CHECK(km.status == 0);
   CHECK(km.output.find("step condition holds") != std::string::npos);
 }
+
+TEST_CASE("held-out sweeps of sampling.bound: no drift, the required constant does not grow with N or d",
+          "[sampling_bound][full]") {
+  using namespace diffbound::checks;
+  const Check* check = Registry::instance().find("sampling.bound");
+  REQUIRE(check);
+  std::vector<CaseResult> results;
+  for (const auto& spec : check->cases(Size::standard)) {
+    RunContext ctx;
+    ctx.scalar = ScalarKind::float64;
+    results.push_back(check->run_case(spec, ctx));
+  }
+  for (const auto& r : results) CHECK(r.verdict != Verdict::violated);
+  const Summary s = check->summarize(results);
+  int held_out = 0;
+  for (const auto& t : s.tables)
+    if (t.id == "constants")
+      for (const auto& row : t.rows)
+        if (row[0] != "calibration") {
+          INFO(row[0]);
+          CHECK(row[6] == "no drift");
+          ++held_out;
+        }
+  CHECK(held_out >= 5);
+  int trends = 0;
+  for (const auto& f : s.fits)
+    if (f.name.rfind("largest KL/F_D vs", 0) == 0) {
+      INFO(f.name << " slope " << f.slope << " [" << f.slope_lo << ", " << f.slope_hi << "]");
+      CHECK(f.outcome == "HOLDS");
+      ++trends;
+    }
+  CHECK(trends == 2);
+}
