@@ -165,6 +165,16 @@ class SamplingBound final : public Check {
     return out;
   }
 
+  /// Reads the case's parameters without running it (Check::validate on main: config files are checked
+  /// before a run starts; not marked override so that this branch builds against the older interface).
+  void validate(const CaseSpec& spec) const {
+    require_keys(spec.params, {"sweep", "data", "schedule", "score", "constants"});
+    data_from_json(spec.params.at("data"));
+    levels_from_json(spec.params.at("schedule"));
+    level_score_from_json(spec.params.at("score"));
+    if (spec.params.contains("constants")) constants_from_json(spec.params.at("constants"));
+  }
+
   CaseResult run_case(const CaseSpec& spec, const RunContext& ctx) const override {
     CaseResult r = start_result(*this, spec, ctx);
     require_keys(spec.params, {"sweep", "data", "schedule", "score", "constants"});

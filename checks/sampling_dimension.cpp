@@ -85,6 +85,17 @@ class SamplingDimension final : public Check {
     return out;
   }
 
+  /// Reads the case's parameters without running it (Check::validate on main: config files are checked
+  /// before a run starts; not marked override so that this branch builds against the older interface).
+  void validate(const CaseSpec& spec) const {
+    require_keys(spec.params, {"data", "family", "sigma_min", "target", "constants"});
+    data_from_json(spec.params.at("data"));
+    make_levels(get_string(spec.params, "family", ""), 2, 1.0, 2.0);
+    if (!(get_number(spec.params, "sigma_min", "") > 0)) throw ParamError("sigma_min: must be positive");
+    if (!(get_number(spec.params, "target", "") > 0)) throw ParamError("target: must be positive");
+    if (spec.params.contains("constants")) constants_from_json(spec.params.at("constants"));
+  }
+
   CaseResult run_case(const CaseSpec& spec, const RunContext& ctx) const override {
     CaseResult r = start_result(*this, spec, ctx);
     require_keys(spec.params, {"data", "family", "sigma_min", "target", "constants"});

@@ -350,6 +350,29 @@ class SamplingNongaussian final : public Check {
     return out;
   }
 
+  /// Reads the case's parameters without running it (Check::validate on main: config files are checked
+  /// before a run starts; not marked override so that this branch builds against the older interface).
+  void validate(const CaseSpec& spec) const {
+    const std::string claim = get_string(spec.params, "claim", "");
+    const LawSpec law = law_from_json(spec.params.at("law"));
+    if (claim == "init") {
+      require_keys(spec.params, {"claim", "law", "sigma_T", "paths"});
+      if (!(get_number(spec.params, "sigma_T", "") > 0)) throw ParamError("sigma_T: must be positive");
+      if (!law.one_d()) read_paths(spec.params);
+    } else if (claim == "girsanov" || claim == "bound") {
+      if (law.kind == "student_t_elliptical")
+        throw ParamError("law: the elliptical t has no reduced sampler here; use it with claim init");
+      if (law.one_d()) require_keys(spec.params, {"claim", "law", "schedule", "c", "constants"});
+      else require_keys(spec.params, {"claim", "law", "schedule", "c", "paths", "constants"}), read_paths(spec.params);
+      levels_from_json(spec.params.at("schedule"));
+      const double c = get_number(spec.params, "c", "");
+      if (!(c > 0 && c <= 2)) throw ParamError("c: the score scale must lie in (0, 2]");
+      if (spec.params.contains("constants")) constants_from_json(spec.params.at("constants"));
+    } else {
+      throw ParamError("claim: expected init, girsanov or bound, got '" + claim + "'");
+    }
+  }
+
   CaseResult run_case(const CaseSpec& spec, const RunContext& ctx) const override {
     CaseResult r = start_result(*this, spec, ctx);
     const std::string claim = get_string(spec.params, "claim", "");

@@ -88,6 +88,17 @@ class SamplingOrder final : public Check {
     return out;
   }
 
+  /// Reads the case's parameters without running it (Check::validate on main: config files are checked
+  /// before a run starts; not marked override so that this branch builds against the older interface).
+  void validate(const CaseSpec& spec) const {
+    require_keys(spec.params, {"data", "schedule", "constants", "double_routes"});
+    data_from_json(spec.params.at("data"));
+    levels_from_json(spec.params.at("schedule"));
+    if (spec.params.contains("constants")) constants_from_json(spec.params.at("constants"));
+    if (spec.params.contains("double_routes") && !spec.params.at("double_routes").is_boolean())
+      throw ParamError("double_routes: expected true or false");
+  }
+
   CaseResult run_case(const CaseSpec& spec, const RunContext& ctx) const override {
     CaseResult r = start_result(*this, spec, ctx);
     require_keys(spec.params, {"data", "schedule", "constants", "double_routes"});

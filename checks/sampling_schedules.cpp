@@ -81,6 +81,15 @@ std::pair<double, double> minimise_log(G g, double lo, double hi) {
 
 constexpr double kRhoLo = 1.0, kRhoHi = 1000.0;
 
+/// A schedule's validation with the message of a parameter error.
+void validate_schedule(const ScheduleSpec& s) {
+  try {
+    validate(s);
+  } catch (const ScheduleError& e) {
+    throw ParamError(std::string("schedule: ") + e.what());
+  }
+}
+
 class SamplingSchedules final : public Check {
  public:
   ClaimInfo claim() const override { return sampling_schedules::claim(); }
@@ -148,6 +157,34 @@ class SamplingSchedules final : public Check {
                               {"eta", eta},
                               {"constants", constants_to_json(BoundConstants{})}}});
     return out;
+  }
+
+  /// Reads the case's parameters without running it (Check::validate on main: config files are checked
+  /// before a run starts; not marked override so that this branch builds against the older interface).
+  void validate(const CaseSpec& spec) const {
+    const std::string kind = get_string(spec.params, "kind", "");
+    if (kind != "table2" && kind != "grid" && kind != "rho")
+      throw ParamError("kind: expected table2, grid or rho, got '" + kind + "'");
+    if (kind == "table2") {
+      require_keys(spec.params, {"kind", "cell", "data", "n_levels", "sigma_min", "sigma_max", "eta", "constants"});
+      const std::string cell = get_string(spec.params, "cell", "");
+      if (cell != "E_S(c)" && cell != "E_S(eps)" && cell != "E_D+E_I")
+        throw ParamError("cell: expected E_S(c), E_S(eps) or E_D+E_I");
+    } else if (kind == "grid") {
+      require_keys(spec.params, {"kind", "model", "data", "schedule", "eta", "constants"});
+      schedule_from_json(spec.params.at("schedule"));
+      score_model(get_string(spec.params, "model", ""), 0.0);
+    } else {
+      require_keys(spec.params, {"kind", "model", "data", "n_levels", "sigma_min", "sigma_max", "eta", "constants"});
+      score_model(get_string(spec.params, "model", ""), 0.0);
+    }
+    if (kind != "grid")
+      validate_schedule(ScheduleSpec::edm(static_cast<int>(get_integer(spec.params, "n_levels", "")),
+                                          get_number(spec.params, "sigma_min", ""),
+                                          get_number(spec.params, "sigma_max", ""), 7.0));
+    data_from_json(spec.params.at("data"));
+    read_eta(spec.params);
+    constants_from_json(spec.params.at("constants"));
   }
 
   CaseResult run_case(const CaseSpec& spec, const RunContext& ctx) const override {
@@ -234,7 +271,7 @@ class SamplingSchedules final : public Check {
     const double eta = read_eta(spec.params);
     const auto k = constants_from_json(spec.params.at("constants"));
     const auto model = score_model(get_string(spec.params, "model", ""), eta);
-    validate(ScheduleSpec::edm(n, smin, smax, 7.0));
+    validate_schedule(ScheduleSpec::edm(n, smin, smax, 7.0));
     const auto dd = make_data<double>(data_spec);
     const auto [rho_true, kl_best] =
         minimise_log([&](double rho) { return eval_rho(dd, n, smin, smax, rho, model, k).kl; }, kRhoLo, kRhoHi);
