@@ -178,7 +178,7 @@ json data_to_json(const GaussianDataSpec& s) {
     j["lambda"] = s.lambda, j["mu"] = s.mu;
   } else {
     j["dimension"] = s.dimension, j["scale"] = s.scale, j["mean"] = s.mean;
-    if (s.spectrum == "power_law") j["alpha"] = s.alpha;
+    if (s.spectrum == "power_law" || s.spectrum == "dyadic") j["alpha"] = s.alpha;
   }
   return j;
 }
@@ -208,16 +208,16 @@ GaussianDataSpec data_from_json(const json& j, const std::string& where) {
     if (s.lambda.size() != s.mu.size())
       throw ParamError(path(where, "mu") + ": has " + std::to_string(s.mu.size()) + " entries but " +
                        path(where, "lambda") + " has " + std::to_string(s.lambda.size()));
-  } else if (s.spectrum == "isotropic" || s.spectrum == "power_law") {
+  } else if (s.spectrum == "isotropic" || s.spectrum == "power_law" || s.spectrum == "dyadic") {
     if (s.spectrum == "isotropic") reject_unknown(j, where, {"spectrum", "dimension", "scale", "mean"});
     else reject_unknown(j, where, {"spectrum", "dimension", "scale", "mean", "alpha"});
     s.dimension = get_integer(j, "dimension", where);
     s.scale = get_number(j, "scale", where);
     s.mean = get_number_or(j, "mean", 0.0, where);
-    if (s.spectrum == "power_law") s.alpha = get_number(j, "alpha", where);
+    if (s.spectrum != "isotropic") s.alpha = get_number(j, "alpha", where);
   } else {
     throw ParamError(path(where, "spectrum") + ": unknown spectrum '" + s.spectrum +
-                     "' (expected isotropic, power_law or list)");
+                     "' (expected isotropic, power_law, dyadic or list)");
   }
   try {
     validate(s);

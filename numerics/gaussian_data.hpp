@@ -2,11 +2,15 @@
 //
 //   isotropic   λ_i = scale, μ_i = mean                              (one mode of multiplicity d)
 //   power_law   λ_i = scale · i^(−alpha), μ_i = mean · (−1)^(i+1)   (a decaying spectrum, d modes)
+//   dyadic      λ_i = scale · 2^(−alpha·j), μ_i = mean · (−1)^j,  j = ⌊log₂ i⌋  (the power law i^(−alpha)
+//               frozen on dyadic blocks i ∈ [2^j, 2^(j+1)): a decaying spectrum with ⌊log₂ d⌋ + 1 distinct
+//               values, so d = 10⁵ costs 17 modes)
 //   list        λ and μ given explicitly                            (custom cases)
 #pragma once
 
 #include <diffbound/theory/gaussian.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -15,7 +19,7 @@
 namespace diffbound {
 
 struct GaussianDataSpec {
-  std::string spectrum = "isotropic";  ///< isotropic | power_law | list
+  std::string spectrum = "isotropic";  ///< isotropic | power_law | dyadic | list
   std::int64_t dimension = 1;
   double scale = 1.0;   ///< λ_1 (isotropic: every λ_i)
   double alpha = 1.0;   ///< power-law exponent
@@ -26,13 +30,15 @@ struct GaussianDataSpec {
   std::string label() const {
     if (spectrum == "isotropic") return "iso(d=" + std::to_string(dimension) + ")";
     if (spectrum == "power_law") return "pow" + shortest_decimal(alpha) + "(d=" + std::to_string(dimension) + ")";
+    if (spectrum == "dyadic") return "dyadic" + shortest_decimal(alpha) + "(d=" + std::to_string(dimension) + ")";
     return "list(d=" + std::to_string(lambda.size()) + ")";
   }
 };
 
 inline void validate(const GaussianDataSpec& s) {
-  if (s.spectrum != "isotropic" && s.spectrum != "power_law" && s.spectrum != "list")
-    throw DataError("gaussian data: unknown spectrum '" + s.spectrum + "' (expected isotropic, power_law or list)");
+  if (s.spectrum != "isotropic" && s.spectrum != "power_law" && s.spectrum != "dyadic" && s.spectrum != "list")
+    throw DataError("gaussian data: unknown spectrum '" + s.spectrum +
+                    "' (expected isotropic, power_law, dyadic or list)");
   if (s.spectrum == "list") {
     validate_gaussian(s.lambda, s.mu, std::vector<std::int64_t>(s.lambda.size(), 1));
     return;
@@ -60,6 +66,14 @@ DiagonalGaussian<Real> make_data(const GaussianDataSpec& s) {
     for (std::int64_t i = 1; i <= s.dimension; ++i) {
       const Real lam = i == 1 ? scale : scale * pow(Real(i), -alpha);
       g.modes.push_back({lam, (i % 2 == 1) ? mean : Real(-mean), 1});
+    }
+  } else if (s.spectrum == "dyadic") {
+    using std::pow;
+    const Real scale = decimal<Real>(s.scale), alpha = decimal<Real>(s.alpha), mean = decimal<Real>(s.mean);
+    for (std::int64_t j = 0, first = 1; first <= s.dimension; ++j, first *= 2) {
+      const std::int64_t last = std::min<std::int64_t>(2 * first - 1, s.dimension);
+      const Real lam = j == 0 ? scale : scale * pow(Real(2), -alpha * Real(j));
+      g.modes.push_back({lam, (j % 2 == 0) ? mean : Real(-mean), last - first + 1});
     }
   } else {
     g = make_gaussian<Real>(s.lambda, s.mu, std::vector<std::int64_t>(s.lambda.size(), 1));

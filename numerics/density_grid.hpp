@@ -1,0 +1,375 @@
+// The law of the 1-D exponential-integrator sampler, propagated as a density on a grid, for data whose
+// noised score is known exactly (isotropic mixtures of numerics/nongaussian_data.hpp), and the
+// quadratures that the bounds need (initialization KL, Fisher information J(a)).
+//
+// One step (PAPER §1.2) is a deterministic map followed by a Gaussian convolution:
+//     Y_{k+1} = T_k(Y_k) + √Δ_k Z,   T_k(x) = x + Δ_k ŝ_k(x),   ŝ_k = c ∇log p_{a_k},
+//     q_{k+1}(y) = ∫ q_k(x) φ_{Δ_k}(y − T_k(x)) dx.
+// The density lives on a uniform grid per level (spacing h_k = smallest feature of the law at a_k over
+// r_feature, range = where the true marginal or the pushed-forward sampler mass is above a tail
+// tolerance). Two quadratures of the convolution, chosen per step:
+//   kernel regime  (√Δ_k/max T' ≥ r_kernel h_k): the trapezoidal rule over the source grid,
+//                  q_{k+1}(y) = h Σ_i q_k(x_i) φ_Δ(y − T(x_i)) — spectrally accurate for a resolved
+//                  analytic integrand, no interpolation;
+//   narrow regime  (otherwise): Gauss–Hermite in the noise, q_{k+1}(y) = Σ_m ω_m q̃(y + √Δ ξ_m), with the
+//                  pushed-forward density q̃(T(x_i)) = q_k(x_i)/T'(x_i) interpolated (Lagrange, order p)
+//                  on the pushed nodes T(x_i).
+// The KL(p_δ ‖ q_N) is the trapezoidal rule of p_δ log(p_δ/q_N) on the final grid. The error estimate is
+// the difference between two resolutions (checks/sampling_nongaussian.cpp).
+#pragma once
+
+#include "nongaussian_data.hpp"
+
+#include <Eigen/Dense>
+#include <boost/math/quadrature/gauss.hpp>
+#include <boost/math/special_functions/erf.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <numbers>
+#include <stdexcept>
+#include <vector>
+
+namespace diffbound {
+
+struct GridOptions {
+  double r_feature = 16;     ///< grid points per smallest feature width
+  double r_kernel = 2;       ///< kernel regime when the kernel spans this many source spacings
+  int lagrange = 8;          ///< interpolation order (points) in the narrow regime
+  int hermite = 12;          ///< Gauss–Hermite nodes in the narrow regime
+  double tail = 1e-13;       ///< tail mass left outside the grid
+  std::size_t max_points = 4000000;
+
+  /// The refined resolution used for the error estimate.
+  GridOptions refined() const {
+    GridOptions o = *this;
+    o.r_feature *= 1.5, o.lagrange += 2, o.hermite += 4, o.tail *= 1e-1;
+    return o;
+  }
+};
+
+/// Gauss–Hermite nodes and weights for ∫ φ(ξ) f(ξ) dξ (standard normal weight), Golub–Welsch.
+inline void gauss_hermite_normal(int n, std::vector<double>& x, std::vector<double>& w) {
+  Eigen::MatrixXd J = Eigen::MatrixXd::Zero(n, n);
+  for (int i = 1; i < n; ++i) J(i, i - 1) = J(i - 1, i) = std::sqrt(static_cast<double>(i));
+  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(J);
+  x.resize(n), w.resize(n);
+  for (int i = 0; i < n; ++i) {
+    x[i] = es.eigenvalues()(i);
+    const double v0 = es.eigenvectors()(0, i);
+    w[i] = v0 * v0;  // the probabilists' Hermite weight has total mass 1
+  }
+}
+
+/// Range [lo, hi] outside which the mixture at level a has at most `tail` mass (1-D).
+inline std::pair<double, double> mixture_range(const IsoMixture& law, double a, double tail) {
+  auto cdf_below = [&](double x) {
+    double s = 0;
+    for (std::size_t j = 0; j < law.size(); ++j)
+      s += law.w[j] * 0.5 * boost::math::erfc(-(x - law.m[j][0]) / std::sqrt(2 * (law.v[j] + a)));
+    return s;
+  };
+  double lo = 0, hi = 0, spread = 0;
+  for (std::size_t j = 0; j < law.size(); ++j) {
+    lo = std::min(lo, law.m[j][0]), hi = std::max(hi, law.m[j][0]);
+    spread = std::max(spread, std::sqrt(law.v[j] + a));
+  }
+  // Bisection for the two quantiles (the CDF is increasing).
+  auto quantile = [&](double target) {
+    double l = lo - 40 * spread, u = hi + 40 * spread;
+    for (int it = 0; it < 200 && u - l > 1e-12 * (1 + std::fabs(l) + std::fabs(u)); ++it) {
+      const double mid = (l + u) / 2;
+      (cdf_below(mid) < target ? l : u) = mid;
+    }
+    return (l + u) / 2;
+  };
+  return {quantile(tail / 2), quantile(1 - tail / 2)};
+}
+
+/// The smallest feature width of the law at level a: √(v + a) for the narrowest component with a weight
+/// above 1e-9 of the largest.
+inline double feature_width(const IsoMixture& law, double a) {
+  if (law.feature_variance > 0) return std::sqrt(law.feature_variance + a);
+  const double wmax = *std::max_element(law.w.begin(), law.w.end());
+  double v = INFINITY;
+  for (std::size_t j = 0; j < law.size(); ++j)
+    if (law.w[j] >= 1e-9 * wmax) v = std::min(v, law.v[j]);
+  return std::sqrt(v + a);
+}
+
+struct UniformGrid {
+  double x0 = 0, h = 1;
+  std::vector<double> q;
+  double x(std::size_t i) const { return x0 + h * static_cast<double>(i); }
+  std::size_t size() const { return q.size(); }
+};
+
+inline UniformGrid make_grid(double lo, double hi, double h, std::size_t max_points) {
+  UniformGrid g;
+  const double n = std::ceil((hi - lo) / h) + 1;
+  if (!(n <= static_cast<double>(max_points)))
+    throw std::runtime_error("density grid: " + std::to_string(n) + " points exceed the limit");
+  g.h = (hi - lo) / (n - 1);
+  g.x0 = lo;
+  g.q.assign(static_cast<std::size_t>(n), 0.0);
+  return g;
+}
+
+struct PropagationResult {
+  double kl = 0;            ///< KL(p_δ ‖ q_N)
+  double mass = 0;          ///< ∫ q_N (1 up to the tail tolerance and the quadrature error)
+  double mean = 0, second = 0;  ///< E Y_N and E Y_N² under q_N (for Monte Carlo comparisons)
+  double skipped_mass = 0;  ///< p_δ-mass where q_N underflowed (excluded from the KL sum)
+  std::size_t max_points = 0;
+  int kernel_steps = 0, narrow_steps = 0, resampled_steps = 0;
+};
+
+/// The grid refined by an integer factor, values by local Lagrange interpolation on the uniform nodes
+/// (order p; the barycentric weights of uniform nodes are (−1)^r C(p − 1, r)).
+inline UniformGrid refine_grid(const UniformGrid& g, int factor, int p, std::size_t max_points) {
+  if (factor <= 1) return g;
+  UniformGrid f;
+  f.x0 = g.x0;
+  f.h = g.h / factor;
+  const std::size_t n = (g.size() - 1) * static_cast<std::size_t>(factor) + 1;
+  if (n > max_points) throw std::runtime_error("density grid: refinement exceeds the point limit");
+  f.q.resize(n);
+  std::vector<double> w(static_cast<std::size_t>(p));
+  double binom = 1;
+  for (int r = 0; r < p; ++r) {
+    w[static_cast<std::size_t>(r)] = (r % 2 ? -1.0 : 1.0) * binom;
+    binom = binom * (p - 1 - r) / (r + 1);
+  }
+  const std::ptrdiff_t M = static_cast<std::ptrdiff_t>(g.size());
+  for (std::size_t j = 0; j < n; ++j) {
+    if (j % static_cast<std::size_t>(factor) == 0) {
+      f.q[j] = g.q[j / static_cast<std::size_t>(factor)];
+      continue;
+    }
+    const double u = static_cast<double>(j) / factor;  // position in source index units
+    const std::ptrdiff_t s0 =
+        std::clamp<std::ptrdiff_t>(static_cast<std::ptrdiff_t>(std::floor(u)) - (p / 2 - 1), 0, M - p);
+    double num = 0, den = 0;
+    for (int r = 0; r < p; ++r) {
+      const double t = w[static_cast<std::size_t>(r)] / (u - static_cast<double>(s0 + r));
+      num += t * g.q[static_cast<std::size_t>(s0 + r)], den += t;
+    }
+    f.q[j] = std::max(0.0, num / den);
+  }
+  return f;
+}
+
+/// Propagates the sampler with score c ∇log p_{a_k} through the variances a_0 > … > a_{N−1}, started at
+/// N(0, a_0), and returns KL(p_{a_{N−1}} ‖ q_N) with diagnostics (1-D laws only).
+inline PropagationResult propagate_kl(const IsoMixture& law, const std::vector<double>& a, double c,
+                                      const GridOptions& opt = {}) {
+  if (law.d != 1) throw std::invalid_argument("propagate_kl: 1-D laws only");
+  if (a.size() < 2) throw std::invalid_argument("propagate_kl: need at least 2 levels");
+  PropagationResult res;
+  std::vector<double> gh_x, gh_w;
+  gauss_hermite_normal(opt.hermite, gh_x, gh_w);
+
+  // q_0 = N(0, a_0) on a grid covering it and p_{a_0}.
+  auto [plo, phi] = mixture_range(law, a[0], opt.tail);
+  const double s0 = std::sqrt(a[0]);
+  const double zq = std::sqrt(2.0) * boost::math::erfc_inv(opt.tail);  // two-sided tail quantile of N(0, 1)
+  UniformGrid g = make_grid(std::min(plo, -zq * s0), std::max(phi, zq * s0),
+                            feature_width(law, a[0]) / opt.r_feature, opt.max_points);
+  for (std::size_t i = 0; i < g.size(); ++i) {
+    const double x = g.x(i);
+    g.q[i] = std::exp(-0.5 * x * x / a[0]) / std::sqrt(2 * std::numbers::pi * a[0]);
+  }
+  res.max_points = g.size();
+
+  std::vector<double> z, tp, qt, bw;
+  for (std::size_t k = 0; k + 1 < a.size(); ++k) {
+    const double delta = a[k] - a[k + 1], sd = std::sqrt(delta);
+    const MixtureAtLevel L(law, a[k]);
+    double tp_min = INFINITY, tp_max = 0, qmax = 0;
+    auto map_grid = [&] {
+      const std::size_t M = g.size();
+      z.resize(M), tp.resize(M);
+      tp_min = INFINITY, tp_max = 0, qmax = 0;
+      for (std::size_t i = 0; i < M; ++i) {
+        double s, ds;
+        L.score_1d(g.x(i), s, ds);
+        z[i] = g.x(i) + delta * c * s;
+        tp[i] = 1 + delta * c * ds;
+        if (!(tp[i] > 0))
+          throw std::runtime_error("propagate_kl: the step map is not monotone (T' <= 0); the score error is too large");
+        tp_min = std::min(tp_min, tp[i]), tp_max = std::max(tp_max, tp[i]);
+        qmax = std::max(qmax, g.q[i]);
+      }
+    };
+    map_grid();
+    // Neither quadrature is safe when the kernel is narrower than the source spacing where the map stretches
+    // (T' large) but wider than the squeezed features where it contracts (T' small): then resample q_k on a
+    // finer grid (uniform-node Lagrange) so that the kernel regime applies.
+    if (sd / tp_max < opt.r_kernel * g.h && sd > opt.r_kernel * g.h * tp_min * opt.r_feature / 16) {
+      const double factor = std::ceil(opt.r_kernel * g.h * tp_max / sd);
+      g = refine_grid(g, static_cast<int>(factor), opt.lagrange, opt.max_points);
+      map_grid();
+      ++res.resampled_steps;
+    }
+    const std::size_t M = g.size();
+    // Support of the pushed-forward mass, widened by the kernel.
+    std::size_t first = 0, last = M - 1;
+    while (first < M && g.q[first] < opt.tail * qmax) ++first;
+    while (last > first && g.q[last] < opt.tail * qmax) --last;
+    const double kq = zq * sd;
+    auto [lo, hi] = mixture_range(law, a[k + 1], opt.tail);
+    lo = std::min(lo, z[first] - kq), hi = std::max(hi, z[last] + kq);
+    UniformGrid next = make_grid(lo, hi, feature_width(law, a[k + 1]) / opt.r_feature, opt.max_points);
+    res.max_points = std::max(res.max_points, next.size());
+
+    if (sd / tp_max >= opt.r_kernel * g.h) {
+      // Kernel regime: trapezoidal rule over the source grid; z is increasing (T' > 0).
+      ++res.kernel_steps;
+      const double norm = g.h / (std::sqrt(2 * std::numbers::pi) * sd), reach = 9.5 * sd;
+      std::size_t i0 = 0;
+      for (std::size_t j = 0; j < next.size(); ++j) {
+        const double y = next.x(j);
+        while (i0 < M && z[i0] < y - reach) ++i0;
+        double acc = 0;
+        for (std::size_t i = i0; i < M && z[i] <= y + reach; ++i) {
+          const double t = (y - z[i]) / sd;
+          acc += g.q[i] * std::exp(-0.5 * t * t);
+        }
+        next.q[j] = norm * acc;
+      }
+    } else {
+      // Narrow regime: Gauss–Hermite in the noise on the interpolated pushed-forward density (barycentric
+      // Lagrange on the p pushed nodes around each point; the weights of every window computed once).
+      ++res.narrow_steps;
+      qt.resize(M);
+      for (std::size_t i = 0; i < M; ++i) qt[i] = g.q[i] / tp[i];
+      const int p = opt.lagrange;
+      const std::size_t windows = M - static_cast<std::size_t>(p) + 1;
+      bw.resize(windows * static_cast<std::size_t>(p));
+      for (std::size_t s0 = 0; s0 < windows; ++s0)
+        for (int r = 0; r < p; ++r) {
+          double prod = 1;
+          for (int t = 0; t < p; ++t)
+            if (t != r) prod *= z[s0 + static_cast<std::size_t>(r)] - z[s0 + static_cast<std::size_t>(t)];
+          bw[s0 * static_cast<std::size_t>(p) + static_cast<std::size_t>(r)] = 1 / prod;
+        }
+      std::fill(next.q.begin(), next.q.end(), 0.0);
+      for (std::size_t m = 0; m < gh_x.size(); ++m) {
+        std::size_t pos = 0;  // z[pos] <= e < z[pos + 1], monotone in j
+        for (std::size_t j = 0; j < next.size(); ++j) {
+          const double e = next.x(j) + sd * gh_x[m];
+          if (e <= z.front() || e >= z.back()) continue;
+          while (pos + 1 < M && z[pos + 1] <= e) ++pos;
+          const std::size_t s0 = static_cast<std::size_t>(std::clamp<std::ptrdiff_t>(
+              static_cast<std::ptrdiff_t>(pos) - (p / 2 - 1), 0, static_cast<std::ptrdiff_t>(windows) - 1));
+          double num = 0, den = 0, val = 0;
+          bool exact = false;
+          for (int r = 0; r < p; ++r) {
+            const std::size_t i = s0 + static_cast<std::size_t>(r);
+            const double diff = e - z[i];
+            if (diff == 0) {
+              val = qt[i], exact = true;
+              break;
+            }
+            const double t = bw[s0 * static_cast<std::size_t>(p) + static_cast<std::size_t>(r)] / diff;
+            num += t * qt[i], den += t;
+          }
+          next.q[j] += gh_w[m] * (exact ? val : num / den);
+        }
+      }
+      for (double& x : next.q) x = std::max(x, 0.0);  // interpolation undershoot in the far tail
+    }
+    g = std::move(next);
+  }
+
+  // KL(p_δ ‖ q_N) by the trapezoidal rule on the final grid (p_δ covered up to the tail tolerance). Where
+  // the propagated density has underflowed to 0 (the far tails, beyond the pushed-forward support) the
+  // points are skipped and their p_δ-mass is reported (res.skipped_mass) for the error estimate.
+  const MixtureAtLevel P(law, a.back());
+  double kl = 0, mass = 0, mean = 0, second = 0, skipped = 0;
+  for (std::size_t i = 0; i < g.size(); ++i) {
+    const double x = g.x(i);
+    mass += g.q[i], mean += x * g.q[i], second += x * x * g.q[i];
+    const double lp = P.log_density_1d(x);
+    const double p = std::exp(lp);
+    if (p <= 0) continue;
+    if (!(g.q[i] > 1e-300)) {
+      skipped += p;
+      continue;
+    }
+    kl += p * (lp - std::log(g.q[i]));
+  }
+  res.kl = kl * g.h;
+  res.skipped_mass = skipped * g.h;
+  if (res.skipped_mass > 1e-8)
+    throw std::runtime_error("propagate_kl: the sampler density vanishes on p_delta-mass " +
+                             std::to_string(res.skipped_mass) + " (grid range too narrow)");
+  res.mass = mass * g.h;
+  res.mean = mean * g.h / res.mass;
+  res.second = second * g.h / res.mass;
+  return res;
+}
+
+/// KL(p_{a0} ‖ N(0, a0)) by the trapezoidal rule (1-D), the left side of sampling.init. The integrand is
+/// written p (δ − 1 + e^{−δ}) with δ = ln(p/q) (the same integral, since ∫ q = ∫ p = 1): non-negative and
+/// second order in δ, so the tails cut off by the grid cost second-order mass (a KL of 1e-10 keeps its
+/// digits).
+inline double init_kl_1d(const IsoMixture& law, double a0, const GridOptions& opt = {}) {
+  auto [lo, hi] = mixture_range(law, a0, opt.tail);
+  const UniformGrid g = make_grid(lo, hi, feature_width(law, a0) / opt.r_feature, opt.max_points);
+  const MixtureAtLevel P(law, a0);
+  double s = 0;
+  for (std::size_t i = 0; i < g.size(); ++i) {
+    const double x = g.x(i);
+    const double delta = P.log_ratio_to_prior_1d(x);  // the log ratio without cancellation
+    s += std::exp(P.log_density_1d(x)) * (delta + std::expm1(-delta));
+  }
+  return s * g.h;
+}
+
+/// Fisher information J(a) = E‖∇log p_a(X_a)‖² by the trapezoidal rule (1-D).
+inline double fisher_information_1d(const IsoMixture& law, double a, const GridOptions& opt = {}) {
+  auto [lo, hi] = mixture_range(law, a, opt.tail);
+  const UniformGrid g = make_grid(lo, hi, feature_width(law, a) / opt.r_feature, opt.max_points);
+  const MixtureAtLevel P(law, a);
+  double j = 0;
+  for (std::size_t i = 0; i < g.size(); ++i) {
+    double s, ds;
+    P.score_1d(g.x(i), s, ds);
+    j += std::exp(P.log_density_1d(g.x(i))) * s * s;
+  }
+  return j * g.h;
+}
+
+/// A function of a > 0 interpolated in ln a on Chebyshev points (barycentric formula): J(a) is smooth in
+/// ln a between the data scale and its asymptote 1/a, so a few dozen nodes give many digits.
+class ChebyshevInLog {
+ public:
+  template <class F>
+  ChebyshevInLog(F f, double a_min, double a_max, int n) : lo_(std::log(a_min)), hi_(std::log(a_max)) {
+    for (int i = 0; i < n; ++i) {
+      const double t = std::cos(std::numbers::pi * (i + 0.5) / n);
+      nodes_.push_back(t);
+      values_.push_back(f(std::exp(0.5 * (lo_ + hi_) + 0.5 * (hi_ - lo_) * t)));
+      weights_.push_back((i % 2 ? -1.0 : 1.0) * std::sin(std::numbers::pi * (i + 0.5) / n));
+    }
+  }
+  double operator()(double a) const {
+    const double t = (2 * std::log(a) - lo_ - hi_) / (hi_ - lo_);
+    double num = 0, den = 0;
+    for (std::size_t i = 0; i < nodes_.size(); ++i) {
+      const double d = t - nodes_[i];
+      if (d == 0) return values_[i];
+      const double w = weights_[i] / d;
+      num += w * values_[i], den += w;
+    }
+    return num / den;
+  }
+
+ private:
+  double lo_, hi_;
+  std::vector<double> nodes_, values_, weights_;
+};
+
+}  // namespace diffbound
