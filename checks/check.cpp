@@ -75,6 +75,7 @@ void to_json(json& j, const CaseResult& r) {
   j["seconds"] = r.seconds;
   if (!r.error.empty()) j["error"] = r.error;
   if (r.bound_factor != 1.0) j["bound_factor"] = r.bound_factor;
+  if (!r.hypotheses_hold) j["hypotheses_hold"] = false;
 }
 
 void from_json(const json& j, CaseResult& r) {
@@ -95,6 +96,7 @@ void from_json(const json& j, CaseResult& r) {
   r.seconds = j.value("seconds", 0.0);
   r.error = j.value("error", std::string());
   r.bound_factor = j.value("bound_factor", 1.0);
+  r.hypotheses_hold = j.value("hypotheses_hold", true);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -74,6 +74,22 @@ struct CaseResult {
   /// Testing aid (mutation tests, `run --bound-factor`): compare() holds the measured value to
   /// bound_factor × bound instead of the bound. 1 in every real run; recorded when it is not 1.
   double bound_factor = 1.0;
+  /// False when the case lies outside the claim's hypotheses (e.g. a step-size condition): the claim
+  /// says nothing there, so a failed comparison is INCONCLUSIVE, never VIOLATED (see outside_hypotheses).
+  bool hypotheses_hold = true;
+
+  /// Marks the case as outside the claim's hypotheses, after compare(): a VIOLATED or INCONCLUSIVE
+  /// comparison becomes INCONCLUSIVE ("the claim says nothing here"); one that holds keeps its verdict
+  /// with a note. `why` names the hypothesis that fails.
+  void outside_hypotheses(const std::string& why) {
+    hypotheses_hold = false;
+    if (verdict == Verdict::violated || verdict == Verdict::inconclusive) {
+      verdict = Verdict::inconclusive;
+      reason = "outside the hypotheses: " + why + "; the claim says nothing here (" + reason + ")";
+    } else {
+      reason = "outside the hypotheses (" + why + "), the inequality holds nevertheless";
+    }
+  }
 
   /// Sets measured, bound, margin = bound − measured and the verdict (verdict.hpp's rule). With a
   /// bound_factor F ≠ 1 the bound is F × bound_value, F taken as its shortest decimal: enclosed

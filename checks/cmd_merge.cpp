@@ -187,7 +187,8 @@ class MergeCommand final : public Command {
         "not been cut (cases in sweep order, check summaries recomputed from all cases). Refuses shards of\n"
         "different runs (version, commit, size, scalar, precision, seed, bound factor, selection of cases),\n"
         "overlapping or missing shards, and unfinished ones.\n"
-        "Exit status: 0 when no case is VIOLATED and none failed, 1 otherwise, 2 when the inputs do not merge.\n"
+        "Exit status: 0 when no case is VIOLATED and none failed, 1 when some case is VIOLATED, 3 when some\n"
+        "case failed, 2 when the inputs do not merge.\n"
         "Example: diffbound merge results shard-1 shard-2 shard-3 shard-4");
     sub->add_option("out", out_, "Output folder of the merged results (created if missing).")->required();
     sub->add_option("inputs", inputs_, "Results of the shards: results.jsonl files or the folders holding them.")
@@ -199,7 +200,7 @@ class MergeCommand final : public Command {
     const auto outcome = merge(out_, inputs_, std::cout);
     std::cout << "results: " << outcome.results_file.string() << '\n';
     if (!no_report_) reports::report_after_run(outcome.results_file.parent_path(), std::cout, std::cerr);
-    return outcome.ok() ? 0 : 1;
+    return outcome.exit_status();
   }
 
  private:

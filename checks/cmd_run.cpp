@@ -20,7 +20,8 @@ class RunCommand final : public Command {
     auto* run = app.add_subcommand(
         "run", "Run checks and write <out>/results.jsonl (one JSON line per case, then one per check), then\n"
                "<out>/report.pdf (see 'diffbound report'; a failed report is reported but does not change the status).\n"
-               "Exit status: 0 when no case is VIOLATED and none failed to run, 1 otherwise, 2 on bad usage.");
+               "Exit status: 0 when no case is VIOLATED and none failed to run; 1 when some case is VIOLATED (a\n"
+               "finding, listed in the report); 3 when some case failed to run; 2 on bad usage.");
     run->add_option("checks", opt_.patterns, "Check ids or globs (e.g. 'sampling.*'); all checks when omitted.");
     run->add_option("--size", size_, "Sweep size: smoke (seconds), default, full (long).")
         ->check(CLI::IsMember({"smoke", "default", "full"}))
@@ -62,7 +63,7 @@ class RunCommand final : public Command {
     const auto outcome = run_checks(opt_, std::cout);
     std::cout << "results: " << outcome.results_file.string() << '\n';
     if (!no_report_) reports::report_after_run(opt_.out_dir, std::cout, std::cerr);
-    return outcome.ok() ? 0 : 1;
+    return outcome.exit_status();
   }
 
  private:

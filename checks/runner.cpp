@@ -47,6 +47,12 @@ bool RunOutcome::ok() const {
   return true;
 }
 
+int RunOutcome::exit_status() const {
+  bool violated = false, failed = false;
+  for (const auto& c : checks) violated = violated || c.counts.violated > 0, failed = failed || c.counts.failed > 0;
+  return failed ? 3 : (violated ? 1 : 0);
+}
+
 unsigned resolve_threads(unsigned requested) {
   if (requested > 0) return requested;
   const unsigned hc = std::thread::hardware_concurrency();

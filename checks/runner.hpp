@@ -62,6 +62,9 @@ struct RunOutcome {
   double bound_factor = 1.0;      ///< not 1: a testing-aid run (printed in the summary)
   std::string shard;              ///< "i/n" for a shard, else empty
   bool ok() const;  ///< nothing VIOLATED and nothing failed
+  /// The program's exit status for this outcome: 0 nothing VIOLATED and nothing failed; 1 some case
+  /// VIOLATED (a finding) and none failed; 3 some case (or a check's summary) failed to run.
+  int exit_status() const;
   std::filesystem::path results_file;
 };
 

@@ -214,21 +214,15 @@ inline double gaussian_work(const GaussianDataSpec& s, int levels) {
   return modes * levels;
 }
 
-/// Applies the step-size hypothesis of sampling.bound to a judged case: outside the hypothesis a failed
-/// comparison is INCONCLUSIVE (the bound claims nothing there), a passed one keeps its verdict with a note.
+/// Applies the step-size hypothesis of sampling.bound to a judged case (CaseResult::outside_hypotheses):
+/// outside it a failed comparison is INCONCLUSIVE, a passed one keeps its verdict with a note.
 template <class Real>
 void apply_step_condition(CaseResult& r, const sampling_bound::StepGeometry<Real>& g, double kappa_max) {
   r.term("kappa", g.kappa);
   r.term("step_condition", Real(g.condition));
   if (g.condition == 1) return;
-  const std::string why = "the step condition fails: kappa = " + to_text(g.kappa, 6) + " > kappa_max = " +
-                          shortest_decimal(kappa_max) + " (at step " + std::to_string(g.kappa_step) + ")";
-  if (r.verdict == Verdict::violated || r.verdict == Verdict::inconclusive) {
-    r.verdict = Verdict::inconclusive;
-    r.reason = why + "; the bound claims nothing here (" + r.reason + ")";
-  } else {
-    r.reason = "outside the hypothesis (" + why + "), the inequality holds nevertheless";
-  }
+  r.outside_hypotheses("the step condition fails: kappa = " + to_text(g.kappa, 6) + " > kappa_max = " +
+                       shortest_decimal(kappa_max) + " (at step " + std::to_string(g.kappa_step) + ")");
 }
 
 /// A figure or table id from a label: letters, digits, '.', '-' and '_' only.

@@ -137,8 +137,7 @@ class TrainingGradientLowerBound final : public Check {
                         {"stop_reason", run.out.path.stop_reason},
                         {"final_distance_spectral", run.out.path.distance_spectral.empty()
                                                         ? json(nullptr)
-                                                        : json(run.out.path.distance_spectral.back())},
-                        {"seconds", run.out.seconds}});
+                                                        : json(run.out.path.distance_spectral.back())}});
     }
     r.data["axis"] = s.axis;
     r.data["runs"] = jr;

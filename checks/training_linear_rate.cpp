@@ -149,12 +149,11 @@ class TrainingLinearRate final : public Check {
     r.data["stop_reason"] = out.path.stop_reason;
     r.data["roundoff_loss"] = out.roundoff_loss;
     r.data["scalar"] = to_string(kind);
-    r.data["seconds"] = out.seconds;
     if (twin) {
       const RunOutput dbl = train_run(run, seeds, ScalarKind::float64);
       r.data["double_twin"] = json{{"loss", thinned_curve(dbl.path.loss, 400)},
                                    {"phase", phase_to_json(linear_phase(dbl.path.loss, 0.0, dbl.roundoff_loss))},
-                                   {"final_loss", dbl.path.loss.back()}, {"seconds", dbl.seconds}};
+                                   {"final_loss", dbl.path.loss.back()}};
     }
     if (!ph.ok) {
       r.verdict = Verdict::inconclusive;
@@ -209,8 +208,7 @@ class TrainingLinearRate final : public Check {
                         {"diverged", run.out.path.diverged},
                         {"final_distance_spectral", run.out.path.distance_spectral.empty()
                                                         ? json(nullptr)
-                                                        : json(run.out.path.distance_spectral.back())},
-                        {"seconds", run.out.seconds}});
+                                                        : json(run.out.path.distance_spectral.back())}});
     }
     r.data["axis"] = s.axis;
     r.data["step_policy"] = s.step_policy;

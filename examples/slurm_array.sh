@@ -47,6 +47,12 @@ if [ -z "${SLURM_ARRAY_TASK_ID:-}" ]; then
   exit 0
 fi
 
-# One array task: its shard, on the cores Slurm gave it, quiet (a log file is not a terminal anyway).
-exec "$diffbound" run "$@" --threads "${SLURM_CPUS_PER_TASK:-1}" --shard "$SLURM_ARRAY_TASK_ID/$shards" \
-  --out "$out/shard-$SLURM_ARRAY_TASK_ID" --resume --no-progress
+# One array task: its shard, on the cores Slurm gave it, quiet (a log file is not a terminal anyway), no
+# report (the merge job draws the report of all shards). Exit status 1 means a complete shard with
+# VIOLATED findings: the task did its job, so it succeeds and the merge job (whose status is 1 then)
+# reports the findings; 2 (usage) and 3 (a case failed to run) fail the task.
+status=0
+"$diffbound" run "$@" --threads "${SLURM_CPUS_PER_TASK:-1}" --shard "$SLURM_ARRAY_TASK_ID/$shards" \
+  --out "$out/shard-$SLURM_ARRAY_TASK_ID" --resume --no-progress --no-report || status=$?
+if [ "$status" -eq 1 ]; then status=0; fi
+exit "$status"

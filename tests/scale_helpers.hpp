@@ -34,6 +34,10 @@ inline std::string quote(const std::string& s) {
   return out + "'";
 }
 
+/// A run that went through: 0 (nothing VIOLATED) or 1 (findings VIOLATED; whole-suite runs include the
+/// documented findings of sampling.schedules), but not 2 (usage) nor 3 (a case failed to run).
+inline bool completed(int status) { return status == 0 || status == 1; }
+
 struct SplitResult {
   int status;
   std::string out, err;

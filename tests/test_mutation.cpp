@@ -60,7 +60,8 @@ bool positive(const CaseResult& r) { return r.verdict == Verdict::verified || r.
 
 /// A case whose mutation can be judged: it ran, and its measured value and bound are enclosed in (0, ∞).
 bool testable(const CaseResult& r) {
-  return r.error.empty() && r.measured && r.bound && r.measured->lo > 0 && r.bound->lo > 0 &&
+  // Outside the claim's hypotheses the claim says nothing: such cases are INCONCLUSIVE at any factor.
+  return r.error.empty() && r.hypotheses_hold && r.measured && r.bound && r.measured->lo > 0 && r.bound->lo > 0 &&
          std::isfinite(r.measured->hi) && std::isfinite(r.bound->hi);
 }
 

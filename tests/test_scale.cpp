@@ -55,7 +55,7 @@ TEST_CASE("run --config runs user cases of any check (examples/sweep.json)", "[s
 TEST_CASE("shards run as separate processes merge into the results of the unsharded run", "[scale][smoke]") {
   TempDir dir("shards");
   const std::string common = " --size smoke --no-progress --seed 7";
-  REQUIRE(run_diffbound("run" + common + " --threads 2 --out " + (dir.path() / "whole").string()).status == 0);
+  REQUIRE(completed(run_diffbound("run" + common + " --threads 2 --out " + (dir.path() / "whole").string()).status));
   // Three shards at the same time, as a job array would run them, with different thread counts.
   std::vector<std::future<CommandResult>> jobs;
   for (int i = 1; i <= 3; ++i)
@@ -67,7 +67,7 @@ TEST_CASE("shards run as separate processes merge into the results of the unshar
   for (int i = 1; i <= 3; ++i) {
     const auto r = jobs[i - 1].get();
     INFO(r.output);
-    REQUIRE(r.status == 0);
+    REQUIRE(completed(r.status));
     CHECK_THAT(r.output, Contains("shard " + std::to_string(i) + "/3"));
     const auto lines = read_jsonl(dir.path() / ("shard-" + std::to_string(i)) / "results.jsonl");
     CHECK(lines.front()["shard"]["index"] == i);
@@ -80,7 +80,7 @@ TEST_CASE("shards run as separate processes merge into the results of the unshar
                                (dir.path() / "shard-1/results.jsonl").string() + " " + (dir.path() / "shard-2").string() +
                                " --no-report");
   INFO(m.output);
-  REQUIRE(m.status == 0);
+  REQUIRE(completed(m.status));
   CHECK_THAT(m.output, Contains("merged 3 shards"));
   const auto whole = comparable(dir.path() / "whole" / "results.jsonl");
   const auto merged = comparable(dir.path() / "merged" / "results.jsonl");
@@ -157,7 +157,7 @@ TEST_CASE("same inputs, same results: across runs, thread counts, seeds derived 
     const fs::path out = dir.path() / (std::string("t") + threads + "-" + std::to_string(runs.size()));
     const auto r = run_diffbound(std::string("run --size smoke --no-progress --threads ") + threads + " --out " + out.string());
     INFO(r.output);
-    REQUIRE(r.status == 0);
+    REQUIRE(completed(r.status));
     runs.push_back(comparable(out / "results.jsonl"));
   }
   CHECK(runs[0] == runs[1]);
@@ -184,12 +184,12 @@ TEST_CASE("progress: shown on a terminal, quiet in logs", "[scale][smoke]") {
   TempDir dir("progress");
   // stderr a file, as in CI: not a byte of progress.
   const auto quiet = run_split("run --size smoke --out " + (dir.path() / "q").string(), dir.path());
-  REQUIRE(quiet.status == 0);
+  REQUIRE(completed(quiet.status));
   CHECK(quiet.err.empty());
   CHECK(quiet.out.find('\r') == std::string::npos);
   // Forced: one rewriting line, with the shard.
   const auto forced = run_split("run --size smoke --progress --shard 2/3 --out " + (dir.path() / "f").string(), dir.path());
-  REQUIRE(forced.status == 0);
+  REQUIRE(completed(forced.status));
   CHECK_THAT(forced.err, Contains("\rshard 2/3  "));
   CHECK_THAT(forced.err, Contains(" cases"));
   // On a terminal (script(1) gives the program a pseudo-terminal): shown; with TERM=dumb: quiet.
@@ -200,11 +200,11 @@ TEST_CASE("progress: shown on a terminal, quiet in logs", "[scale][smoke]") {
   const std::string cmd = quote(DIFFBOUND_EXE) + " run --size smoke --out " + (dir.path() / "t").string();
   const auto tty = run_shell("TERM=xterm script -qec " + quote(cmd) + " /dev/null");
   INFO(tty.output);
-  CHECK(tty.status == 0);
+  CHECK(completed(tty.status));
   CHECK_THAT(tty.output, Contains("\x1b[K"));  // the line that rewrites itself
   CHECK_THAT(tty.output, Contains(" cases"));
   const auto dumb = run_shell("TERM=dumb script -qec " + quote(cmd) + " /dev/null");
-  CHECK(dumb.status == 0);
+  CHECK(completed(dumb.status));
   CHECK(dumb.output.find("\x1b[K") == std::string::npos);
 }
 
@@ -227,7 +227,8 @@ while [ $# -gt 0 ]; do
 done
 IFS=, read -ra kv <<< "$export_spec"
 for x in "${kv[@]}"; do [ "$x" = ALL ] || export "$x"; done
-if [ -n "$wrap" ]; then bash -c "$wrap" >&2 || exit 1; echo 2; exit 0; fi
+# As on a cluster, the merge job's own exit status (1: findings) does not make the submission fail.
+if [ -n "$wrap" ]; then s=0; bash -c "$wrap" >&2 || s=$?; [ "$s" -le 1 ] || exit 1; echo 2; exit 0; fi
 for i in $(seq "${array%-*}" "${array#*-}"); do
   SLURM_ARRAY_TASK_ID=$i SLURM_CPUS_PER_TASK=1 bash "$@" >&2 || exit 1
 done
@@ -239,10 +240,10 @@ echo "1;cluster"
                            quote((kExamples / "slurm_array.sh").string()) + " 3 " + quote(out.string()) +
                            " --size smoke --seed 11");
   INFO(r.output);
-  REQUIRE(r.status == 0);
+  REQUIRE(completed(r.status));
   CHECK_THAT(r.output, Contains("submitted: array job 1 (3 shards), merge job 2"));
   for (int i = 1; i <= 3; ++i) CHECK(fs::exists(out / ("shard-" + std::to_string(i)) / "results.jsonl"));
-  REQUIRE(run_diffbound("run --size smoke --seed 11 --no-progress --out " + (dir.path() / "whole").string()).status == 0);
+  REQUIRE(completed(run_diffbound("run --size smoke --seed 11 --no-progress --out " + (dir.path() / "whole").string()).status));
   CHECK(comparable(out / "merged" / "results.jsonl") == comparable(dir.path() / "whole" / "results.jsonl"));
 }
 
