@@ -1,5 +1,9 @@
 #include "training_common.hpp"
 
+#include <diffbound/theory/fitted_constants.hpp>
+
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -433,6 +437,32 @@ const char* axis_symbol(const std::string& axis) {
   return "?";
 }
 
+HeldOutPoint fitted_upper(std::string label, double measured, double fitted_bound, double error) {
+  return {std::move(label), measured, kDriftFactor * fitted_bound, error,
+          fitted_bound > 0 ? measured / fitted_bound : std::numeric_limits<double>::infinity()};
+}
+
+HeldOutPoint fitted_lower(std::string label, double fitted_lower, double measured, double error) {
+  return {std::move(label), fitted_lower / kDriftFactor, measured, error,
+          measured > 0 ? fitted_lower / measured : std::numeric_limits<double>::infinity()};
+}
+
+std::string drift_phrase(const CaseResult& r) {
+  if (!r.terms.contains("held_out_ratio_to_calibrated")) return "";
+  const double x = r.terms["held_out_ratio_to_calibrated"].value("mid", 0.0);
+  return fmt::format("; held-out points need up to {:.3g} x the calibrated constant (allowed: {:g} x)", x, kDriftFactor);
+}
+
+std::string drift_rule_note() {
+  return fmt::format(
+      "Drift rule (DESIGN.md, 'Bounds with unknown constants'; theory/fitted_constants.hpp): a constant fitted on the "
+      "calibration runs is an O(.) constant, so held-out runs are held to {:g} x the calibrated value (for a lower "
+      "bound: the calibrated value / {:g}). A held-out run beyond that needs a constant that keeps growing: VIOLATED, "
+      "a finding about the encoded form. The ratio each case needs is reported; the Robson-Whitlock gap of the "
+      "fitted extreme constant is recorded beside it (data C_*_gap / loo_constants).",
+      kDriftFactor, kDriftFactor);
+}
+
 void judge_worst(CaseResult& r, const std::vector<HeldOutPoint>& points) {
   if (points.empty()) {
     r.verdict = Verdict::inconclusive;
@@ -463,6 +493,21 @@ void judge_worst(CaseResult& r, const std::vector<HeldOutPoint>& points) {
   r.terms["held_out_points"] = Quantity::of(static_cast<double>(points.size()));
   r.terms["held_out_violated"] = Quantity::of(static_cast<double>(violated));
   r.terms["held_out_inconclusive"] = Quantity::of(static_cast<double>(inconclusive));
+  double worst_ratio = -std::numeric_limits<double>::infinity();
+  int beyond = 0, fitted = 0;
+  for (const auto& p : points)
+    if (!std::isnan(p.ratio_to_calibrated)) {
+      ++fitted;
+      worst_ratio = std::max(worst_ratio, p.ratio_to_calibrated);
+      if (p.ratio_to_calibrated > 1) ++beyond;
+    }
+  if (fitted > 0) {
+    // The drift rule (theory/fitted_constants.hpp): the largest move of the fitted constant a held-out
+    // point needs, and how many points go beyond the calibrated value (allowed up to kDriftFactor).
+    r.terms["held_out_ratio_to_calibrated"] = Quantity::of(worst_ratio);
+    r.terms["held_out_beyond_calibrated"] = Quantity::of(static_cast<double>(beyond));
+    r.data["drift_factor"] = kDriftFactor;
+  }
   r.data["decisive_point"] = d->label;
   if (!r.reason.empty()) r.reason = d->label + ": " + r.reason;
 }

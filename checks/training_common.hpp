@@ -3,6 +3,8 @@
 // with fit-based error estimates, and curve thinning for the report.
 #pragma once
 
+#include <limits>
+
 #include "check.hpp"
 #include "dispatch.hpp"
 #include "params.hpp"
@@ -143,10 +145,23 @@ struct SweepRun {
 std::vector<SweepRun> run_sweep(const SweepSpec& s, ScalarKind kind, std::uint64_t case_seed);
 
 /// A point of a held-out test: the claim is measured ≤ bound, up to `error` (fit-based + rounding).
+/// `ratio_to_calibrated` (fitted constants only): how far the point needs the fitted constant to move,
+/// measured/fitted bound for an upper bound, fitted/measured for a lower bound; > 1 means beyond the
+/// calibrated constant, and the point is held to kDriftFactor (theory/fitted_constants.hpp).
 struct HeldOutPoint {
   std::string label;
   double measured = 0, bound = 0, error = 0;
+  double ratio_to_calibrated = std::numeric_limits<double>::quiet_NaN();
 };
+/// Held-out point of an upper bound with a fitted constant: measured ≤ kDriftFactor · fitted_bound.
+HeldOutPoint fitted_upper(std::string label, double measured, double fitted_bound, double error);
+/// Held-out point of a lower bound with a fitted constant: fitted_lower / kDriftFactor ≤ measured.
+HeldOutPoint fitted_lower(std::string label, double fitted_lower, double measured, double error);
+/// "; held-out points need up to X × the calibrated constant (drift allowance K ×)" from a result of
+/// judge_worst with fitted points, or "" without.
+std::string drift_phrase(const CaseResult& r);
+/// The summary note that states the drift rule of the training checks.
+std::string drift_rule_note();
 /// Sets r's comparison from the decisive point: the most violated one if any violates, else the least
 /// clear inconclusive one, else the one with the smallest relative margin. Records counts as terms.
 void judge_worst(CaseResult& r, const std::vector<HeldOutPoint>& points);

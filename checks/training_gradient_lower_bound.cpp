@@ -3,8 +3,9 @@
 //
 // A case is a sweep along one axis (width, samples, levels, dimension). L* = 0 (over-parameterised:
 // interpolation); path points whose loss is below the run's round-off guard are excluded. C_PL is the
-// smallest μ_min/form over the calibration runs; each held-out run's μ_min must stay above C_PL·form up
-// to the Robson–Whitlock gap of C_PL (times the form).
+// smallest μ_min/form over the calibration runs; each held-out run's μ_min must stay above
+// C_PL·form / kDriftFactor (the drift rule of theory/fitted_constants.hpp); the Robson–Whitlock gap of
+// C_PL is reported beside it.
 #include "bounds.hpp"
 #include "convergence.hpp"
 #include "training_common.hpp"
@@ -161,7 +162,7 @@ class TrainingGradientLowerBound final : public Check {
       }
       const double form = form_of(runs[i].out.facts);
       // μ is a ratio of double-rounded quantities: 1e-12 relative covers its rounding comfortably.
-      pts.push_back({label, c_pl * form, pls[i].min, gap * form + 1e-12 * pls[i].min});
+      pts.push_back(fitted_lower(label, c_pl * form, pls[i].min, 1e-12 * pls[i].min));
     }
     judge_worst(r, pts);
     return r;
@@ -254,9 +255,11 @@ class TrainingGradientLowerBound final : public Check {
         s.fits.push_back(f);
       }
       if (std::isfinite(c_pl))
-        s.notes.push_back(fmt::format("{}: C_PL = {:.4g} (calibration), verdict {}{}", r.case_id, c_pl,
-                                      to_string(r.verdict), r.reason.empty() ? "" : " (" + r.reason + ")"));
+        s.notes.push_back(fmt::format("{}: C_PL = {:.4g} (calibration), verdict {}{}{}.", r.case_id, c_pl,
+                                      to_string(r.verdict), r.reason.empty() ? "" : " (" + r.reason + ")",
+                                      drift_phrase(r)));
     }
+    s.notes.push_back(drift_rule_note());
     s.notes.push_back(
         "L* = 0 here (the runs interpolate); the PL ratio along the path is the quantity Lemma 1 bounds below. In the "
         "lazy regime it tends to twice the smallest eigenvalue of the weighted tangent kernel, which grows like m; "
