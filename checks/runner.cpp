@@ -472,8 +472,14 @@ void print_summary(const RunOutcome& outcome, std::ostream& out) {
                                                                  : std::string("-"),
                        c.seconds);
   }
-  out << fmt::format("wall time {:.2f} s; {}\n", outcome.wall_seconds,
-                     outcome.ok() ? "nothing VIOLATED, nothing failed" : "SOME CASES VIOLATED OR FAILED");
+  std::size_t violated = 0, failed = 0;
+  for (const auto& c : outcome.checks) violated += c.counts.violated, failed += c.counts.failed;
+  std::string verdict = "nothing VIOLATED, nothing failed";
+  if (violated > 0 || failed > 0)
+    verdict = fmt::format("{} VIOLATED ({}), {}", violated,
+                          violated > 0 ? "findings: each is listed with its reason in the report's appendix" : "none",
+                          failed > 0 ? fmt::format("{} FAILED TO RUN (see the errors above)", failed) : "nothing failed");
+  out << fmt::format("wall time {:.2f} s; {}\n", outcome.wall_seconds, verdict);
   if (!outcome.shard.empty()) out << "shard " << outcome.shard << " of the selected cases (join the shards with 'diffbound merge')\n";
   if (outcome.resumed_cases > 0) out << outcome.resumed_cases << " cases taken over from the unfinished run (--resume)\n";
   if (outcome.bound_factor != 1.0)
