@@ -105,6 +105,7 @@ struct UniformGrid {
   std::size_t size() const { return q.size(); }
 };
 
+/// A uniform grid on [lo, hi] with step at most h (both ends included); throws beyond max_points.
 inline UniformGrid make_grid(double lo, double hi, double h, std::size_t max_points) {
   UniformGrid g;
   const double n = std::ceil((hi - lo) / h) + 1;

@@ -46,6 +46,7 @@ struct DsmOptions {
   int levels() const { return grid.n_levels - 1; }
 };
 
+/// Throws (naming the option) when an option is out of its range; called before any work.
 inline void validate(const DsmOptions& o) {
   if (o.samples < 1) throw NetworkError("loss: samples (n) must be at least 1");
   validate(o.grid);

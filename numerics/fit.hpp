@@ -35,6 +35,7 @@ struct LinearFit {
   }
 };
 
+/// Ordinary least squares of y on x (fields stay NaN below 2 points); intervals from slope_interval().
 inline LinearFit least_squares(const std::vector<double>& x, const std::vector<double>& y) {
   if (x.size() != y.size()) throw std::invalid_argument("least_squares: x and y differ in length");
   LinearFit f;
@@ -94,6 +95,7 @@ struct ConstantFit {
   int n = 0;
 };
 
+/// max_i measured_i/form_i (every form_i must be > 0): the calibrated constant of DESIGN.md.
 inline ConstantFit smallest_constant(const std::vector<double>& measured, const std::vector<double>& form) {
   if (measured.size() != form.size()) throw std::invalid_argument("smallest_constant: lengths differ");
   ConstantFit c;

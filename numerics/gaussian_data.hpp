@@ -35,6 +35,7 @@ struct GaussianDataSpec {
   }
 };
 
+/// Throws (naming the option) when an option is out of its range; called before any work.
 inline void validate(const GaussianDataSpec& s) {
   if (s.spectrum != "isotropic" && s.spectrum != "power_law" && s.spectrum != "dyadic" && s.spectrum != "list")
     throw DataError("gaussian data: unknown spectrum '" + s.spectrum +

@@ -47,6 +47,8 @@ struct StepCoefficients {
   Real g;
 };
 
+/// r_k = 1 − cΔ_k/(λ + a_k) and g_k (Δ_k for the exponential integrator, a_{k+1}Δ_k/a_k for Euler-
+/// ancestral) of one step a_k → a_{k+1} along a direction of variance λ (PAPER §6.1, [D✓]).
 template <class Real>
 StepCoefficients<Real> step_coefficients(StepKind kind, const Real& lambda, const Real& a_k, const Real& a_next,
                                          const Real& c) {

@@ -126,6 +126,8 @@ struct GdPath {
   long steps() const { return static_cast<long>(grad_norm_sq.size()); }
 };
 
+/// Full-batch GD with the trainer until o.max_steps, divergence or the loss ratio o.stop_ratio:
+/// the loss path, gradient norms, per-level losses and distances from θ⁽⁰⁾ (the stop reason recorded).
 template <class Real>
 GdPath run_gd(Trainer<Real>& tr, const GdOptions& o) {
   GdPath path;

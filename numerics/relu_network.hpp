@@ -58,6 +58,7 @@ struct NetworkError : std::invalid_argument {
   using std::invalid_argument::invalid_argument;
 };
 
+/// Throws (naming the option) when an option is out of its range; called before any work.
 inline void validate(const NetworkOptions& o) {
   if (o.width < 1) throw NetworkError("network: width must be at least 1");
   if (o.depth < 1) throw NetworkError("network: depth must be at least 1 (one trained hidden layer)");

@@ -42,6 +42,7 @@ struct TrainingDataSpec {
   }
 };
 
+/// Throws (naming the option) when an option is out of its range; called before any work.
 inline void validate(const TrainingDataSpec& s) {
   if (s.family == "gaussian") {
     validate(s.gaussian);

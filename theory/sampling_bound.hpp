@@ -79,6 +79,8 @@ inline constexpr double committed_CS() { return kDriftFactor * kCalibratedCS; }
 /// The step-size hypothesis of the derivation.
 inline constexpr double kKappaMax = 1.0;
 
+/// The claim of sampling.bound: statement (plain and LaTeX), PAPER source and tag, assumptions, constants
+/// with their provenance.
 inline ClaimInfo claim() {
   return {
       "sampling.bound",
@@ -149,6 +151,8 @@ struct StepGeometry {
   int condition = 0;
 };
 
+/// κ, the step that attains it, K, L and the OU span of the levels a_0 > … > a_{N−1}, and whether the
+/// step condition κ ≤ kappa_max holds ([D], the hypothesis of the derivation above).
 template <class Real>
 StepGeometry<Real> step_geometry(const std::vector<Real>& a, double kappa_max = kKappaMax) {
   using std::log;
@@ -265,6 +269,7 @@ struct Terms {
   Real total() const { return init + discretization + score; }
 };
 
+/// E_I, C_D·F_D and C_S·F_S from the constant-free forms.
 template <class Real>
 Terms<Real> apply_constants(const Forms<Real>& f, const Real& C_D, const Real& C_S) {
   return {f.init, C_D * f.discretization, C_S * f.score};

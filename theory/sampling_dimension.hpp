@@ -20,6 +20,8 @@
 
 namespace diffbound::sampling_dimension {
 
+/// The claim of sampling.dimension: statement (plain and LaTeX), PAPER source and tag, assumptions, constants
+/// with their provenance.
 inline ClaimInfo claim() {
   return {
       "sampling.dimension",

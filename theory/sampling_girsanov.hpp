@@ -23,6 +23,8 @@
 
 namespace diffbound::sampling_girsanov {
 
+/// The claim of sampling.girsanov: statement (plain and LaTeX), PAPER source and tag, assumptions, constants
+/// with their provenance.
 inline ClaimInfo claim() {
   return {
       "sampling.girsanov",

@@ -11,6 +11,8 @@
 
 namespace diffbound::sampling_init {
 
+/// The claim of sampling.init: statement (plain and LaTeX), PAPER source and tag, assumptions, constants
+/// with their provenance.
 inline ClaimInfo claim() {
   return {
       "sampling.init",

@@ -25,6 +25,8 @@
 
 namespace diffbound::sampling_nongaussian {
 
+/// The claim of sampling.nongaussian: statement (plain and LaTeX), PAPER source and tag, assumptions, constants
+/// with their provenance.
 inline ClaimInfo claim() {
   return {
       "sampling.nongaussian",

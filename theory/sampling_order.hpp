@@ -20,6 +20,8 @@
 
 namespace diffbound::sampling_order {
 
+/// The claim of sampling.order: statement (plain and LaTeX), PAPER source and tag, assumptions, constants
+/// with their provenance.
 inline ClaimInfo claim() {
   return {
       "sampling.order",

@@ -20,6 +20,8 @@
 
 namespace diffbound::sampling_schedules {
 
+/// The claim of sampling.schedules: statement (plain and LaTeX), PAPER source and tag, assumptions, constants
+/// with their provenance.
 inline ClaimInfo claim() {
   return {
       "sampling.schedules",

@@ -19,6 +19,8 @@
 
 namespace diffbound::training_floor {
 
+/// The claim of training.floor: statement (plain and LaTeX), PAPER source and tag, assumptions, constants
+/// with their provenance.
 inline ClaimInfo claim() {
   return {
       "training.floor",

@@ -17,6 +17,8 @@
 
 namespace diffbound::training_linear_rate {
 
+/// The claim of training.linear_rate: statement (plain and LaTeX), PAPER source and tag, assumptions, constants
+/// with their provenance.
 inline ClaimInfo claim() {
   return {
       "training.linear_rate",

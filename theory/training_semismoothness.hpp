@@ -16,6 +16,8 @@
 
 namespace diffbound::training_semismoothness {
 
+/// The claim of training.semismoothness: statement (plain and LaTeX), PAPER source and tag, assumptions, constants
+/// with their provenance.
 inline ClaimInfo claim() {
   return {
       "training.semismoothness",
