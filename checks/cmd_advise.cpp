@@ -52,6 +52,13 @@ std::string csv_field(const std::string& s) {
   return out + "\"";
 }
 
+/// ρ of a candidate as printed: "7", "inf", with "+warp" for the free form.
+std::string rho_text(const ds::Candidate& c, int digits) {
+  std::string s = c.params.t > 0 ? fmt::format("{:.{}g}", 1 / c.params.t, digits) : std::string("inf");
+  if (!c.params.w.empty() && !c.params.identity_warp()) s += "+warp";
+  return s;
+}
+
 json candidate_json(const ds::Candidate& c) {
   json j{{"name", c.name},
          {"description", c.description},
@@ -173,7 +180,7 @@ class AdviseCommand final : public Command {
       for (std::size_t i = 0; i < adv.candidates.size(); ++i) {
         const auto& c = adv.candidates[i];
         std::cout << fmt::format("{},{},{:.10g},{:.10g},{:.10g},{:.10g},{:.6g},{},{},{}\n", c.name,
-                                 c.params.t > 0 ? fmt::format("{:.10g}", 1 / c.params.t) : std::string("inf"), c.init,
+                                 rho_text(c, 10), c.init,
                                  c.discretization, c.score, c.total, c.kappa, c.step_condition ? 1 : 0,
                                  i == adv.recommended ? 1 : 0, csv_field(c.description));
       }
@@ -189,7 +196,7 @@ class AdviseCommand final : public Command {
         const auto& c = adv.candidates[i];
         std::cout << fmt::format("{} {:<18} {:>10} {:>11.4g} {:>11.4g} {:>11.4g} {:>11.4g} {:>8.3g}  {}\n",
                                  i == adv.recommended ? "*" : " ", c.name,
-                                 c.params.t > 0 ? fmt::format("{:.4g}", 1 / c.params.t) : std::string("inf"), c.init,
+                                 rho_text(c, 4), c.init,
                                  c.discretization, c.score, c.total, c.kappa,
                                  c.step_condition ? "" : "(step condition fails)");
       }
