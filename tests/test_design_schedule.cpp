@@ -141,7 +141,7 @@ TEST_CASE("design.schedule: bound-optimal rho agrees with a brute-force grid and
       }
 }
 
-TEST_CASE("design.schedule: true-KL-optimal rho agrees with a dense grid; KL <= bound for the candidates",
+TEST_CASE("design.schedule: true-KL-optimal rho agrees with a dense grid, and KL <= bound for the candidates",
           "[design_schedule][smoke]") {
   const auto k_D = sampling_bound::committed_CD(), k_S = sampling_bound::committed_CS();
   const auto data = iso(1, 0.25, 1.0);
