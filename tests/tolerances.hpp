@@ -43,6 +43,14 @@ inline constexpr double gd_path_double_vs_mpfr = 8388608;
 inline constexpr double remainder_quadratic_rel = 1e-6;
 /// Monte Carlo agreement: standard errors allowed (a 4σ miss has probability ~6e-5).
 inline constexpr double mc_sigmas = 4;
+/// design.schedule: the ρ-family written as ln σ = ln σ_max + log1p(r expm1(tΛ))/t against EDM's pow form at
+/// ρ = 1/t: EDM's form amplifies its roundings by ρ (8ρ ε as schedule_level), the log1p form by |ln σ| ≲ 8
+/// through exp; 256 ε covers both for ρ ≤ 16 with room.
+inline constexpr Budget rho_family_vs_edm{256, "pow form amplified by rho, exp of |ln sigma| <= 8"};
+/// design.schedule optimisers against brute-force grids: Brent is asked for 27 bits of the argument; at a
+/// smooth minimum the objective is then off by O(2^-54) relative, at a kink (κ is a maximum) by O(2^-27);
+/// the grid itself is not exact either. 1e-6 relative is the agreement demanded of the objective values.
+inline constexpr double optimiser_vs_grid_rel = 1e-6;
 }  // namespace budgets
 
 /// Relative error of `got` against `expected` in units of ε of Real.
