@@ -6,6 +6,7 @@
 #include "results_file.hpp"
 #include "version.hpp"
 
+#include <diffbound/numerics/gemm_threads.hpp>
 #include <diffbound/numerics/random.hpp>
 
 #include <boost/version.hpp>
@@ -132,7 +133,8 @@ json build_metadata() {
               {"mpfi", mpfi_get_version()},
               {"machine", json{{"host", host_name()},
                                {"cpu", cpu_model()},
-                               {"cores", std::thread::hardware_concurrency()}}}};
+                               {"cores", std::thread::hardware_concurrency()}}},
+              {"gemm", gemm_backend()}};
 }
 
 void parse_shard(const std::string& text, RunOptions& options) {
@@ -379,6 +381,10 @@ RunOutcome run_checks(const RunOptions& options, std::ostream& out) {
       ~StopOnExit() { stop = true; }
     };
     const unsigned n_workers = static_cast<unsigned>(std::min<std::size_t>(threads, todo.size()));
+    // Parallelism is the runner's: each case's GEMMs get the cores the case threads leave free
+    // (docs/PERFORMANCE.md; results do not depend on it, tests/test_gemm_threads.cpp).
+    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    set_gemm_threads(static_cast<int>(std::max(1u, cores / std::max(1u, n_workers))));
     alive = n_workers;
     for (unsigned t = 0; t < n_workers; ++t) pool.emplace_back(worker);
     const StopOnExit stop_on_exit{stop};  // on an exception: no new cases; the pool then joins
