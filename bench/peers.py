@@ -18,6 +18,7 @@ import argparse
 import json
 import math
 import os
+import re
 import sys
 import time
 
@@ -210,7 +211,7 @@ def info(args):
     import torch
     from threadpoolctl import threadpool_info
     cfg = torch.__config__.show()
-    blas = [l.strip() for l in cfg.split(",") if "BLAS_INFO" in l]
+    blas = re.findall(r"BLAS_INFO=\w+", cfg)
     emit({"peer": "info", "torch": torch.__version__, "torch_blas_info": blas,
           "torch_cpu_capability": [l.strip() for l in cfg.splitlines() if "CPU capability" in l],
           "numpy": numpy.__version__, "threadpools": threadpool_info()})
