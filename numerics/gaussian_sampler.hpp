@@ -92,7 +92,7 @@ ModeMoments<Real> final_moments(const GaussianMode<Real>& mode, const StepTable<
   const std::size_t n = st.delta.size();
   if constexpr (std::is_same_v<Real, mpfr_real>) {
     // The same operations on the raw MPFR values, three-operand forms instead of copy-then-update (the
-    // copies and Boost's per-operation precision bookkeeping were ~40 % of the time, docs/PERFORMANCE.md).
+    // copies and Boost's operators were ~20 % of the profile, docs/PERFORMANCE.md).
     // Same operations, same precision, same rounding: the same bits (tests/test_fast_paths.cpp).
     auto p = [](Real& v) { return v.backend().data(); };
     auto q = [](const Real& v) { return v.backend().data(); };
