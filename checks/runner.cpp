@@ -62,6 +62,10 @@ unsigned resolve_threads(unsigned requested) {
 
 namespace {
 
+// The library pins the GEMM backend to one thread as soon as it is loaded (program, tests, Python module,
+// users' programs): results must not depend on the machine's core count (docs/PERFORMANCE.md).
+const bool gemm_pinned = (set_gemm_threads(1), true);
+
 std::string utc_now() {
   const std::time_t t = std::time(nullptr);
   std::tm tm{};
@@ -381,10 +385,9 @@ RunOutcome run_checks(const RunOptions& options, std::ostream& out) {
       ~StopOnExit() { stop = true; }
     };
     const unsigned n_workers = static_cast<unsigned>(std::min<std::size_t>(threads, todo.size()));
-    // Parallelism is the runner's: each case's GEMMs get the cores the case threads leave free
-    // (docs/PERFORMANCE.md; results do not depend on it, tests/test_gemm_threads.cpp).
-    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-    set_gemm_threads(static_cast<int>(std::max(1u, cores / std::max(1u, n_workers))));
+    // Parallelism is the runner's (cases on threads); every GEMM runs on one thread, because OpenBLAS's
+    // products change in the last bits with its thread count (docs/PERFORMANCE.md, tests/test_fast_paths.cpp).
+    set_gemm_threads(1);
     alive = n_workers;
     for (unsigned t = 0; t < n_workers; ++t) pool.emplace_back(worker);
     const StopOnExit stop_on_exit{stop};  // on an exception: no new cases; the pool then joins

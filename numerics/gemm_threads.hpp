@@ -6,9 +6,11 @@
 // build was compiled for (SSE2 unless DIFFBOUND_NATIVE_ARCH).
 //
 // Thread policy (docs/PERFORMANCE.md): parallelism belongs to the runner, which runs cases on its threads;
-// the runner gives each GEMM max(1, cores / runner threads) threads, so the two levels never
-// oversubscribe the machine. OpenBLAS's products do not depend on its thread count (it splits the
-// output, never the inner sum), so results stay bit-identical across thread counts either way.
+// every GEMM of the suite runs on ONE thread. OpenBLAS's products change in the last bits with its thread
+// count (measured: tests/test_fast_paths.cpp), so libdiffbound pins one thread when it is loaded and the
+// runner keeps it so; results then depend neither on the runner's threads nor on the machine's cores.
+// set_gemm_threads(t > 1) is for benchmarks and for users' own single large runs, at the price of
+// results that are reproducible only at the same t.
 #pragma once
 
 #include <Eigen/Core>
