@@ -6,6 +6,7 @@
 #include "results_file.hpp"
 #include "version.hpp"
 
+#include <diffbound/numerics/gemm_threads.hpp>
 #include <diffbound/numerics/random.hpp>
 
 #include <boost/version.hpp>
@@ -60,6 +61,10 @@ unsigned resolve_threads(unsigned requested) {
 }
 
 namespace {
+
+// The library pins the GEMM backend to one thread as soon as it is loaded (program, tests, Python module,
+// users' programs): results must not depend on the machine's core count (docs/PERFORMANCE.md).
+const bool gemm_pinned = (set_gemm_threads(1), true);
 
 std::string utc_now() {
   const std::time_t t = std::time(nullptr);
@@ -132,7 +137,8 @@ json build_metadata() {
               {"mpfi", mpfi_get_version()},
               {"machine", json{{"host", host_name()},
                                {"cpu", cpu_model()},
-                               {"cores", std::thread::hardware_concurrency()}}}};
+                               {"cores", std::thread::hardware_concurrency()}}},
+              {"gemm", gemm_backend()}};
 }
 
 void parse_shard(const std::string& text, RunOptions& options) {
@@ -379,6 +385,9 @@ RunOutcome run_checks(const RunOptions& options, std::ostream& out) {
       ~StopOnExit() { stop = true; }
     };
     const unsigned n_workers = static_cast<unsigned>(std::min<std::size_t>(threads, todo.size()));
+    // Parallelism is the runner's (cases on threads); every GEMM runs on one thread, because OpenBLAS's
+    // products change in the last bits with its thread count (docs/PERFORMANCE.md, tests/test_fast_paths.cpp).
+    set_gemm_threads(1);
     alive = n_workers;
     for (unsigned t = 0; t < n_workers; ++t) pool.emplace_back(worker);
     const StopOnExit stop_on_exit{stop};  // on an exception: no new cases; the pool then joins

@@ -17,10 +17,12 @@
 #pragma once
 
 #include <diffbound/theory/gaussian.hpp>
+#include <diffbound/theory/scalar.hpp>
 #include <diffbound/theory/stable.hpp>
 
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace diffbound {
@@ -90,6 +92,27 @@ ModeMoments<Real> final_moments(const GaussianMode<Real>& mode, const StepTable<
   Real x, r, t;
   const Real one(1), minus_c = -st.c;
   const std::size_t n = st.delta.size();
+  if constexpr (std::is_same_v<Real, mpfr_real>) {
+    // The same operations on the raw MPFR values, three-operand forms instead of copy-then-update (the
+    // copies and Boost's operators were ~20 % of the profile, docs/PERFORMANCE.md).
+    // Same operations, same precision, same rounding: the same bits (tests/test_fast_paths.cpp).
+    auto p = [](Real& v) { return v.backend().data(); };
+    auto q = [](const Real& v) { return v.backend().data(); };
+    for (std::size_t k = 0; k < n; ++k) {
+      mpfr_add(p(t), q(mode.lambda), q(st.a[k]), MPFR_RNDN);
+      mpfr_div(p(x), q(st.delta[k]), p(t), MPFR_RNDN);
+      mpfr_mul(p(r), q(minus_c), p(x), MPFR_RNDN);
+      mpfr_add(p(r), p(r), q(one), MPFR_RNDN);
+      mpfr_mul(p(m), p(m), p(r), MPFR_RNDN);
+      mpfr_add(p(m), p(m), q(st.b_delta[k]), MPFR_RNDN);
+      mpfr_mul(p(e), p(e), p(r), MPFR_RNDN);
+      mpfr_mul(p(e), p(e), p(r), MPFR_RNDN);
+      mpfr_mul(p(t), q(st.c2_delta[k]), p(x), MPFR_RNDN);
+      mpfr_add(p(e), p(e), q(st.constant[k]), MPFR_RNDN);
+      mpfr_add(p(e), p(e), p(t), MPFR_RNDN);
+    }
+    return {m, e, mode.lambda + st.a.back()};
+  }
   for (std::size_t k = 0; k < n; ++k) {
     // x = Δ/(λ + a_k)
     t = mode.lambda;
@@ -114,6 +137,47 @@ ModeMoments<Real> final_moments(const GaussianMode<Real>& mode, const StepTable<
   return {m, e, mode.lambda + st.a.back()};
 }
 
+namespace detail {
+
+/// double: B directions at once, their steps interleaved. The recursions are independent chains of
+/// dependent operations, so running B of them side by side lets the CPU overlap them (and the compiler
+/// vectorise them) instead of waiting on each result; each direction sees exactly the operations of
+/// final_moments above, in the same order, so the results are the same bits (tests/test_fast_paths.cpp).
+template <std::size_t B>
+void final_moments_block(const GaussianMode<double>* modes, const StepTable<double>& st, ModeMoments<double>* out) {
+  double lam[B], m[B], e[B];
+  for (std::size_t i = 0; i < B; ++i) lam[i] = modes[i].lambda, m[i] = -modes[i].mu, e[i] = -modes[i].lambda;
+  const double one(1), minus_c = -st.c;
+  const std::size_t n = st.delta.size();
+  for (std::size_t k = 0; k < n; ++k) {
+    const double ak = st.a[k], dk = st.delta[k], bdk = st.b_delta[k], c2dk = st.c2_delta[k], ck = st.constant[k];
+    for (std::size_t i = 0; i < B; ++i) {
+      double t = lam[i];
+      t += ak;
+      double x = dk;
+      x /= t;
+      double r = minus_c;
+      r *= x;
+      r += one;
+      m[i] *= r;
+      m[i] += bdk;
+      e[i] *= r;
+      e[i] *= r;
+      t = c2dk;
+      t *= x;
+      e[i] += ck;
+      e[i] += t;
+    }
+  }
+  for (std::size_t i = 0; i < B; ++i) out[i] = {m[i], e[i], lam[i] + st.a.back()};
+}
+
+}  // namespace detail
+
+/// Σ multiplicity · KL over the directions of `data` (in the order of data.modes).
+template <class Real>
+Real sum_mode_kl(const DiagonalGaussian<Real>& data, const StepTable<Real>& st);
+
 /// Runs the recursion for one direction over the variances a_0 > … > a_{N−1}.
 template <class Real>
 ModeMoments<Real> final_moments(const GaussianMode<Real>& mode, const std::vector<Real>& a,
@@ -131,9 +195,23 @@ Real mode_kl(const ModeMoments<Real>& mm) {
 template <class Real>
 Real sampler_kl(const DiagonalGaussian<Real>& data, const std::vector<Real>& a, const AffineScoreError<Real>& score,
                 StepKind kind = StepKind::exponential_integrator) {
-  const StepTable<Real> st(a, score, kind);
+  return sum_mode_kl(data, StepTable<Real>(a, score, kind));
+}
+
+template <class Real>
+Real sum_mode_kl(const DiagonalGaussian<Real>& data, const StepTable<Real>& st) {
   Real total(0);
-  for (const auto& mode : data.modes) total += Real(mode.multiplicity) * mode_kl(final_moments(mode, st));
+  std::size_t i = 0;
+  const auto& modes = data.modes;
+  if constexpr (std::is_same_v<Real, double>) {
+    constexpr std::size_t B = 8;
+    ModeMoments<double> mm[B];
+    for (; i + B <= modes.size(); i += B) {
+      detail::final_moments_block<B>(&modes[i], st, mm);
+      for (std::size_t j = 0; j < B; ++j) total += Real(modes[i + j].multiplicity) * mode_kl(mm[j]);
+    }
+  }
+  for (; i < modes.size(); ++i) total += Real(modes[i].multiplicity) * mode_kl(final_moments(modes[i], st));
   return total;
 }
 

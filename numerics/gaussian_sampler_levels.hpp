@@ -21,9 +21,7 @@ Real sampler_kl_levels(const DiagonalGaussian<Real>& data, const std::vector<Rea
   if (bias.size() + 1 != a.size()) throw std::invalid_argument("sampler: need one bias per step");
   StepTable<Real> st(a, AffineScoreError<Real>{c, Real(0)}, kind);
   for (std::size_t k = 0; k < bias.size(); ++k) st.b_delta[k] = bias[k] * st.delta[k];
-  Real total(0);
-  for (const auto& mode : data.modes) total += Real(mode.multiplicity) * mode_kl(final_moments(mode, st));
-  return total;
+  return sum_mode_kl(data, st);
 }
 
 }  // namespace diffbound

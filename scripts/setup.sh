@@ -8,6 +8,7 @@ packages=(
   build-essential cmake git pkg-config
   libboost-dev libboost-iostreams-dev libboost-system-dev libboost-filesystem-dev
   libeigen3-dev libmpfr-dev libmpfi-dev libgmp-dev
+  libopenblas-dev
   libtomlplusplus-dev
   nlohmann-json3-dev libcli11-dev libfmt-dev catch2
   gnuplot-nox libgnuplot-iostream-dev

@@ -41,6 +41,9 @@ inline constexpr double gauss_newton_fd_digits = 25;
 inline constexpr double gd_path_double_vs_mpfr = 8388608;
 /// R(s)/s² at s = 1e-10 and 1e-12 differ by the third-order term, O(s)·|L'''|/|L''| ≲ 1e-8 relative.
 inline constexpr double remainder_quadratic_rel = 1e-6;
+/// A dot product of k terms in any summation order, with or without FMA (a GEMM backend's blocking):
+/// |fl(Σ a_i b_i) − Σ a_i b_i| ≤ γ_k Σ|a_i b_i|, γ_k = kε/(1 − kε) (Higham, Thm 3.5); per term, ~1 ε.
+inline constexpr double gemm_per_term = 1.01;
 /// Monte Carlo agreement: standard errors allowed (a 4σ miss has probability ~6e-5).
 inline constexpr double mc_sigmas = 4;
 /// design.schedule: the ρ-family written as ln σ = ln σ_max + log1p(r expm1(tΛ))/t against EDM's pow form at
