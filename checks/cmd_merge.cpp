@@ -188,7 +188,7 @@ class MergeCommand final : public Command {
         "different runs (version, commit, size, scalar, precision, seed, bound factor, selection of cases),\n"
         "overlapping or missing shards, and unfinished ones.\n"
         "Exit status: 0 when no case is VIOLATED and none failed, 1 when some case is VIOLATED, 3 when some\n"
-        "case failed, 2 when the inputs do not merge.\n"
+        "case failed, 2 when the inputs do not merge, 4 when the merged results cannot be written.\n"
         "Example: diffbound merge results shard-1 shard-2 shard-3 shard-4");
     sub->add_option("out", out_, "Output folder of the merged results (created if missing).")->required();
     sub->add_option("inputs", inputs_, "Results of the shards: results.jsonl files or the folders holding them.")

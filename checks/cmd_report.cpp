@@ -21,7 +21,7 @@ class ReportCommand final : public Command {
         "verdict table, one section per check (claim, assumptions, constants with provenance, figures,\n"
         "tables, fits, notes, worst cases), appendix of VIOLATED / INCONCLUSIVE / failed cases. Beside the\n"
         "PDF: <check>--<figure>.csv for every figure and summary.json. Needs gnuplot and pdflatex.\n"
-        "Exit status: 0 when the PDF is written (whatever the verdicts), 1 when it is not, 2 on bad usage.");
+        "Exit status: 0 when the PDF is written (whatever the verdicts), 4 when it is not, 2 on bad usage.");
     cmd->add_option("--in", in_, "Results folder (holding results.jsonl) or the results file itself.")
         ->capture_default_str();
     cmd->add_option("--out", out_, "The PDF to write (default: report.pdf beside the results file).");
@@ -45,7 +45,7 @@ class ReportCommand final : public Command {
     for (const Check* c : Registry::instance().all()) opt.known_checks.push_back(c->id());
     const auto outcome = reports::write_report(opt);  // std::invalid_argument (no results) -> exit 2
     reports::print_outcome(outcome, std::cout, std::cerr);
-    return outcome.ok ? 0 : 1;
+    return outcome.ok ? 0 : 4;
   }
 
  private:

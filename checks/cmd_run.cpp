@@ -21,7 +21,8 @@ class RunCommand final : public Command {
         "run", "Run checks and write <out>/results.jsonl (one JSON line per case, then one per check), then\n"
                "<out>/report.pdf (see 'diffbound report'; a failed report is reported but does not change the status).\n"
                "Exit status: 0 when no case is VIOLATED and none failed to run; 1 when some case is VIOLATED (a\n"
-               "finding, listed in the report); 3 when some case failed to run; 2 on bad usage.");
+               "finding, listed in the report); 3 when some case failed to run; 2 on bad usage; 4 on an error that\n"
+               "stops the run (e.g. results that cannot be written).");
     run->add_option("checks", opt_.patterns, "Check ids or globs (e.g. 'sampling.*'); all checks when omitted.");
     run->add_option("--size", size_, "Sweep size: smoke (seconds), default, full (long).")
         ->check(CLI::IsMember({"smoke", "default", "full"}))

@@ -57,8 +57,9 @@ int main(int argc, char** argv) {
     std::cerr << "diffbound: " << e.what() << '\n';
     return 2;
   } catch (const std::exception& e) {
+    // 4, not 1: a run that could not finish (or write) must not look like a run with findings.
     std::cerr << "diffbound: error: " << e.what() << '\n';
-    return 1;
+    return 4;
   }
   return 0;
 }

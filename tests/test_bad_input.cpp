@@ -244,11 +244,11 @@ TEST_CASE("bad input: one clear error naming the field, a non-zero exit, no outp
       {"output is a file", "run sampling.init --size smoke --out {dir}/file", {"--out", "/file: exists and is not a folder"}, std::nullopt,
        "config.json", 2, [](const fs::path& d) { write_text(d / "file", "x"); }},
       {"output under /proc", "run sampling.init --size smoke --out /proc/self/diffbound-out", {"cannot create the output folder /proc/self/diffbound-out"},
-       std::nullopt, "config.json", 1},
+       std::nullopt, "config.json", 4},
       {"output under /sys", "run sampling.init --size smoke --out /sys/diffbound-out", {"cannot create the output folder /sys/diffbound-out"},
-       std::nullopt, "config.json", 1},
+       std::nullopt, "config.json", 4},
       {"full disk: the journal is /dev/full", "run sampling.init --size smoke --out {out}",
-       {"results.jsonl.partial failed: No space left on device"}, std::nullopt, "config.json", 1, [](const fs::path& d) {
+       {"results.jsonl.partial failed: No space left on device"}, std::nullopt, "config.json", 4, [](const fs::path& d) {
          fs::create_directories(d / "out");
          fs::create_symlink("/dev/full", d / "out" / "results.jsonl.partial");
        }, true},
@@ -305,7 +305,7 @@ TEST_CASE("bad input: a read-only folder (read-only bind mount)", "[bad-input][s
   for (const std::string& out : {d + "/out", d}) {
     const auto r = run_shell("unshare -m sh -c " + quote(mount + prog + " --out " + out));
     INFO(r.output);
-    CHECK(r.status == 1);
+    CHECK(r.status == 4);  // an error that stops the run, not a finding (1)
     CHECK(message_lines(r.output).size() == 1);
     CHECK_THAT(r.output, Contains("Read-only file system"));
     CHECK_THAT(r.output, Contains(out == d ? d + "/results.jsonl.partial" : d + "/out"));
@@ -333,8 +333,9 @@ TEST_CASE("bad input: a full disk (16 KiB tmpfs) keeps complete records only, an
       "cp -r " + m + "/out " + k + "/final";
   const auto r = run_shell("unshare -m sh -c " + quote(script));
   INFO(r.output << read_text(keep / "first.txt") << read_text(keep / "second.txt"));
-  // The failed run: exit 1, one line naming the file and the reason, no results file, no temporary.
-  CHECK(read_text(keep / "first.rc") == "1\n");
+  // The failed run: exit 4 (an error, not a finding), one line naming the file and the reason, no
+  // results file, no temporary.
+  CHECK(read_text(keep / "first.rc") == "4\n");
   const auto first = read_text(keep / "first.txt");
   CHECK(message_lines(first).size() == 1);
   CHECK_THAT(first, Contains("results.jsonl.partial failed: No space left on device"));
