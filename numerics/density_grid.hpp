@@ -124,6 +124,7 @@ struct PropagationResult {
   double skipped_mass = 0;  ///< p_δ-mass where q_N underflowed (excluded from the KL sum)
   std::size_t max_points = 0;
   int kernel_steps = 0, narrow_steps = 0, resampled_steps = 0;
+  int folded_steps = 0;     ///< steps whose map folds (model scores only; always in the kernel regime)
 };
 
 /// The grid refined by an integer factor, values by local Lagrange interpolation on the uniform nodes
@@ -161,10 +162,15 @@ inline UniformGrid refine_grid(const UniformGrid& g, int factor, int p, std::siz
   return f;
 }
 
-/// Propagates the sampler with score c ∇log p_{a_k} through the variances a_0 > … > a_{N−1}, started at
-/// N(0, a_0), and returns KL(p_{a_{N−1}} ‖ q_N) with diagnostics (1-D laws only).
-inline PropagationResult propagate_kl(const IsoMixture& law, const std::vector<double>& a, double c,
-                                      const GridOptions& opt = {}) {
+/// Propagates the sampler with an arbitrary score model through the variances a_0 > … > a_{N−1}, started
+/// at N(0, a_0), and returns KL(p_{a_{N−1}} ‖ q_N) with diagnostics (1-D laws only; `law` is the data law
+/// the KL is measured against and that sets the grids). `score(k, x, s, ds)` fills s[i] = ŝ_k(x[i]) for
+/// the grid points x (ascending) at step k and either fills ds[i] = ŝ_k'(x[i]) or leaves ds empty; then
+/// T'_k is taken from central differences of the pushed nodes T_k(x_i) (second order; for score models
+/// that are only piecewise smooth, such as a ReLU network).
+template <class ScoreFn>
+PropagationResult propagate_kl_model(const IsoMixture& law, const std::vector<double>& a, ScoreFn&& score,
+                                     const GridOptions& opt = {}) {
   if (law.d != 1) throw std::invalid_argument("propagate_kl: 1-D laws only");
   if (a.size() < 2) throw std::invalid_argument("propagate_kl: need at least 2 levels");
   PropagationResult res;
@@ -183,31 +189,53 @@ inline PropagationResult propagate_kl(const IsoMixture& law, const std::vector<d
   }
   res.max_points = g.size();
 
-  std::vector<double> z, tp, qt, bw;
+  std::vector<double> z, tp, qt, bw, xs, sv, dsv;
   for (std::size_t k = 0; k + 1 < a.size(); ++k) {
     const double delta = a[k] - a[k + 1], sd = std::sqrt(delta);
-    const MixtureAtLevel L(law, a[k]);
     double tp_min = INFINITY, tp_max = 0, qmax = 0;
+    bool folds = false;
     auto map_grid = [&] {
       const std::size_t M = g.size();
-      z.resize(M), tp.resize(M);
+      z.resize(M), tp.resize(M), xs.resize(M), sv.resize(M);
       tp_min = INFINITY, tp_max = 0, qmax = 0;
+      for (std::size_t i = 0; i < M; ++i) xs[i] = g.x(i);
+      dsv.clear();
+      score(k, xs, sv, dsv);
+      for (std::size_t i = 0; i < M; ++i) z[i] = xs[i] + delta * sv[i];
       for (std::size_t i = 0; i < M; ++i) {
-        double s, ds;
-        L.score_1d(g.x(i), s, ds);
-        z[i] = g.x(i) + delta * c * s;
-        tp[i] = 1 + delta * c * ds;
-        if (!(tp[i] > 0))
-          throw std::runtime_error("propagate_kl: the step map is not monotone (T' <= 0); the score error is too large");
-        tp_min = std::min(tp_min, tp[i]), tp_max = std::max(tp_max, tp[i]);
+        if (!dsv.empty()) tp[i] = 1 + delta * dsv[i];
+        else if (M < 2) tp[i] = 1;
+        else if (i == 0) tp[i] = (z[1] - z[0]) / g.h;
+        else if (i + 1 == M) tp[i] = (z[M - 1] - z[M - 2]) / g.h;
+        else tp[i] = (z[i + 1] - z[i - 1]) / (2 * g.h);
+        const bool monotone = tp[i] > 0 && (!dsv.empty() || i == 0 || z[i] > z[i - 1]);
+        if (!monotone) {
+          // A score model without a derivative (dsv empty) may fold the map; the kernel regime's trapezoidal
+          // rule does not need a monotone map, so such steps are forced into it (below). An analytic score
+          // whose map folds is a score error too large for this sampler: an error, as before.
+          if (!dsv.empty()) throw std::runtime_error("propagate_kl: the step map is not monotone (T' <= 0); the score error is too large");
+          folds = true;
+        }
+        tp_min = std::min(tp_min, std::fabs(tp[i])), tp_max = std::max(tp_max, std::fabs(tp[i]));
         qmax = std::max(qmax, g.q[i]);
       }
     };
     map_grid();
+    if (folds && sd / tp_max < opt.r_kernel * g.h) {
+      // Folding map: refine q_k until the kernel regime applies everywhere.
+      const double factor = std::ceil(opt.r_kernel * g.h * tp_max / sd);
+      if (!(factor * static_cast<double>(g.size()) <= static_cast<double>(opt.max_points)))
+        throw std::runtime_error("propagate_kl: the step map folds (T' <= 0) too steeply for the grid (|T'| up to " +
+                                 std::to_string(tp_max) + ")");
+      g = refine_grid(g, static_cast<int>(factor), opt.lagrange, opt.max_points);
+      folds = false;
+      map_grid();
+      ++res.resampled_steps;
+    }
     // Neither quadrature is safe when the kernel is narrower than the source spacing where the map stretches
     // (T' large) but wider than the squeezed features where it contracts (T' small): then resample q_k on a
     // finer grid (uniform-node Lagrange) so that the kernel regime applies.
-    if (sd / tp_max < opt.r_kernel * g.h && sd > opt.r_kernel * g.h * tp_min * opt.r_feature / 16) {
+    if (!folds && sd / tp_max < opt.r_kernel * g.h && sd > opt.r_kernel * g.h * tp_min * opt.r_feature / 16) {
       const double factor = std::ceil(opt.r_kernel * g.h * tp_max / sd);
       g = refine_grid(g, static_cast<int>(factor), opt.lagrange, opt.max_points);
       map_grid();
@@ -220,14 +248,31 @@ inline PropagationResult propagate_kl(const IsoMixture& law, const std::vector<d
     while (last > first && g.q[last] < opt.tail * qmax) --last;
     const double kq = zq * sd;
     auto [lo, hi] = mixture_range(law, a[k + 1], opt.tail);
-    lo = std::min(lo, z[first] - kq), hi = std::max(hi, z[last] + kq);
+    if (!folds) {
+      lo = std::min(lo, z[first] - kq), hi = std::max(hi, z[last] + kq);
+    } else {
+      for (std::size_t i = first; i <= last; ++i) lo = std::min(lo, z[i] - kq), hi = std::max(hi, z[i] + kq);
+    }
     UniformGrid next = make_grid(lo, hi, feature_width(law, a[k + 1]) / opt.r_feature, opt.max_points);
     res.max_points = std::max(res.max_points, next.size());
 
+    if (folds && !(sd / tp_max >= opt.r_kernel * g.h))
+      throw std::runtime_error("propagate_kl: the step map folds (T' <= 0) and the kernel is not resolved after refinement");
+    if (folds) ++res.folded_steps;
     if (sd / tp_max >= opt.r_kernel * g.h) {
       // Kernel regime: trapezoidal rule over the source grid; z is increasing (T' > 0).
       ++res.kernel_steps;
       const double norm = g.h / (std::sqrt(2 * std::numbers::pi) * sd), reach = 9.5 * sd;
+      if (folds) {
+        // Sort the pushed nodes (with their masses) so that the sliding window below applies.
+        std::vector<std::size_t> order(M);
+        for (std::size_t i = 0; i < M; ++i) order[i] = i;
+        std::sort(order.begin(), order.end(), [&](std::size_t u, std::size_t v) { return z[u] < z[v]; });
+        std::vector<double> zs(M), qs(M);
+        for (std::size_t i = 0; i < M; ++i) zs[i] = z[order[i]], qs[i] = g.q[order[i]];
+        z.swap(zs);
+        g.q.swap(qs);
+      }
       std::size_t i0 = 0;
       for (std::size_t j = 0; j < next.size(); ++j) {
         const double y = next.x(j);
@@ -310,6 +355,43 @@ inline PropagationResult propagate_kl(const IsoMixture& law, const std::vector<d
   res.mean = mean * g.h / res.mass;
   res.second = second * g.h / res.mass;
   return res;
+}
+
+/// Propagates the sampler with score c ∇log p_{a_k} through the variances a_0 > … > a_{N−1}, started at
+/// N(0, a_0), and returns KL(p_{a_{N−1}} ‖ q_N) with diagnostics (1-D laws only).
+inline PropagationResult propagate_kl(const IsoMixture& law, const std::vector<double>& a, double c,
+                                      const GridOptions& opt = {}) {
+  return propagate_kl_model(
+      law, a,
+      [&](std::size_t k, const std::vector<double>& x, std::vector<double>& s, std::vector<double>& ds) {
+        const MixtureAtLevel L(law, a[k]);
+        ds.resize(x.size());
+        for (std::size_t i = 0; i < x.size(); ++i) {
+          L.score_1d(x[i], s[i], ds[i]);
+          s[i] *= c, ds[i] *= c;
+        }
+      },
+      opt);
+}
+
+/// E_{X∼p_a} (ŝ(X) − ∇log p_a(X))² by the trapezoidal rule on a grid of the law at level a (1-D), for a
+/// score model given by `score(x, s)` (fills s[i] = ŝ(x[i]) for the grid points x).
+template <class ScoreFn>
+double score_error_1d(const IsoMixture& law, double a, ScoreFn&& score, const GridOptions& opt = {}) {
+  auto [lo, hi] = mixture_range(law, a, opt.tail);
+  const UniformGrid g = make_grid(lo, hi, feature_width(law, a) / opt.r_feature, opt.max_points);
+  const MixtureAtLevel P(law, a);
+  std::vector<double> x(g.size()), s(g.size());
+  for (std::size_t i = 0; i < g.size(); ++i) x[i] = g.x(i);
+  score(x, s);
+  double e = 0;
+  for (std::size_t i = 0; i < g.size(); ++i) {
+    double st, ds;
+    P.score_1d(x[i], st, ds);
+    const double diff = s[i] - st;
+    e += std::exp(P.log_density_1d(x[i])) * diff * diff;
+  }
+  return e * g.h;
 }
 
 /// KL(p_{a0} ‖ N(0, a0)) by the trapezoidal rule (1-D), the left side of sampling.init. The integrand is

@@ -42,6 +42,9 @@ struct DsmOptions {
   std::string time = "sigma";
   std::string weight = "inv_sigma";
   std::string normalisation = "half_mean";
+  /// When non-empty: the total weights β_1..β_N themselves (levels ascending), replacing w(t_j)(t_j − t_{j−1})
+  /// (design.weighting trains with weightings that are not of the form w(t)·Δt; `weight` is then unused).
+  std::vector<double> total_weights;
 
   int levels() const { return grid.n_levels - 1; }
 };
@@ -58,6 +61,12 @@ inline void validate(const DsmOptions& o) {
     throw NetworkError("loss: weight must be one, inv_sigma, sigma, sigma_sq or edm, got '" + o.weight + "'");
   if (o.normalisation != "half_mean" && o.normalisation != "mean" && o.normalisation != "half" && o.normalisation != "sum")
     throw NetworkError("loss: normalisation must be half_mean, mean, half or sum, got '" + o.normalisation + "'");
+  if (!o.total_weights.empty()) {
+    if (static_cast<int>(o.total_weights.size()) != o.levels())
+      throw NetworkError("loss: total_weights needs one weight per trained level");
+    for (double b : o.total_weights)
+      if (!(b >= 0) || !std::isfinite(b)) throw NetworkError("loss: total_weights must be finite and >= 0");
+  }
 }
 
 /// The trained levels σ̄_1..σ̄_N (ascending), their total weights β_j = w(t_j)(t_j − t_{j−1}) and the
@@ -84,7 +93,8 @@ LevelWeights<Real> level_weights(const DsmOptions& lo) {
     else if (lo.weight == "sigma_sq") w = s * s;
     else if (lo.weight == "edm") w = (s * s + sd * sd) / (s * sd * s * sd);
     out.sigma.push_back(s);
-    out.beta.push_back(w * (t_of(lev[j]) - t_of(lev[j - 1])));
+    if (lo.total_weights.empty()) out.beta.push_back(w * (t_of(lev[j]) - t_of(lev[j - 1])));
+    else out.beta.push_back(decimal<Real>(lo.total_weights[j - 1]));
     out.kappa.push_back(lo.residual == "sigma_scaled" ? s : Real(1));
   }
   return out;
