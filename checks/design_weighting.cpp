@@ -123,7 +123,11 @@ class DesignWeighting final : public Check {
                           {"training", experiment_training(size)},
                           {"samples", 16},
                           {"replicates", replicates},
-                          {"schedule", levels_to_json(LevelsSpec::of(ScheduleSpec::edm(64, 0.02, 80.0, 7.0)))},
+                          // Smoke samples on [0.1, 10] with 32 levels (the density grid scales with
+                          // σ_max/σ_min): seconds instead of a minute.
+                          {"schedule", levels_to_json(LevelsSpec::of(size == Size::smoke
+                                                                         ? ScheduleSpec::edm(32, 0.1, 10.0, 7.0)
+                                                                         : ScheduleSpec::edm(64, 0.02, 80.0, 7.0)))},
                           {"s_d", law_sd(law)}}});
     return out;
   }

@@ -46,7 +46,11 @@ json base_training(Size size) {
   return json{{"network", network}, {"loss", loss}, {"gd", gd}};
 }
 
-LevelsSpec sampler_levels(int n) { return LevelsSpec::of(ScheduleSpec::edm(n, 0.02, 80.0, 7.0)); }
+/// EDM ρ = 7 levels on [0.02, 80]; the smoke size samples on [0.1, 10] (inside the trained range): the grid
+/// of the density propagation scales with σ_max/σ_min, and smoke must take seconds.
+LevelsSpec sampler_levels(int n, bool smoke = false) {
+  return LevelsSpec::of(smoke ? ScheduleSpec::edm(n, 0.1, 10.0, 7.0) : ScheduleSpec::edm(n, 0.02, 80.0, 7.0));
+}
 
 struct FeCase {
   Law1d law;
@@ -181,7 +185,7 @@ class FullError final : public Check {
       const std::string id = law.label() + "/m=" + std::to_string(training["network"]["width"].get<int>()) +
                              "/steps=" + std::to_string(training["gd"]["max_steps"].get<long>()) + "/N=" + std::to_string(n);
       if (!seen.insert(id).second) return;
-      out.push_back({id, case_json(law, training, samples, 0, sampler_levels(n))});
+      out.push_back({id, case_json(law, training, samples, 0, sampler_levels(n, smoke))});
     };
     std::vector<Law1d> laws{gauss_law(), mix_law()};
     if (smoke) laws = {gauss_law()};
