@@ -301,10 +301,10 @@ RunOutcome run_checks(const RunOptions& options, std::ostream& out) {
     if (journal_content) run = journal_content->run;
   }
 
-  std::vector<Slot> todo;
+  std::vector<Slot> pending;
   for (const auto& m : mine)
-    if (!done.count({plan[m.pi].check->id(), plan[m.pi].specs[m.k].id})) todo.push_back(m);
-  const std::size_t resumed = mine.size() - todo.size();
+    if (!done.count({plan[m.pi].check->id(), plan[m.pi].specs[m.k].id})) pending.push_back(m);
+  const std::size_t resumed = mine.size() - pending.size();
 
   // ---- 2. The journal ------------------------------------------------------------------------
   if (!dir_existed) {
@@ -339,7 +339,7 @@ RunOutcome run_checks(const RunOptions& options, std::ostream& out) {
   }
 
   // ---- 3. The cases left, on a pool of threads; each finished case goes to the journal at once -------
-  std::vector<std::optional<CaseResult>> results(todo.size());
+  std::vector<std::optional<CaseResult>> results(pending.size());
   std::deque<std::size_t> finished;
   std::mutex mu;
   std::condition_variable cv;
@@ -350,10 +350,10 @@ RunOutcome run_checks(const RunOptions& options, std::ostream& out) {
   std::size_t written = 0;
   auto worker = [&] {
     for (;;) {
-      const std::size_t i = stop ? todo.size() : next.fetch_add(1);
-      if (i >= todo.size()) break;
-      const Planned& p = plan[todo[i].pi];
-      const CaseSpec& spec = p.specs[todo[i].k];
+      const std::size_t i = stop ? pending.size() : next.fetch_add(1);
+      if (i >= pending.size()) break;
+      const Planned& p = plan[pending[i].pi];
+      const CaseSpec& spec = p.specs[pending[i].k];
       RunContext ctx;
       ctx.scalar = p.kind;
       ctx.precision_bits = precision_bits(p.kind);
@@ -365,7 +365,7 @@ RunOutcome run_checks(const RunOptions& options, std::ostream& out) {
       std::lock_guard<std::mutex> lock(mu);
       if (!param_error.empty()) {
         if (param_error_message.empty())
-          param_error_message = config->file + ": " + p.origins[todo[i].k] + ", case '" + spec.id + "': " + param_error;
+          param_error_message = config->file + ": " + p.origins[pending[i].k] + ", case '" + spec.id + "': " + param_error;
         stop = true;
       }
       results[i] = std::move(r);
@@ -384,7 +384,7 @@ RunOutcome run_checks(const RunOptions& options, std::ostream& out) {
       std::atomic<bool>& stop;
       ~StopOnExit() { stop = true; }
     };
-    const unsigned n_workers = static_cast<unsigned>(std::min<std::size_t>(threads, todo.size()));
+    const unsigned n_workers = static_cast<unsigned>(std::min<std::size_t>(threads, pending.size()));
     // Parallelism is the runner's (cases on threads); every GEMM runs on one thread, because OpenBLAS's
     // products change in the last bits with its thread count (docs/PERFORMANCE.md, tests/test_fast_paths.cpp).
     set_gemm_threads(1);
@@ -403,8 +403,8 @@ RunOutcome run_checks(const RunOptions& options, std::ostream& out) {
           journal.append(case_record(*results[i]));
           ++written;
         }
-        const std::size_t at = written < todo.size() ? written : todo.size() - 1;
-        progress.update(written, todo.empty() ? std::string() : plan[todo[at].pi].check->id(), batch.empty());
+        const std::size_t at = written < pending.size() ? written : pending.size() - 1;
+        progress.update(written, pending.empty() ? std::string() : plan[pending[at].pi].check->id(), batch.empty());
         if (over) break;  // every worker has left, after handing in its last case
       }
     } catch (const std::runtime_error& e) {
@@ -434,7 +434,7 @@ RunOutcome run_checks(const RunOptions& options, std::ostream& out) {
   outcome.bound_factor = options.bound_factor;
   if (sharded) outcome.shard = fmt::format("{}/{}", options.shard_index, options.shard_count);
   std::map<std::pair<std::size_t, std::size_t>, std::size_t> new_index;
-  for (std::size_t i = 0; i < todo.size(); ++i) new_index[{todo[i].pi, todo[i].k}] = i;
+  for (std::size_t i = 0; i < pending.size(); ++i) new_index[{pending[i].pi, pending[i].k}] = i;
   std::string content = run.dump() + '\n';
   for (std::size_t pi = 0; pi < plan.size(); ++pi) {
     std::vector<CaseResult> rs;
