@@ -12,6 +12,7 @@
 
 #include <Eigen/Dense>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <vector>
@@ -23,15 +24,33 @@ struct NetworkScore {
   ReluNetwork<double> net;  ///< A, B fixed; net.W the initial layers
   Params<double> W;         ///< the trained layers (θ)
 
-  /// S(θ; σ, x_p) for the columns x_p of X (d × M), into S (d × M).
+  /// S(θ; σ, x_p) for the columns x_p of X (d × M), into S (d × M). Evaluated in blocks of kBlock columns
+  /// with per-thread work space (the grids of full.error pass up to millions of points: one m × M hidden
+  /// matrix per call would be allocated and faulted in every time).
   void evaluate(const Eigen::MatrixXd& X, double sigma, Eigen::MatrixXd& S) const {
+    constexpr Eigen::Index kBlock = 2048;
     const Eigen::Index d = X.rows(), M = X.cols();
     const Eigen::Index d_in = input_dimension(net.options, d);
-    Eigen::MatrixXd Z(d_in, M);
-    for (Eigen::Index p = 0; p < M; ++p) input_map(net.options, X.col(p).data(), d, sigma, Z.col(p).data());
-    Eigen::MatrixXd H = (net.A * Z).cwiseMax(0.0);
-    for (const auto& Wl : W) H = (Wl * H).cwiseMax(0.0);
-    S = output_multiplier(net.options, sigma) * (net.B * H);
+    const double mult = output_multiplier(net.options, sigma);
+    thread_local Eigen::MatrixXd Z, H, H2, Y;
+    S.resize(d, M);
+    for (Eigen::Index c0 = 0; c0 < M; c0 += kBlock) {
+      const Eigen::Index n = std::min(kBlock, M - c0);
+      Z.resize(d_in, n);
+      for (Eigen::Index p = 0; p < n; ++p) input_map(net.options, X.col(c0 + p).data(), d, sigma, Z.col(p).data());
+      H.resize(net.A.rows(), n);
+      H.noalias() = net.A * Z;
+      H = H.cwiseMax(0.0);
+      for (const auto& Wl : W) {
+        H2.resize(Wl.rows(), n);
+        H2.noalias() = Wl * H;
+        H2 = H2.cwiseMax(0.0);
+        H.swap(H2);
+      }
+      Y.resize(d, n);
+      Y.noalias() = net.B * H;
+      S.middleCols(c0, n) = mult * Y;
+    }
   }
 
   /// 1-D convenience: s[i] = S(θ; σ, x[i]).
