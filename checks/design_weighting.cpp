@@ -81,14 +81,14 @@ void record_shape(CaseResult& r, const std::string& prefix, const Shape& s, doub
 // ---------------------------------------------------------------------------------------------
 // Experiment parameters.
 
-Law1d gauss_law() { return {{1.0}, {1.0}, {0.5}}; }
-Law1d mix_law() { return {{0.5, 0.5}, {-1.5, 1.5}, {0.5, 0.5}}; }
+DataLaw gauss_law() { return DataLaw::line({1.0}, {1.0}, {0.5}); }
+DataLaw mix_law() { return DataLaw::line({0.5, 0.5}, {-1.5, 1.5}, {0.5, 0.5}); }
 
-double law_sd(const Law1d& l) {
+double law_sd(const DataLaw& l) {
   double m = 0, s2 = 0;
-  for (std::size_t i = 0; i < l.weights.size(); ++i) m += l.weights[i] * l.means[i];
+  for (std::size_t i = 0; i < l.weights.size(); ++i) m += l.weights[i] * l.means[i][0];
   for (std::size_t i = 0; i < l.weights.size(); ++i)
-    s2 += l.weights[i] * (l.sds[i] * l.sds[i] + (l.means[i] - m) * (l.means[i] - m));
+    s2 += l.weights[i] * (l.sds[i] * l.sds[i] + (l.means[i][0] - m) * (l.means[i][0] - m));
   double wsum = std::accumulate(l.weights.begin(), l.weights.end(), 0.0);
   return std::sqrt(s2 / wsum);
 }
@@ -113,13 +113,13 @@ class DesignWeighting final : public Check {
       for (const char* scale : {"D", "eps", "F"})
         out.push_back({std::string("bell/") + kind + "/" + scale,
                        json{{"claim", "bell"}, {"weighting", weighting_to_json(of_kind(kind, kSigmaData))}, {"scale", scale}}});
-    std::vector<Law1d> laws{gauss_law(), mix_law()};
+    std::vector<DataLaw> laws{gauss_law(), mix_law()};
     if (size == Size::smoke) laws = {gauss_law()};
     const int replicates = size == Size::smoke ? 2 : (size == Size::full ? 8 : 3);
     for (const auto& law : laws)
       out.push_back({"experiment/" + law.label(),
                      json{{"claim", "experiment"},
-                          {"law", law1d_to_json(law)},
+                          {"law", law_to_json(law)},
                           {"training", experiment_training(size)},
                           {"samples", 16},
                           {"replicates", replicates},
@@ -150,7 +150,7 @@ class DesignWeighting final : public Check {
     WeightingSpec weighting;
     Scale scale = Scale::eps;
     double u_lo = kULo, u_hi = kUHi;
-    Law1d law;
+    DataLaw law;
     json training;
     int samples = 16, replicates = 4;
     LevelsSpec levels;
@@ -178,7 +178,7 @@ class DesignWeighting final : public Check {
       }
     } else if (p.claim == "experiment") {
       require_keys(params, {"claim", "law", "training", "samples", "replicates", "schedule", "s_d"});
-      p.law = law1d_from_json(get_object(params, "law", ""), "law");
+      p.law = law_from_json(get_object(params, "law", ""), "law");
       p.training = get_object(params, "training", "");
       validate_training(p.training, "training");
       p.samples = static_cast<int>(get_integer(params, "samples", ""));

@@ -1,7 +1,7 @@
 // Check full.error: the KL of the VE exponential-integrator sampler that uses a trained score network,
 // against the composed bound E_I + E_D + E_S of theory/full_error.hpp (PAPER §3 table).
 //
-// A case: a 1-D law, a training run (network, loss, GD budget) on n points of the law, a replicate index
+// A case: a 1-D or 2-D law, a training run (network, loss, GD budget) on n points of the law, a replicate index
 // (seeds), and the sampler's schedule. The network is trained once per (law, training, n, replicate) in a
 // process (memoised; cases that differ only in the schedule share it). The true KL of the sampler's output
 // is the grid propagation of numerics/density_grid.hpp at two resolutions (error = their difference); the
@@ -34,8 +34,12 @@ namespace {
 // ---------------------------------------------------------------------------------------------
 // Case parameters.
 
-Law1d gauss_law() { return {{1.0}, {1.0}, {0.5}}; }
-Law1d mix_law() { return {{0.5, 0.5}, {-1.5, 1.5}, {0.5, 0.5}}; }
+DataLaw gauss_law() { return DataLaw::line({1.0}, {1.0}, {0.5}); }
+DataLaw mix_law() { return DataLaw::line({0.5, 0.5}, {-1.5, 1.5}, {0.5, 0.5}); }
+// 2-D: a Gaussian off the origin and two components on the diagonal (not aligned with the grid's axes, so
+// the propagation is genuinely 2-D although, rotated, the law is a product: the tests use that route).
+DataLaw gauss2_law() { return DataLaw{{1.0}, {{1.0, 0.5}}, {0.5}}; }
+DataLaw mix2_law() { return DataLaw{{0.5, 0.5}, {{-1.0, -1.0}, {1.0, 1.0}}, {0.5, 0.5}}; }
 
 json base_training(Size size) {
   // Raw inputs z = (x c_in, ¼ ln σ, 1): with the unit-sphere normalisation of the training checks the input at
@@ -53,7 +57,7 @@ LevelsSpec sampler_levels(int n, bool smoke = false) {
 }
 
 struct FeCase {
-  Law1d law;
+  DataLaw law;
   json training;
   int samples = 16;
   int replicate = 0;
@@ -64,7 +68,7 @@ struct FeCase {
 FeCase read_case(const json& p) {
   require_keys(p, {"law", "training", "samples", "replicate", "schedule", "constants"});
   FeCase c;
-  c.law = law1d_from_json(get_object(p, "law", ""), "law");
+  c.law = law_from_json(get_object(p, "law", ""), "law");
   c.training = get_object(p, "training", "");
   validate_training(c.training, "training");
   c.samples = static_cast<int>(get_integer(p, "samples", ""));
@@ -77,8 +81,8 @@ FeCase read_case(const json& p) {
   return c;
 }
 
-json case_json(const Law1d& law, const json& training, int samples, int replicate, const LevelsSpec& levels) {
-  return json{{"law", law1d_to_json(law)},       {"training", training},
+json case_json(const DataLaw& law, const json& training, int samples, int replicate, const LevelsSpec& levels) {
+  return json{{"law", law_to_json(law)},       {"training", training},
               {"samples", samples},              {"replicate", replicate},
               {"schedule", levels_to_json(levels)}, {"constants", constants_to_json(BoundConstants{})}};
 }
@@ -95,7 +99,7 @@ struct MemoEntry {
 }  // namespace
 
 /// The training key of a case and its trained network (shared with design.weighting).
-const TrainedNetwork& trained_for(const Law1d& law, const json& training, int samples, int replicate,
+const TrainedNetwork& trained_for(const DataLaw& law, const json& training, int samples, int replicate,
                                   const std::vector<double>& total_weights) {
   static std::mutex mu;
   static std::map<std::string, std::shared_ptr<MemoEntry>> memo;
@@ -103,7 +107,7 @@ const TrainedNetwork& trained_for(const Law1d& law, const json& training, int sa
   // the weights), so that runs with different budgets, widths or weightings share the data and the noise
   // draws, and runs of the same width share the initial network: the comparisons are paired, and a longer
   // run continues a shorter one.
-  const std::string seed_key = law1d_to_json(law).dump() + training.value("loss", json::object()).dump() + "/" +
+  const std::string seed_key = law_to_json(law).dump() + training.value("loss", json::object()).dump() + "/" +
                                std::to_string(samples) + "/" + std::to_string(replicate);
   const std::string key = seed_key + training.dump() + json(total_weights).dump();
   std::shared_ptr<MemoEntry> e;
@@ -116,7 +120,7 @@ const TrainedNetwork& trained_for(const Law1d& law, const json& training, int sa
   std::call_once(e->once, [&] {
     try {
       const std::uint64_t h = hash_name(seed_key);
-      const Eigen::MatrixXd x0 = draw_law1d(law, samples, mix64(h ^ 0x1111));
+      const Eigen::MatrixXd x0 = draw_law(law, samples, mix64(h ^ 0x1111));
       e->net = train_network(training, x0, mix64(h ^ 0x2222), mix64(h ^ 0x3333), total_weights);
     } catch (const std::exception& ex) {
       e->error = ex.what();
@@ -128,12 +132,13 @@ const TrainedNetwork& trained_for(const Law1d& law, const json& training, int sa
 
 /// Runs the sampler with a trained network and fills r (shared with design.weighting): terms, data, and
 /// the comparison KL ≤ E_I + E_D + E_S.
-void judge_sampler(CaseResult& r, const Law1d& law, const TrainedNetwork& tn, const LevelsSpec& levels,
+void judge_sampler(CaseResult& r, const DataLaw& law, const TrainedNetwork& tn, const LevelsSpec& levels,
                    const BoundConstants& k) {
   const auto sigma = levels.sigmas<double>();
   const auto a = variances(sigma);
   const SamplerEvaluation ev = evaluate_sampler(law, *tn.score, sigma);
-  const auto cb = full_error::composed_bound<double>(a, 1.0, ev.m2, ev.eps_sq, k.C_D, k.C_S, k.kappa_max);
+  const auto cb = full_error::composed_bound<double>(a, static_cast<double>(law.dimension()), ev.m2, ev.eps_sq, k.C_D,
+                                                     k.C_S, k.kappa_max);
   const double girsanov_score = ev.score_form / 2;
   const double girsanov_total = ev.girsanov_init + ev.girsanov_discretization + girsanov_score;
   r.term("E_I", cb.terms.init), r.term("E_D", cb.terms.discretization), r.term("E_S", cb.terms.score);
@@ -181,13 +186,13 @@ class FullError final : public Check {
     const bool smoke = size == Size::smoke, full = size == Size::full;
     const json base = base_training(size);
     const int samples = 16;
-    auto add = [&](const Law1d& law, const json& training, int n) {
+    auto add = [&](const DataLaw& law, const json& training, int n) {
       const std::string id = law.label() + "/m=" + std::to_string(training["network"]["width"].get<int>()) +
                              "/steps=" + std::to_string(training["gd"]["max_steps"].get<long>()) + "/N=" + std::to_string(n);
       if (!seen.insert(id).second) return;
       out.push_back({id, case_json(law, training, samples, 0, sampler_levels(n, smoke))});
     };
-    std::vector<Law1d> laws{gauss_law(), mix_law()};
+    std::vector<DataLaw> laws{gauss_law(), mix_law()};
     if (smoke) laws = {gauss_law()};
     // KL vs N at fixed training.
     std::vector<int> ns = smoke ? std::vector<int>{8, 32} : std::vector<int>{8, 16, 32, 64, 128};
@@ -207,11 +212,29 @@ class FullError final : public Check {
     // KL vs width at fixed N and budget.
     std::vector<int> widths = smoke ? std::vector<int>{} : std::vector<int>{16, 32, 128};
     if (full) widths.push_back(256);
-    for (const auto& law : full ? laws : std::vector<Law1d>{laws.front()})
+    for (const auto& law : full ? laws : std::vector<DataLaw>{laws.front()})
       for (int m : widths) {
         json t = base;
         t["network"]["width"] = m;
         add(law, t, n_fixed);
+      }
+    // 2-D data (tensor-grid propagation): KL vs N at the base training, and untrained vs longer training.
+    std::vector<DataLaw> laws2{gauss2_law(), mix2_law()};
+    if (smoke) laws2 = {gauss2_law()};
+    // (N = 8 is left to the full size: its large steps spread the sampler's mass over wide 2-D grids, ~40 s.)
+    std::vector<int> ns2 = smoke ? std::vector<int>{8} : std::vector<int>{16, 32, 64};
+    if (full) ns2.insert(ns2.begin(), 8);
+    for (const auto& law : laws2)
+      for (int n : ns2) add(law, base, n);
+    // Training time in 2-D: a longer run (default), and short ones (full size: networks trained for a few
+    // hundred steps leave the sampler's far tails wide, so the grids, and the run, grow to minutes).
+    std::vector<long> steps2 = smoke ? std::vector<long>{} : std::vector<long>{3000};
+    if (full) steps2 = {0, 100, 300, 3000};
+    for (const auto& law : full ? laws2 : std::vector<DataLaw>{gauss2_law()})
+      for (long st : steps2) {
+        json t = base;
+        t["gd"]["max_steps"] = st;
+        add(law, t, 16);
       }
     return out;
   }
@@ -383,20 +406,20 @@ class FullErrorBound final : public BoundEvaluator {
   std::string id() const override { return "full.error"; }
   std::string title() const override { return "Composed bound E_I + E_D + E_S with a given per-level score error"; }
   json defaults() const override {
-    return json{{"law", law1d_to_json(gauss_law())},
+    return json{{"law", law_to_json(gauss_law())},
                 {"schedule", levels_to_json(sampler_levels(64))},
                 {"eps_sq_sigma2", 0.1},
                 {"constants", constants_to_json(BoundConstants{})}};
   }
   std::vector<std::pair<std::string, std::string>> parameter_help() const override {
-    return {{"law", "1-D law: weights, means, sds"},
+    return {{"law", "1-D or 2-D law: weights, means (numbers, or pairs [x, y] in 2-D), sds"},
             {"schedule", "noise levels: kind edm|geometric|song_ve|vp|user|kappa_min, n_levels, sigma_min, sigma_max, ..."},
             {"eps_sq_sigma2", "score error on the noise-prediction scale: eps_k^2 = eps_sq_sigma2 / sigma_k^2"},
             {"constants", "C_D, C_S, kappa_max of sampling.bound (default: committed calibration)"}};
   }
   std::vector<BoundTerm> evaluate(const json& params, ScalarKind) const override {
     require_keys(params, {"law", "schedule", "eps_sq_sigma2", "constants"});
-    const Law1d law = law1d_from_json(get_object(params, "law", ""), "law");
+    const DataLaw law = law_from_json(get_object(params, "law", ""), "law");
     const auto levels = levels_from_json(get_object(params, "schedule", ""), "schedule");
     const double e2 = get_number(params, "eps_sq_sigma2", "");
     if (!(e2 >= 0) || !std::isfinite(e2)) throw ParamError("eps_sq_sigma2: must be finite and >= 0");
@@ -405,12 +428,13 @@ class FullErrorBound final : public BoundEvaluator {
     const auto a = variances(sigma);
     std::vector<double> eps(a.size() - 1);
     for (std::size_t i = 0; i < eps.size(); ++i) eps[i] = e2 / a[i];
-    const auto cb = full_error::composed_bound<double>(a, 1.0, law.second_moment(), eps, k.C_D, k.C_S, k.kappa_max);
+    const auto cb = full_error::composed_bound<double>(a, static_cast<double>(law.dimension()), law.second_moment(), eps,
+                                                       k.C_D, k.C_S, k.kappa_max);
     auto q = [](double x) { return Quantity::of(x); };
     return {{"m2_squared", q(law.second_moment()), "derived", "[D]", "second moment of the law"},
             {"kappa", q(cb.forms.geometry.kappa), "derived", "[D]", "step-condition constant"},
             {"E_I", q(cb.terms.init), "derived", "[D✓]", "m2^2/(2 a_0)"},
-            {"E_D", q(cb.terms.discretization), "unknown: fitted", "[UNKNOWN]", "C_D (kappa^2 K + kappa [1 + L + m2^2])"},
+            {"E_D", q(cb.terms.discretization), "unknown: fitted", "[UNKNOWN]", "C_D (d kappa^2 K + kappa [d (1 + L) + m2^2])"},
             {"F_S", q(cb.forms.score), "derived", "[D]", "sum_k Delta_k eps_k^2"},
             {"E_S", q(cb.terms.score), "unknown: fitted", "[UNKNOWN]", "C_S F_S"},
             {"bound_total", q(cb.total()), "unknown: fitted", "[D]", "E_I + E_D + E_S"}};

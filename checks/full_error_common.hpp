@@ -1,6 +1,6 @@
 // What full.error and design.weighting share: a training run of the DSM score network on given data points
 // (network, loss and GD options as the training checks read them), the trained network as a score model,
-// and the sampler-side evaluation of that score model on a 1-D law (true KL by grid propagation at two
+// and the sampler-side evaluation of that score model on a 1-D or 2-D law (true KL by grid propagation at two
 // resolutions, score errors along the forward process, the exact Girsanov right-hand side and the composed
 // bound E_I + E_D + E_S of theory/full_error.hpp).
 //
@@ -57,17 +57,23 @@ TrainedNetwork train_network(const json& run, const Eigen::MatrixXd& x0, std::ui
 /// The training levels σ_1 < … < σ_N of a run (loss.grid without its lowest level t_0).
 std::vector<double> training_levels(const json& run);
 
-/// A 1-D data law as a case parameter: {"weights": [...], "means": [...], "sds": [...]} (one component: a
-/// Gaussian).
-struct Law1d {
-  std::vector<double> weights, means, sds;
+/// A data law as a case parameter: an isotropic Gaussian mixture in d = 1 or 2 dimensions,
+/// {"weights": [...], "means": [...], "sds": [...]}; in 1-D the means are numbers, in 2-D pairs [x, y]. One
+/// component: a Gaussian.
+struct DataLaw {
+  std::vector<double> weights;
+  std::vector<std::vector<double>> means;  ///< one point of R^d per component
+  std::vector<double> sds;
+  int dimension() const { return means.empty() ? 1 : static_cast<int>(means.front().size()); }
+  /// A 1-D law from weights, means and standard deviations.
+  static DataLaw line(std::vector<double> w, const std::vector<double>& m, std::vector<double> s);
   std::string label() const;
   double second_moment() const;
 };
-json law1d_to_json(const Law1d& l);
-Law1d law1d_from_json(const json& j, const std::string& where = "law");
+json law_to_json(const DataLaw& l);
+DataLaw law_from_json(const json& j, const std::string& where = "law");
 
-/// The sampler-side evaluation of a score model on a 1-D law, for one sequence of levels σ_0 > … > σ_{N−1}.
+/// The sampler-side evaluation of a score model on a 1-D or 2-D law, for one sequence of levels σ_0 > … > σ_{N−1}.
 struct SamplerEvaluation {
   double kl = 0, kl_error = 0;          ///< KL(p_δ ‖ q_N) (finer grid) and the two-resolution difference
   std::vector<double> eps_sq;           ///< ε_k², k = 0..N−2 (finer quadrature)
@@ -81,26 +87,26 @@ struct SamplerEvaluation {
 
 /// Propagates the sampler that uses `model` (the trained network) through the levels `sigma` for the law,
 /// and evaluates the score errors and the exact Girsanov terms.
-SamplerEvaluation evaluate_sampler(const Law1d& law, const NetworkScore& model, const std::vector<double>& sigma);
+SamplerEvaluation evaluate_sampler(const DataLaw& law, const NetworkScore& model, const std::vector<double>& sigma);
 
 /// The same with the exact score (model = nullptr): the route the tests compare with the Gaussian recursion.
-SamplerEvaluation evaluate_sampler_exact(const Law1d& law, const std::vector<double>& sigma);
+SamplerEvaluation evaluate_sampler_exact(const DataLaw& law, const std::vector<double>& sigma);
 
-/// n training points of the law (1 × n), reproducible from `seed`.
-Eigen::MatrixXd draw_law1d(const Law1d& law, int n, std::uint64_t seed);
+/// n training points of the law (d × n), reproducible from `seed`.
+Eigen::MatrixXd draw_law(const DataLaw& law, int n, std::uint64_t seed);
 
 /// Grid quadrature and Monte Carlo of ε² at one level (for the tests): {quadrature, mc mean, mc se}.
-std::vector<double> score_error_routes(const Law1d& law, const NetworkScore& model, double sigma, int samples,
+std::vector<double> score_error_routes(const DataLaw& law, const NetworkScore& model, double sigma, int samples,
                                        std::uint64_t seed);
 
 /// The network trained for (law, training, n, replicate), memoised per process (checks/full_error.cpp).
 /// Seeds derive from these four alone, so every case that shares them shares the network.
-const TrainedNetwork& trained_for(const Law1d& law, const json& training, int samples, int replicate,
+const TrainedNetwork& trained_for(const DataLaw& law, const json& training, int samples, int replicate,
                                   const std::vector<double>& total_weights = {});
 
 /// Runs the sampler with the trained network through `levels`, records the terms (E_I, E_D, E_S, the
 /// exact Girsanov terms, KL) and compares KL ≤ E_I + E_D + E_S (checks/full_error.cpp).
-void judge_sampler(CaseResult& r, const Law1d& law, const TrainedNetwork& tn, const LevelsSpec& levels,
+void judge_sampler(CaseResult& r, const DataLaw& law, const TrainedNetwork& tn, const LevelsSpec& levels,
                    const BoundConstants& k);
 
 }  // namespace diffbound::checks

@@ -202,6 +202,31 @@ class MixtureAtLevel {
     for (double l : buf_) s += std::exp(l - mx);
     return mx + std::log(s);
   }
+  /// log p_a(x) − log N(x; 0, a I) in d dimensions without cancellation (the 1-D formula with ‖x‖², x·m_j,
+  /// ‖m_j‖² and −(d/2) ln(1 + v_j/a)).
+  double log_ratio_to_prior(const double* x) const {
+    const double a = a_;
+    const int d = law_->d;
+    double mx = -INFINITY;
+    for (std::size_t j = 0; j < inv_v_.size(); ++j) {
+      const double v = law_->v[j];
+      double xx = 0, xm = 0, mm = 0;
+      for (int i = 0; i < d; ++i) {
+        const double mi = law_->m[j][static_cast<std::size_t>(i)];
+        xx += x[i] * x[i], xm += x[i] * mi, mm += mi * mi;
+      }
+      buf_[j] = -0.5 * d * std::log1p(v / a) + (xx * v + 2 * a * xm - a * mm) / (2 * a * (v + a));
+      mx = std::max(mx, buf_[j]);
+    }
+    if (mx < 1) {
+      double s = 0;
+      for (std::size_t j = 0; j < inv_v_.size(); ++j) s += law_->w[j] * std::expm1(buf_[j]);
+      return std::log1p(s);
+    }
+    double s = 0;
+    for (std::size_t j = 0; j < inv_v_.size(); ++j) s += law_->w[j] * std::exp(buf_[j] - mx);
+    return mx + std::log(s);
+  }
   /// Score ∇log p_a(x) in d dimensions, written to out (d numbers).
   void score(const double* x, double* out) const {
     const int d = law_->d;

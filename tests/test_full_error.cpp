@@ -19,7 +19,7 @@ using namespace diffbound::checks;
 
 namespace {
 
-const Law1d kGauss{{1.0}, {1.0}, {0.5}};
+const DataLaw kGauss = DataLaw::line({1.0}, {1.0}, {0.5});
 
 json small_training(long steps, int width = 16) {
   return json{{"network", {{"width", width}, {"depth", 2}, {"input_normalisation", "raw"}}},
@@ -52,7 +52,7 @@ TEST_CASE("full.error: grid KL with the exact score equals the exact Gaussian re
 }
 
 TEST_CASE("full.error: the network's score error by quadrature agrees with Monte Carlo", "[full_error][smoke]") {
-  const Eigen::MatrixXd x0 = draw_law1d(kGauss, 8, 11);
+  const Eigen::MatrixXd x0 = draw_law(kGauss, 8, 11);
   const TrainedNetwork tn = train_network(small_training(60), x0, 12, 13);
   REQUIRE(tn.loss.size() == 61);
   CHECK(tn.loss.back() < tn.loss.front());
@@ -70,7 +70,7 @@ TEST_CASE("full.error: the network as a score model equals the loss's residuals"
   no.input_normalisation = "raw";
   DsmOptions lo;
   lo.grid = ScheduleSpec::geometric(4, 0.02, 80.0);
-  const Eigen::MatrixXd x0 = draw_law1d(kGauss, 5, 3);
+  const Eigen::MatrixXd x0 = draw_law(kGauss, 5, 3);
   const auto pb = make_problem<double>(no, lo, x0, 4);
   const auto net = init_network<double>(no, pb.d_in, pb.d, 5);
   DsmObjective<double> obj(pb, net);

@@ -11,7 +11,7 @@
 //
 // The paper's own full-error statement is [UNKNOWN] (PAPER §7 item 8): how its training bound feeds E_S is
 // not available. Here E_S is fed with the *measured* score error of the trained network (quadrature in
-// 1-D), which is what any such composition must bound; C_D and C_S are the committed sampling.bound
+// 1-D and 2-D), which is what any such composition must bound; C_D and C_S are the committed sampling.bound
 // constants (calibrated on Gaussian data with affine score errors, held here to trained networks: a
 // held-out use).
 //
@@ -45,12 +45,12 @@ inline ClaimInfo claim() {
       R"(\mathrm{KL}(p_\delta\|q_N)\le \frac{m_2^2}{2a_0}+C_D\big(d\kappa^2K+\kappa[d(1+L)+m_2^2]\big)+C_S\sum_k(a_k-a_{k+1})\,\mathbb E\|S_\theta(\sigma_k,X_{a_k})-\nabla\log p_{a_k}(X_{a_k})\|^2)",
       "PAPER.md §3 table (full error analysis, O(1) bias [S]), §3.2 (E_I), §5.2 (form), theory/sampling_bound.hpp",
       "[S]/[D]",
-      {"1-D data laws (Gaussian, Gaussian mixtures) with finite second moment",
+      {"1-D and 2-D data laws (Gaussian, isotropic Gaussian mixtures) with finite second moment",
        "score network of numerics/relu_network.hpp trained by full-batch GD on the DSM loss of numerics/dsm_loss.hpp",
        "exponential-integrator VE sampler started at N(0, a_0), noise levels of a schedule; the trained network "
        "evaluated at each sampler level sigma_k",
        "step condition gamma_k <= kappa min{1, s_{k+1}}, kappa <= kappa_max = 1 (sampling.bound)",
-       "the true KL from the sampler's density on a grid (two resolutions); eps_k^2 by quadrature (two resolutions)"},
+       "the true KL from the sampler's density on a grid, 1-D or 2-D tensor (two resolutions); eps_k^2 by quadrature (two resolutions)"},
       {{"one_half", "\\tfrac12", "1/2", Provenance::derived, "[D✓]", "E_I: convexity of KL (PAPER §3.2)"},
        {"C_D", "C_D", shortest_decimal(committed_CD()), Provenance::unknown_fitted, "[UNKNOWN]",
         "the committed constant of sampling.bound (calibrated on Gaussian data, affine score errors)"},
