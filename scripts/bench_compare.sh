@@ -96,6 +96,11 @@ measure growth build/diffbound_bench --growth "$out/raw/growth.json"
 # The suite's runs: smoke on 1 and 2 threads (speed-up), and the default size on every core
 wall run_smoke_1 build/diffbound run --size smoke --threads 1 --no-progress --no-report --out "$out/raw/run_smoke_1"
 wall run_smoke_2 build/diffbound run --size smoke --threads 2 --no-progress --no-report --out "$out/raw/run_smoke_2"
+# A sweep of many similar cases (the speed-up of the runner itself; the smoke run's wall time is bounded below
+# by its longest case)
+sweep_checks=(sampling.girsanov sampling.bound sampling.schedules)
+wall run_sweep_1 build/diffbound run "${sweep_checks[@]}" --threads 1 --no-progress --no-report --out "$out/raw/run_sweep_1"
+wall run_sweep_2 build/diffbound run "${sweep_checks[@]}" --threads 2 --no-progress --no-report --out "$out/raw/run_sweep_2"
 if [ -z "${BENCH_SKIP_DEFAULT_RUN:-}" ]; then
   wall run_default build/diffbound run --threads 0 --no-progress --no-report --out "$out/raw/run_default"
 fi
