@@ -46,24 +46,36 @@ struct GirsanovTerms {
   double init = 0, discretization = 0;
 };
 
+/// J(a) on Chebyshev nodes in ln a and the initialization KL, by the 1-D or the 2-D quadratures of the law.
 GirsanovTerms girsanov_terms(const IsoMixture& f, const std::vector<double>& a, double r_feature, int nodes) {
-  GridOptions o;
-  o.r_feature = r_feature;
-  const ChebyshevInLog J([&](double x) { return fisher_information_1d(f, x, o); }, a.back(), a.front(), nodes);
-  GirsanovTerms t;
-  t.init = init_kl_1d(f, a.front(), o);
-  t.discretization = sampling_nongaussian::girsanov_discretization(a, J);
-  return t;
+  auto with = [&](auto o, auto fisher, auto init) {
+    o.r_feature = r_feature;
+    const ChebyshevInLog J([&](double x) { return fisher(f, x, o); }, a.back(), a.front(), nodes);
+    return GirsanovTerms{init(f, a.front(), o), sampling_nongaussian::girsanov_discretization(a, J)};
+  };
+  if (f.d == 2) return with(GridOptions2d{}, fisher_information_2d, init_kl_2d);
+  return with(GridOptions{}, fisher_information_1d, init_kl_1d);
 }
 
-GirsanovTerms girsanov_terms_2d(const IsoMixture& f, const std::vector<double>& a, double r_feature, int nodes) {
-  GridOptions2d o;
-  o.r_feature = r_feature;
-  const ChebyshevInLog J([&](double x) { return fisher_information_2d(f, x, o); }, a.back(), a.front(), nodes);
-  GirsanovTerms t;
-  t.init = init_kl_2d(f, a.front(), o);
-  t.discretization = sampling_nongaussian::girsanov_discretization(a, J);
-  return t;
+/// ε_k² at the sampler's levels k = 0..N−2 from `err(k)` = {coarse, fine} quadratures, the score form
+/// F_S = Σ_k Δ_k ε_k² (fine) and its two-resolution difference.
+template <class Err>
+void fill_score_errors(SamplerEvaluation& ev, const std::vector<double>& a, Err&& err) {
+  double fs_c = 0, fs_f = 0;
+  ev.eps_sq.assign(a.size() - 1, 0.0);
+  for (std::size_t k = 0; k + 1 < a.size(); ++k) {
+    const auto [ec, ef] = err(k);
+    ev.eps_sq[k] = ef;
+    fs_c += (a[k] - a[k + 1]) * ec, fs_f += (a[k] - a[k + 1]) * ef;
+  }
+  ev.score_form = fs_f;
+  ev.eps_error = std::fabs(fs_f - fs_c);
+}
+
+/// The exact Girsanov terms (finer of two resolutions) and their difference.
+void fill_girsanov(SamplerEvaluation& ev, const GirsanovTerms& gc, const GirsanovTerms& gf) {
+  ev.girsanov_init = gf.init, ev.girsanov_discretization = gf.discretization;
+  ev.girsanov_error = std::fabs(gf.init - gc.init) + std::fabs(gf.discretization - gc.discretization);
 }
 
 /// The 2-D evaluation: the same quantities on tensor grids (numerics/density_grid_2d.hpp).
@@ -89,23 +101,14 @@ SamplerEvaluation evaluate_2d(const IsoMixture& f, const NetworkScore* model, co
   } catch (const std::runtime_error& e) {
     ev.failure = e.what();
   }
-  double fs_c = 0, fs_f = 0;
-  ev.eps_sq.assign(a.size() - 1, 0.0);
-  if (model) {
-    GridOptions2d qc, qf;
-    qc.r_feature = 8, qf.r_feature = 12;
-    for (std::size_t k = 0; k + 1 < a.size(); ++k) {
-      auto fn = [&](const Eigen::MatrixXd& X, Eigen::MatrixXd& S) { model->evaluate(X, sigma[k], S); };
-      const double ec = score_error_2d(f, a[k], fn, qc), ef = score_error_2d(f, a[k], fn, qf);
-      ev.eps_sq[k] = ef;
-      fs_c += (a[k] - a[k + 1]) * ec, fs_f += (a[k] - a[k + 1]) * ef;
-    }
-  }
-  ev.score_form = fs_f;
-  ev.eps_error = std::fabs(fs_f - fs_c);
-  const GirsanovTerms gc = girsanov_terms_2d(f, a, 6, 48), gf = girsanov_terms_2d(f, a, 9, 72);
-  ev.girsanov_init = gf.init, ev.girsanov_discretization = gf.discretization;
-  ev.girsanov_error = std::fabs(gf.init - gc.init) + std::fabs(gf.discretization - gc.discretization);
+  GridOptions2d qc, qf;
+  qc.r_feature = 8, qf.r_feature = 12;
+  fill_score_errors(ev, a, [&](std::size_t k) {
+    if (!model) return std::pair<double, double>{0, 0};
+    auto fn = [&](const Eigen::MatrixXd& X, Eigen::MatrixXd& S) { model->evaluate(X, sigma[k], S); };
+    return std::pair{score_error_2d(f, a[k], fn, qc), score_error_2d(f, a[k], fn, qf)};
+  });
+  fill_girsanov(ev, girsanov_terms(f, a, 6, 48), girsanov_terms(f, a, 9, 72));
   return ev;
 }
 
@@ -137,24 +140,15 @@ SamplerEvaluation evaluate(const DataLaw& law, const NetworkScore* model, const 
     ev.failure = e.what();
   }
   // ε_k² at the sampler's levels k = 0..N−2 (the score used on step k), two resolutions.
-  double fs_c = 0, fs_f = 0;
-  ev.eps_sq.assign(a.size() - 1, 0.0);
-  if (model) {
-    GridOptions qc, qf;
-    qc.r_feature = 16, qf.r_feature = 32;
-    for (std::size_t k = 0; k + 1 < a.size(); ++k) {
-      auto fn = [&](const std::vector<double>& x, std::vector<double>& s) { model->evaluate_1d(x, sigma[k], s); };
-      const double ec = score_error_1d(f, a[k], fn, qc), ef = score_error_1d(f, a[k], fn, qf);
-      ev.eps_sq[k] = ef;
-      fs_c += (a[k] - a[k + 1]) * ec, fs_f += (a[k] - a[k + 1]) * ef;
-    }
-  }
-  ev.score_form = fs_f;
-  ev.eps_error = std::fabs(fs_f - fs_c);
+  GridOptions qc, qf;
+  qc.r_feature = 16, qf.r_feature = 32;
+  fill_score_errors(ev, a, [&](std::size_t k) {
+    if (!model) return std::pair<double, double>{0, 0};
+    auto fn = [&](const std::vector<double>& x, std::vector<double>& s) { model->evaluate_1d(x, sigma[k], s); };
+    return std::pair{score_error_1d(f, a[k], fn, qc), score_error_1d(f, a[k], fn, qf)};
+  });
   // The exact Girsanov terms of the law (do not depend on the score model).
-  const GirsanovTerms gc = girsanov_terms(f, a, 8, 64), gf = girsanov_terms(f, a, 12, 96);
-  ev.girsanov_init = gf.init, ev.girsanov_discretization = gf.discretization;
-  ev.girsanov_error = std::fabs(gf.init - gc.init) + std::fabs(gf.discretization - gc.discretization);
+  fill_girsanov(ev, girsanov_terms(f, a, 8, 64), girsanov_terms(f, a, 12, 96));
   return ev;
 }
 

@@ -118,8 +118,8 @@ inline Grid2d make_grid_2d(double xlo, double xhi, double ylo, double yhi, doubl
 
 /// Lagrange weights of the p uniform nodes s0..s0+p−1 (index units) around position u, the stencil clamped
 /// to [0, n − 1]: exact for polynomials of degree p − 1. Returns s0.
-inline std::ptrdiff_t lagrange_stencil(double u, std::ptrdiff_t n, int p, double* w) {
-  const std::ptrdiff_t s0 = std::clamp<std::ptrdiff_t>(static_cast<std::ptrdiff_t>(std::floor(u)) - (p / 2 - 1), 0, n - p);
+/// The Lagrange basis of the p uniform nodes s0..s0+p−1 (index units) at position u, into w.
+inline void lagrange_weights(double u, std::ptrdiff_t s0, int p, double* w) {
   for (int r = 0; r < p; ++r) {
     double num = 1, den = 1;
     for (int t = 0; t < p; ++t) {
@@ -129,6 +129,11 @@ inline std::ptrdiff_t lagrange_stencil(double u, std::ptrdiff_t n, int p, double
     }
     w[r] = num / den;
   }
+}
+
+inline std::ptrdiff_t lagrange_stencil(double u, std::ptrdiff_t n, int p, double* w) {
+  const std::ptrdiff_t s0 = std::clamp<std::ptrdiff_t>(static_cast<std::ptrdiff_t>(std::floor(u)) - (p / 2 - 1), 0, n - p);
+  lagrange_weights(u, s0, p, w);
   return s0;
 }
 
@@ -211,15 +216,8 @@ inline Filter1d gauss_hermite_filter(double sd, double h, int hermite, int p) {
     const double u = sd * gx[m] / h;  // offset in index units
     const auto base = static_cast<std::ptrdiff_t>(std::floor(u)) - (p / 2 - 1);
     std::vector<double> w(static_cast<std::size_t>(p));
-    for (int r = 0; r < p; ++r) {
-      double num = 1, den = 1;
-      for (int t = 0; t < p; ++t) {
-        if (t == r) continue;
-        num *= u - static_cast<double>(base + t);
-        den *= static_cast<double>(r - t);
-      }
-      w[static_cast<std::size_t>(r)] = gw[m] * num / den;
-    }
+    lagrange_weights(u, base, p, w.data());
+    for (double& x : w) x *= gw[m];
     lo = std::min(lo, base), hi = std::max(hi, base + p - 1);
     parts.emplace_back(base, std::move(w));
   }

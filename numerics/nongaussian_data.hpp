@@ -151,23 +151,7 @@ class MixtureAtLevel {
   /// log p_a(x) − log N(x; 0, a) in 1-D without cancellation: per component the log ratio
   /// δ_j = −½ ln(1 + v_j/a) + (x² v_j + 2 a x m_j − a m_j²)/(2a(v_j + a)) is formed directly, and
   /// ln Σ w_j e^{δ_j} = ln(1 + Σ w_j expm1(δ_j)) when the δ_j are small (log-sum-exp otherwise).
-  double log_ratio_to_prior_1d(double x) const {
-    const double a = a_;
-    double mx = -INFINITY;
-    for (std::size_t j = 0; j < inv_v_.size(); ++j) {
-      const double v = law_->v[j], m = law_->m[j][0];
-      buf_[j] = -0.5 * std::log1p(v / a) + (x * x * v + 2 * a * x * m - a * m * m) / (2 * a * (v + a));
-      mx = std::max(mx, buf_[j]);
-    }
-    if (mx < 1) {
-      double s = 0;
-      for (std::size_t j = 0; j < inv_v_.size(); ++j) s += law_->w[j] * std::expm1(buf_[j]);
-      return std::log1p(s);
-    }
-    double s = 0;
-    for (std::size_t j = 0; j < inv_v_.size(); ++j) s += law_->w[j] * std::exp(buf_[j] - mx);
-    return mx + std::log(s);
-  }
+  double log_ratio_to_prior_1d(double x) const { return log_ratio_to_prior(&x); }
   /// Score s(x) and its derivative s'(x) in 1-D: s = Σ π_j ℓ_j', s' = −Σ π_j/V_j + Var_π(ℓ').
   void score_1d(double x, double& s, double& ds) const {
     double mx = -INFINITY;
@@ -202,8 +186,9 @@ class MixtureAtLevel {
     for (double l : buf_) s += std::exp(l - mx);
     return mx + std::log(s);
   }
-  /// log p_a(x) − log N(x; 0, a I) in d dimensions without cancellation (the 1-D formula with ‖x‖², x·m_j,
-  /// ‖m_j‖² and −(d/2) ln(1 + v_j/a)).
+  /// log p_a(x) − log N(x; 0, a I) in d dimensions without cancellation: per component
+  /// δ_j = −(d/2) ln(1 + v_j/a) + (‖x‖² v_j + 2a x·m_j − a‖m_j‖²)/(2a(v_j + a)), and ln Σ w_j e^{δ_j} formed as
+  /// ln(1 + Σ w_j expm1(δ_j)) when the δ_j are small (log-sum-exp otherwise).
   double log_ratio_to_prior(const double* x) const {
     const double a = a_;
     const int d = law_->d;
