@@ -279,9 +279,12 @@ class Builder {
     } else {
       const bool bad = (c.violated && *c.violated > 0) || (c.failed && *c.failed > 0);
       const bool unsure = c.inconclusive && *c.inconclusive > 0;
-      status = bad ? "Some cases are VIOLATED or failed to run."
-                   : unsure ? "Nothing VIOLATED, nothing failed; some cases are INCONCLUSIVE."
-                            : "Nothing VIOLATED, nothing failed.";
+      const bool violated = c.violated && *c.violated > 0, failed = c.failed && *c.failed > 0;
+      status = violated && failed ? "Some cases are VIOLATED (findings, each explained in the appendix) and some failed to run."
+               : violated         ? "Some cases are VIOLATED: findings, each explained in the appendix. None failed to run."
+               : failed           ? "Some cases failed to run (listed in the appendix); nothing VIOLATED."
+               : unsure           ? "Nothing VIOLATED, nothing failed; some cases are INCONCLUSIVE."
+                                  : "Nothing VIOLATED, nothing failed.";
       colour = bad ? "vVIOLATED" : unsure ? "vINCONCLUSIVE" : "vVERIFIED";
       status += fmt::format(" \\\\[2pt] {{\\normalsize {} cases: {} VERIFIED, {} HOLDS, {} VIOLATED, {} INCONCLUSIVE, {} failed.}}",
                             latex_count(c.cases), latex_count(c.verified), latex_count(c.holds),

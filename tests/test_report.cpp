@@ -221,7 +221,7 @@ TEST_CASE("a report from the committed results file", "[report]") {
   INFO(flat);
   // Title page, with what the run record lacks.
   CHECK(has(flat, "diffbound report"));
-  CHECK(has(flat, "Some cases are VIOLATED or failed to run."));
+  CHECK(has(flat, "Some cases are VIOLATED (findings, each explained in the appendix) and some failed to run."));
   CHECK(lines_with(text, {"commit", "not recorded"}).size() >= 1);
   CHECK(lines_with(text, {"shard", "1/1"}).size() == 1);  // a field the report does not know is shown
   // The verdict table: the counts as the records state them.
