@@ -1,6 +1,7 @@
 // design.weighting: the weightings' shapes against closed forms (theory on the eps- and F-scales, EDM on the
 // F- and D-scales), the scale identities, the overlap coefficient against a closed form, the training weights,
 // a smoke run of the check and its parameter errors.
+#include "check_helpers.hpp"
 #include "tolerances.hpp"
 
 #include <diffbound/checks/check.hpp>
@@ -28,11 +29,7 @@ std::function<double(double)> dens(const std::string& kind, Scale s, double s_d 
   return [w, s](double u) { return weight(w, s, std::exp(u)); };
 }
 
-const Check& get(const std::string& id) {
-  const Check* c = Registry::instance().find(id);
-  REQUIRE(c);
-  return *c;
-}
+const Check& get(const std::string& id) { return test::get_check(id); }
 
 }  // namespace
 

@@ -2,6 +2,7 @@
 // against the exact Gaussian recursion; the network's score error by quadrature against Monte Carlo; the
 // network as a score model against the loss's own residuals; the composed bound against sampling.bound's
 // Gaussian forms; a smoke run of the check; parameter errors.
+#include "check_helpers.hpp"
 #include "tolerances.hpp"
 
 #include <diffbound/checks/check.hpp>
@@ -27,11 +28,7 @@ json small_training(long steps, int width = 16) {
               {"gd", {{"step_rel", 0.5}, {"max_steps", steps}}}};
 }
 
-const Check& get(const std::string& id) {
-  const Check* c = Registry::instance().find(id);
-  REQUIRE(c);
-  return *c;
-}
+const Check& get(const std::string& id) { return test::get_check(id); }
 
 }  // namespace
 

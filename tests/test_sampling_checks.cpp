@@ -1,5 +1,6 @@
 // The sampling checks at smoke size, run through the registry: their verdicts, and the figures, fits and
 // notes their summaries declare (sampling.order, .dimension, .schedules, .nongaussian), plus parameter errors.
+#include "check_helpers.hpp"
 #include "tolerances.hpp"
 
 #include <diffbound/checks/check.hpp>
@@ -27,11 +28,7 @@ std::vector<CaseResult> run_all(const Check& check, Size size, ScalarKind kind) 
   return out;
 }
 
-const Check& get(const std::string& id) {
-  const Check* c = Registry::instance().find(id);
-  REQUIRE(c);
-  return *c;
-}
+const Check& get(const std::string& id) { return test::get_check(id); }
 
 const Fit* find_fit(const Summary& s, const std::string& prefix) {
   for (const auto& f : s.fits)
