@@ -3,8 +3,8 @@
 #pragma once
 
 #include <diffbound/numerics/gaussian_sampler.hpp>
-#include <diffbound/numerics/gradient_descent.hpp>
 #include <diffbound/numerics/gemm_threads.hpp>
+#include <diffbound/numerics/gradient_descent.hpp>
 #include <diffbound/numerics/training_data.hpp>
 
 #include <chrono>

@@ -55,8 +55,8 @@ void BM_Sampler(benchmark::State& state) {
   SamplerFixture<Real> f(sampler_N, sampler_d);
   for (auto _ : state) benchmark::DoNotOptimize(f.run());
   // N levels give N − 1 steps per direction.
-  state.counters["level_dims_per_s"] = benchmark::Counter(double(sampler_N - 1) * sampler_d,
-                                                          benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["level_dims_per_s"] =
+      benchmark::Counter(double(sampler_N - 1) * sampler_d, benchmark::Counter::kIsIterationInvariantRate);
   state.counters["bits"] = static_cast<double>(state.range(0));
 }
 
@@ -96,9 +96,12 @@ void export_step(const std::string& file) {
   const auto& o = pb.net;
   json j;
   j["size"] = {{"n", s.n}, {"N", s.N}, {"d", s.d}, {"m", s.m}, {"L", s.L}};
-  j["network"] = {{"noise_feature", o.noise_feature}, {"noise_feature_scale", o.noise_feature_scale},
-                  {"x_scaling", o.x_scaling}, {"sigma_data", o.sigma_data},
-                  {"input_normalisation", o.input_normalisation}, {"output_scaling", o.output_scaling}};
+  j["network"] = {{"noise_feature", o.noise_feature},
+                  {"noise_feature_scale", o.noise_feature_scale},
+                  {"x_scaling", o.x_scaling},
+                  {"sigma_data", o.sigma_data},
+                  {"input_normalisation", o.input_normalisation},
+                  {"output_scaling", o.output_scaling}};
   j["loss"] = {{"residual", pb.loss.residual}, {"normalisation", pb.loss.normalisation}};
   j["sigma"] = pb.sigma;
   j["beta"] = pb.beta;
@@ -123,8 +126,12 @@ void export_step(const std::string& file) {
 json fit_json(const std::vector<double>& x, const std::vector<double>& t, double expected) {
   const auto f = loglog_fit(x, t);
   const auto ci = f.slope_interval(0.95);
-  return {{"x", x}, {"seconds", t}, {"exponent", f.slope}, {"ci95", {ci.first, ci.second}},
-          {"expected", expected}, {"r_squared", f.r_squared}};
+  return {{"x", x},
+          {"seconds", t},
+          {"exponent", f.slope},
+          {"ci95", {ci.first, ci.second}},
+          {"expected", expected},
+          {"r_squared", f.r_squared}};
 }
 
 void growth(const std::string& file) {
@@ -170,16 +177,43 @@ void growth(const std::string& file) {
 
 }  // namespace
 
-BENCHMARK_CAPTURE(BM_GdStep, small, small_size)->Arg(1)->Arg(2)->ArgName("threads")
-    ->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
-BENCHMARK_CAPTURE(BM_GdStep, large, large_size)->Arg(1)->Arg(2)->ArgName("threads")
-    ->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
-BENCHMARK_TEMPLATE(BM_Sampler, double)->Name("Sampler/double")->Arg(53)->ArgName("bits")
-    ->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(1.0);
-BENCHMARK_TEMPLATE(BM_Sampler, mpfr_real)->Name("Sampler/mpfr")->Arg(124)->Arg(128)->Arg(256)->ArgName("bits")
-    ->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(1.0);
-BENCHMARK_TEMPLATE(BM_Sampler, mpfi_real)->Name("Sampler/mpfi")->Arg(128)->ArgName("bits")
-    ->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(1.0);
+BENCHMARK_CAPTURE(BM_GdStep, small, small_size)
+    ->Arg(1)
+    ->Arg(2)
+    ->ArgName("threads")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->MinTime(2.0);
+BENCHMARK_CAPTURE(BM_GdStep, large, large_size)
+    ->Arg(1)
+    ->Arg(2)
+    ->ArgName("threads")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->Iterations(3);
+BENCHMARK_TEMPLATE(BM_Sampler, double)
+    ->Name("Sampler/double")
+    ->Arg(53)
+    ->ArgName("bits")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->MinTime(1.0);
+BENCHMARK_TEMPLATE(BM_Sampler, mpfr_real)
+    ->Name("Sampler/mpfr")
+    ->Arg(124)
+    ->Arg(128)
+    ->Arg(256)
+    ->ArgName("bits")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->MinTime(1.0);
+BENCHMARK_TEMPLATE(BM_Sampler, mpfi_real)
+    ->Name("Sampler/mpfi")
+    ->Arg(128)
+    ->ArgName("bits")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->MinTime(1.0);
 
 int main(int argc, char** argv) {
   try {

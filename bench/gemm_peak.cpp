@@ -58,8 +58,8 @@ int main(int argc, char** argv) {
     }
     const double gflops = 2.0 * n * double(n) * n / best / 1e9;
     std::cout << "{\"backend\": \"" << backend << "\", \"n\": " << n << ", \"threads\": " << t
-              << ", \"seconds\": " << best << ", \"GFLOPs\": " << gflops << ", \"check\": " << C(n / 2, n / 3)
-              << "}" << std::endl;
+              << ", \"seconds\": " << best << ", \"GFLOPs\": " << gflops << ", \"check\": " << C(n / 2, n / 3) << "}"
+              << std::endl;
   }
   return 0;
 }

@@ -39,7 +39,8 @@ void set_json_path(json& j, const std::string& path, const std::string& value) {
     const std::size_t dot = path.find('.', start);
     const std::string key = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
     if (key.empty()) throw ParamError("--set " + path + ": empty key in the path");
-    if (!node->is_object()) throw ParamError("--set " + path + ": '" + key + "' is inside a value that is not an object");
+    if (!node->is_object())
+      throw ParamError("--set " + path + ": '" + key + "' is inside a value that is not an object");
     if (dot == std::string::npos) {
       json parsed = json::parse(value, nullptr, false);
       (*node)[key] = parsed.is_discarded() ? json(value) : parsed;

@@ -15,7 +15,7 @@ namespace diffbound::checks {
 
 /// One term of an evaluated bound (the last one returned is conventionally the total).
 struct BoundTerm {
-  std::string name;         ///< identifier, e.g. "discretization"
+  std::string name;  ///< identifier, e.g. "discretization"
   Quantity value;
   std::string provenance;   ///< "derived", "paper", "unknown: fitted", … (theory/provenance.hpp)
   std::string paper_tag;    ///< PAPER.md tag, e.g. "[D✓]"
@@ -25,7 +25,7 @@ struct BoundTerm {
 class BoundEvaluator {
  public:
   virtual ~BoundEvaluator() = default;
-  virtual std::string id() const = 0;     ///< same as the check's id where there is one
+  virtual std::string id() const = 0;  ///< same as the check's id where there is one
   virtual std::string title() const = 0;
   /// Default parameters; every key here may be overridden (`--set key.sub=value`).
   virtual json defaults() const = 0;
@@ -52,8 +52,8 @@ void set_json_path(json& j, const std::string& path, const std::string& value);
 
 }  // namespace diffbound::checks
 
-#define DIFFBOUND_REGISTER_BOUND(Type)                                                         \
-  namespace {                                                                                  \
-  const bool DIFFBOUND_CONCAT(diffbound_bound_, __LINE__) =                                    \
-      ::diffbound::checks::BoundRegistry::instance().add(std::make_unique<Type>());            \
+#define DIFFBOUND_REGISTER_BOUND(Type)                                              \
+  namespace {                                                                       \
+  const bool DIFFBOUND_CONCAT(diffbound_bound_, __LINE__) =                         \
+      ::diffbound::checks::BoundRegistry::instance().add(std::make_unique<Type>()); \
   }

@@ -1,8 +1,8 @@
 #include "check.hpp"
 
+#include <fnmatch.h>
 #include <algorithm>
 #include <cmath>
-#include <fnmatch.h>
 #include <limits>
 #include <stdexcept>
 
@@ -10,9 +10,12 @@ namespace diffbound::checks {
 
 const char* to_string(Size s) {
   switch (s) {
-    case Size::smoke: return "smoke";
-    case Size::standard: return "default";
-    case Size::full: return "full";
+    case Size::smoke:
+      return "smoke";
+    case Size::standard:
+      return "default";
+    case Size::full:
+      return "full";
   }
   return "?";
 }
@@ -36,8 +39,8 @@ double number_from(const json& j, const char* key) {
 }  // namespace
 
 void to_json(json& j, const Quantity& q) {
-  j = json{{"lo", number_or_null(q.lo)}, {"hi", number_or_null(q.hi)}, {"mid", number_or_null(q.mid)},
-           {"text", q.text}};
+  j = json{
+      {"lo", number_or_null(q.lo)}, {"hi", number_or_null(q.hi)}, {"mid", number_or_null(q.mid)}, {"text", q.text}};
 }
 
 void from_json(const json& j, Quantity& q) {
@@ -177,8 +180,8 @@ void from_json(const json& j, Series& s) {
   s.z = j.value("z", std::vector<double>{});
 }
 void to_json(json& j, const Figure& f) {
-  j = json{{"id", f.id},         {"kind", f.kind},     {"title", f.title}, {"xlabel", f.xlabel},
-           {"ylabel", f.ylabel}, {"zlabel", f.zlabel}, {"logx", f.logx},   {"logy", f.logy},
+  j = json{{"id", f.id},         {"kind", f.kind},     {"title", f.title},    {"xlabel", f.xlabel},
+           {"ylabel", f.ylabel}, {"zlabel", f.zlabel}, {"logx", f.logx},      {"logy", f.logy},
            {"logz", f.logz},     {"series", f.series}, {"caption", f.caption}};
 }
 void from_json(const json& j, Figure& f) {

@@ -61,7 +61,7 @@ struct CaseResult {
   std::string case_id;
   json params;
   std::optional<Quantity> measured, bound, margin;  ///< margin = bound − measured
-  double error_estimate = 0;  ///< what the point margin may be off by (0: none, interval rule)
+  double error_estimate = 0;                        ///< what the point margin may be off by (0: none, interval rule)
   Verdict verdict = Verdict::inconclusive;
   std::string reason;
   ScalarKind scalar = ScalarKind::float64;
@@ -177,8 +177,8 @@ class Registry {
 #define DIFFBOUND_CONCAT_INNER(a, b) a##b
 #define DIFFBOUND_CONCAT(a, b) DIFFBOUND_CONCAT_INNER(a, b)
 /// Registers a check type (default-constructible) with the registry at program start.
-#define DIFFBOUND_REGISTER_CHECK(Type)                                                         \
-  namespace {                                                                                  \
-  const bool DIFFBOUND_CONCAT(diffbound_registered_, __LINE__) =                               \
-      ::diffbound::checks::Registry::instance().add(std::make_unique<Type>());                 \
+#define DIFFBOUND_REGISTER_CHECK(Type)                                                                             \
+  namespace {                                                                                                      \
+  const bool DIFFBOUND_CONCAT(diffbound_registered_,                                                               \
+                              __LINE__) = ::diffbound::checks::Registry::instance().add(std::make_unique<Type>()); \
   }

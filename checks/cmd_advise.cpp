@@ -121,8 +121,11 @@ class AdviseCommand final : public Command {
                     "margin of the smallest bound.")
         ->capture_default_str();
     sub->add_flag("--no-free-form", no_free_, "Skip the free-form search.");
-    sub->add_option("--format", format_, "table, json or csv.")->check(CLI::IsMember({"table", "json", "csv"}))->capture_default_str();
-    sub->add_option("--out", out_, "Write the recommended levels to FILE (JSON if it ends in .json, else CSV i,sigma).");
+    sub->add_option("--format", format_, "table, json or csv.")
+        ->check(CLI::IsMember({"table", "json", "csv"}))
+        ->capture_default_str();
+    sub->add_option("--out", out_,
+                    "Write the recommended levels to FILE (JSON if it ends in .json, else CSV i,sigma).");
     return sub;
   }
 
@@ -141,7 +144,8 @@ class AdviseCommand final : public Command {
       }
       in_.spectrum = parse_spectrum(text.str(), "--spectrum-file");
     }
-    if (in_.spectrum.empty() && dim_opt_->count() == 0) throw ParamError("--dim: required (or give --spectrum/--spectrum-file)");
+    if (in_.spectrum.empty() && dim_opt_->count() == 0)
+      throw ParamError("--dim: required (or give --spectrum/--spectrum-file)");
     in_.score.model = ds::error_model_from_string(model_);
     in_.score.eta = eta_;
     in_.free_form = !no_free_;
@@ -179,26 +183,23 @@ class AdviseCommand final : public Command {
       std::cout << "name,rho,E_I,E_D,E_S,total,kappa,step_condition,recommended,description\n";
       for (std::size_t i = 0; i < adv.candidates.size(); ++i) {
         const auto& c = adv.candidates[i];
-        std::cout << fmt::format("{},{},{:.10g},{:.10g},{:.10g},{:.10g},{:.6g},{},{},{}\n", c.name,
-                                 rho_text(c, 10), c.init,
-                                 c.discretization, c.score, c.total, c.kappa, c.step_condition ? 1 : 0,
+        std::cout << fmt::format("{},{},{:.10g},{:.10g},{:.10g},{:.10g},{:.6g},{},{},{}\n", c.name, rho_text(c, 10),
+                                 c.init, c.discretization, c.score, c.total, c.kappa, c.step_condition ? 1 : 0,
                                  i == adv.recommended ? 1 : 0, csv_field(c.description));
       }
     } else {
-      std::cout << fmt::format("diffbound advise: d = {}, N = {}, sigma in [{}, {}], score error {} (model {})\n",
-                               d, in_.n_levels, shortest_decimal(in_.sigma_min), shortest_decimal(in_.sigma_max),
+      std::cout << fmt::format("diffbound advise: d = {}, N = {}, sigma in [{}, {}], score error {} (model {})\n", d,
+                               in_.n_levels, shortest_decimal(in_.sigma_min), shortest_decimal(in_.sigma_max),
                                shortest_decimal(eta_), model_);
       std::cout << fmt::format("encoded bound of sampling.bound, C_D = {}, C_S = {} (fitted constants)\n\n",
                                shortest_decimal(in_.C_D), shortest_decimal(in_.C_S));
-      std::cout << fmt::format("  {:<18} {:>10} {:>11} {:>11} {:>11} {:>11} {:>8}  {}\n", "candidate", "rho", "E_I", "E_D",
-                               "E_S", "total", "kappa", "");
+      std::cout << fmt::format("  {:<18} {:>10} {:>11} {:>11} {:>11} {:>11} {:>8}  {}\n", "candidate", "rho", "E_I",
+                               "E_D", "E_S", "total", "kappa", "");
       for (std::size_t i = 0; i < adv.candidates.size(); ++i) {
         const auto& c = adv.candidates[i];
         std::cout << fmt::format("{} {:<18} {:>10} {:>11.4g} {:>11.4g} {:>11.4g} {:>11.4g} {:>8.3g}  {}\n",
-                                 i == adv.recommended ? "*" : " ", c.name,
-                                 rho_text(c, 4), c.init,
-                                 c.discretization, c.score, c.total, c.kappa,
-                                 c.step_condition ? "" : "(step condition fails)");
+                                 i == adv.recommended ? "*" : " ", c.name, rho_text(c, 4), c.init, c.discretization,
+                                 c.score, c.total, c.kappa, c.step_condition ? "" : "(step condition fails)");
       }
       std::cout << "\n" << adv.reason << "\n\nrecommended levels (" << rec.name << "):\n";
       for (std::size_t i = 0; i < rec.sigma.size(); ++i)

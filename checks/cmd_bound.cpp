@@ -22,13 +22,13 @@ class BoundCommand final : public Command {
  public:
   int order() const override { return 40; }
   CLI::App* add(CLI::App& app) override {
-    auto* sub = app.add_subcommand(
-        "bound",
-        "Evaluate an encoded bound's terms for given parameters, with their provenance.\n"
-        "Examples:\n"
-        "  diffbound bound --list\n"
-        "  diffbound bound sampling.girsanov --set schedule.n_levels=256 --set score.c=0.9\n"
-        "  diffbound bound sampling.init --set data.dimension=1000 --scalar mpfi --format json");
+    auto* sub =
+        app.add_subcommand("bound",
+                           "Evaluate an encoded bound's terms for given parameters, with their provenance.\n"
+                           "Examples:\n"
+                           "  diffbound bound --list\n"
+                           "  diffbound bound sampling.girsanov --set schedule.n_levels=256 --set score.c=0.9\n"
+                           "  diffbound bound sampling.init --set data.dimension=1000 --scalar mpfi --format json");
     sub->add_option("id", id_, "The bound's id (see --list).");
     sub->add_flag("--list", list_, "List the bounds and their parameters with defaults.");
     sub->add_option("--set", sets_, "key.path=value: override one parameter (repeatable; value is JSON or a string).");
@@ -53,7 +53,8 @@ class BoundCommand final : public Command {
         for (const auto& [name, help] : b->parameter_help()) std::cout << fmt::format("    {:<22} {}\n", name, help);
       }
       if (id_.empty() && !list_) {
-        std::cerr << "diffbound bound: name a bound (above), e.g. 'diffbound bound " << (reg.all().empty() ? "ID" : reg.all().front()->id()) << "'\n";
+        std::cerr << "diffbound bound: name a bound (above), e.g. 'diffbound bound "
+                  << (reg.all().empty() ? "ID" : reg.all().front()->id()) << "'\n";
         return 2;
       }
       return 0;
@@ -79,11 +80,17 @@ class BoundCommand final : public Command {
     const ScalarKind kind = scalar_kind_from_string(scalar_);
     const auto terms = b->evaluate(params, kind);
     if (format_ == "json") {
-      json out{{"bound", b->id()}, {"params", params}, {"scalar", to_string(kind)}, {"precision_bits", precision_bits(kind)}};
+      json out{{"bound", b->id()},
+               {"params", params},
+               {"scalar", to_string(kind)},
+               {"precision_bits", precision_bits(kind)}};
       out["terms"] = json::array();
       for (const auto& t : terms)
-        out["terms"].push_back(json{{"name", t.name}, {"value", t.value}, {"provenance", t.provenance},
-                                    {"paper_tag", t.paper_tag}, {"description", t.description}});
+        out["terms"].push_back(json{{"name", t.name},
+                                    {"value", t.value},
+                                    {"provenance", t.provenance},
+                                    {"paper_tag", t.paper_tag},
+                                    {"description", t.description}});
       std::cout << out.dump(2) << '\n';
     } else if (format_ == "csv") {
       std::cout << "name,value,lo,hi,provenance,paper_tag,description\n";
@@ -95,8 +102,8 @@ class BoundCommand final : public Command {
                 << " (" << precision_bits(kind) << " bits)\n\n";
       std::cout << fmt::format("{:<18} {:<48} {:<16} {}\n", "term", "value", "provenance", "description");
       for (const auto& t : terms)
-        std::cout << fmt::format("{:<18} {:<48} {:<16} {}\n", t.name, t.value.text,
-                                 t.provenance + " " + t.paper_tag, t.description);
+        std::cout << fmt::format("{:<18} {:<48} {:<16} {}\n", t.name, t.value.text, t.provenance + " " + t.paper_tag,
+                                 t.description);
     }
     return 0;
   }

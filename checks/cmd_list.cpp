@@ -23,8 +23,11 @@ class ListCommand final : public Command {
       json out = json::array();
       for (const Check* c : all) {
         const auto claim = c->claim();
-        out.push_back(json{{"id", claim.id}, {"title", claim.title}, {"statement", claim.statement},
-                           {"source", claim.source}, {"paper_tag", claim.paper_tag}});
+        out.push_back(json{{"id", claim.id},
+                           {"title", claim.title},
+                           {"statement", claim.statement},
+                           {"source", claim.source},
+                           {"paper_tag", claim.paper_tag}});
       }
       std::cout << out.dump(2) << '\n';
       return 0;

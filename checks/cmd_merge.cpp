@@ -35,7 +35,8 @@ fs::path results_path(const std::string& in) {
   if (!fs::is_directory(p, ec)) return p;
   if (fs::exists(p / "results.jsonl", ec)) return p / "results.jsonl";
   if (fs::exists(p / "results.jsonl.partial", ec))
-    throw std::invalid_argument("merge: " + in + " holds an unfinished run (results.jsonl.partial); finish it with "
+    throw std::invalid_argument("merge: " + in +
+                                " holds an unfinished run (results.jsonl.partial); finish it with "
                                 "'diffbound run --resume' and the same options first");
   throw std::invalid_argument("merge: " + in + ": no results.jsonl in this folder");
 }
@@ -60,15 +61,16 @@ RunOutcome merge(const fs::path& out_dir, const std::vector<std::string>& inputs
   }
   const Part& first = parts.front();
   for (const auto& p : parts) {
-    const std::string diff = identity_difference(first.content.run, first.path.string(), p.content.run, p.path.string());
+    const std::string diff =
+        identity_difference(first.content.run, first.path.string(), p.content.run, p.path.string());
     if (!diff.empty()) throw std::invalid_argument("cannot merge: " + diff);
   }
-  const std::string their = fmt::format("{} (commit {})", first.content.run.value("version", "?"),
-                                        first.content.run.value("commit", "?"));
+  const std::string their =
+      fmt::format("{} (commit {})", first.content.run.value("version", "?"), first.content.run.value("commit", "?"));
   const std::string ours = fmt::format("{} (commit {})", version::string, version::commit);
   if (their != ours)
-    throw std::invalid_argument("cannot merge: the shards were computed by diffbound " + their + " but this is " + ours +
-                                "; merge with the program that ran them (the check summaries are recomputed)");
+    throw std::invalid_argument("cannot merge: the shards were computed by diffbound " + their + " but this is " +
+                                ours + "; merge with the program that ran them (the check summaries are recomputed)");
 
   // Shards: one count, each index once, none missing.
   const unsigned n = first.count;
@@ -86,8 +88,9 @@ RunOutcome merge(const fs::path& out_dir, const std::vector<std::string>& inputs
   for (unsigned i = 1; i <= n; ++i)
     if (!by_index.count(i)) missing += (missing.empty() ? "" : ", ") + std::to_string(i);
   if (!missing.empty())
-    throw std::invalid_argument("cannot merge: shard" + std::string(missing.find(',') == std::string::npos ? " " : "s ") +
-                                missing + " of " + std::to_string(n) + " missing");
+    throw std::invalid_argument("cannot merge: shard" +
+                                std::string(missing.find(',') == std::string::npos ? " " : "s ") + missing + " of " +
+                                std::to_string(n) + " missing");
 
   // Each shard holds exactly its slice; interleaved they give back the selection, in order.
   const json& selection = first.content.run.at("selection");
@@ -95,12 +98,13 @@ RunOutcome merge(const fs::path& out_dir, const std::vector<std::string>& inputs
   for (const auto& [i, p] : by_index) {
     const std::size_t expected = total >= i ? (total - i) / n + 1 : 0;
     if (p->content.cases.size() != expected)
-      throw std::invalid_argument("cannot merge: " + p->path.string() + " holds " + std::to_string(p->content.cases.size()) +
-                                  " cases but " + shard_name(*p) + " of " + std::to_string(total) + " cases has " +
-                                  std::to_string(expected));
+      throw std::invalid_argument("cannot merge: " + p->path.string() + " holds " +
+                                  std::to_string(p->content.cases.size()) + " cases but " + shard_name(*p) + " of " +
+                                  std::to_string(total) + " cases has " + std::to_string(expected));
   }
   std::vector<const json*> ordered;
-  for (std::size_t g = 0; g < total; ++g) ordered.push_back(&by_index.at(static_cast<unsigned>(g % n + 1))->content.cases[g / n]);
+  for (std::size_t g = 0; g < total; ++g)
+    ordered.push_back(&by_index.at(static_cast<unsigned>(g % n + 1))->content.cases[g / n]);
   std::vector<CaseSpec> specs;
   std::vector<const Check*> owner;
   for (const json* rec : ordered) {
@@ -159,7 +163,8 @@ RunOutcome merge(const fs::path& out_dir, const std::vector<std::string>& inputs
   const bool existed = fs::exists(out_dir, ec);
   for (const auto& p : parts)
     if (fs::exists(out_dir / "results.jsonl", ec) && fs::equivalent(p.path, out_dir / "results.jsonl", ec))
-      throw std::invalid_argument("merge: " + p.path.string() + " is an input; write the merged results to another folder");
+      throw std::invalid_argument("merge: " + p.path.string() +
+                                  " is an input; write the merged results to another folder");
   fs::create_directories(out_dir, ec);
   if (ec) throw std::runtime_error("cannot create the output folder " + out_dir.string() + ": " + ec.message());
   FolderLock lock;

@@ -28,8 +28,7 @@ class ReportCommand final : public Command {
     cmd->add_flag("--strict-tex", strict_,
                   "Fail when a claim's LaTeX statement does not compile (default: show it as text, with a note).");
     cmd->add_flag("--keep-work", keep_, "Keep the temporary folder (LaTeX source and log, plots) and print its path.");
-    cmd->add_option("--appendix-limit", appendix_limit_,
-                    "At most this many cases per check in the appendix (0: all).")
+    cmd->add_option("--appendix-limit", appendix_limit_, "At most this many cases per check in the appendix (0: all).")
         ->capture_default_str();
     return cmd;
   }

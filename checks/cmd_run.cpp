@@ -5,10 +5,10 @@
 
 #include <diffbound/reports/report.hpp>
 
+#include <unistd.h>
 #include <charconv>
 #include <cmath>
 #include <iostream>
-#include <unistd.h>
 
 namespace diffbound::checks {
 namespace {
@@ -18,11 +18,12 @@ class RunCommand final : public Command {
   int order() const override { return 20; }
   CLI::App* add(CLI::App& app) override {
     auto* run = app.add_subcommand(
-        "run", "Run checks and write <out>/results.jsonl (one JSON line per case, then one per check), then\n"
-               "<out>/report.pdf (see 'diffbound report'; a failed report is reported but does not change the status).\n"
-               "Exit status: 0 when no case is VIOLATED and none failed to run; 1 when some case is VIOLATED (a\n"
-               "finding, listed in the report); 3 when some case failed to run; 2 on bad usage; 4 on an error that\n"
-               "stops the run (e.g. results that cannot be written).");
+        "run",
+        "Run checks and write <out>/results.jsonl (one JSON line per case, then one per check), then\n"
+        "<out>/report.pdf (see 'diffbound report'; a failed report is reported but does not change the status).\n"
+        "Exit status: 0 when no case is VIOLATED and none failed to run; 1 when some case is VIOLATED (a\n"
+        "finding, listed in the report); 3 when some case failed to run; 2 on bad usage; 4 on an error that\n"
+        "stops the run (e.g. results that cannot be written).");
     run->add_option("checks", opt_.patterns, "Check ids or globs (e.g. 'sampling.*'); all checks when omitted.");
     run->add_option("--size", size_, "Sweep size: smoke (seconds), default, full (long).")
         ->check(CLI::IsMember({"smoke", "default", "full"}))
@@ -39,14 +40,18 @@ class RunCommand final : public Command {
     run->add_option("--seed", opt_.seed, "Base seed; every case derives its own from it and its id.")
         ->capture_default_str();
     // Running at scale (README "Running at scale"; runner.hpp).
-    run->add_option("--config", config_, "Run the cases of this sweep file (JSON, or TOML if it ends in .toml) "
-                                         "instead of the checks' own sweeps; see examples/sweep.json.");
-    run->add_option("--shard", shard_, "i/n: run only the i-th of n interleaved slices of the selected cases "
-                                       "(1 <= i <= n); join the shards with 'diffbound merge'.");
-    run->add_flag("--resume", opt_.resume, "Continue the unfinished run in --out: skip the cases its journal "
-                                           "(results.jsonl.partial) already holds. The settings must be the same.");
-    run->add_option("--bound-factor", bound_factor_, "TESTING AID (mutation tests): multiply every bound by F > 0 "
-                                                     "before comparing; recorded in the results, never for real runs.");
+    run->add_option("--config", config_,
+                    "Run the cases of this sweep file (JSON, or TOML if it ends in .toml) "
+                    "instead of the checks' own sweeps; see examples/sweep.json.");
+    run->add_option("--shard", shard_,
+                    "i/n: run only the i-th of n interleaved slices of the selected cases "
+                    "(1 <= i <= n); join the shards with 'diffbound merge'.");
+    run->add_flag("--resume", opt_.resume,
+                  "Continue the unfinished run in --out: skip the cases its journal "
+                  "(results.jsonl.partial) already holds. The settings must be the same.");
+    run->add_option("--bound-factor", bound_factor_,
+                    "TESTING AID (mutation tests): multiply every bound by F > 0 "
+                    "before comparing; recorded in the results, never for real runs.");
     run->add_flag("--progress", progress_, "Show a progress line on stderr (default: when stderr is a terminal).");
     run->add_flag("--no-progress", no_progress_, "Never show the progress line.");
     run->add_flag("--no-report", no_report_, "Do not write <out>/report.pdf.");

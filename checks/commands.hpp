@@ -35,8 +35,8 @@ class CommandRegistry {
 
 }  // namespace diffbound::checks
 
-#define DIFFBOUND_REGISTER_COMMAND(Type)                                                       \
-  namespace {                                                                                  \
-  const bool DIFFBOUND_CONCAT(diffbound_command_, __LINE__) =                                  \
-      ::diffbound::checks::CommandRegistry::instance().add(std::make_unique<Type>());          \
+#define DIFFBOUND_REGISTER_COMMAND(Type)                                              \
+  namespace {                                                                         \
+  const bool DIFFBOUND_CONCAT(diffbound_command_, __LINE__) =                         \
+      ::diffbound::checks::CommandRegistry::instance().add(std::make_unique<Type>()); \
   }

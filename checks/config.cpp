@@ -70,12 +70,18 @@ json plain(const ojson& o) {
       for (const auto& v : o) j.push_back(plain(v));
       return j;
     }
-    case ojson::value_t::string: return o.get<std::string>();
-    case ojson::value_t::boolean: return o.get<bool>();
-    case ojson::value_t::number_integer: return o.get<std::int64_t>();
-    case ojson::value_t::number_unsigned: return o.get<std::uint64_t>();
-    case ojson::value_t::number_float: return o.get<double>();
-    default: return nullptr;
+    case ojson::value_t::string:
+      return o.get<std::string>();
+    case ojson::value_t::boolean:
+      return o.get<bool>();
+    case ojson::value_t::number_integer:
+      return o.get<std::int64_t>();
+    case ojson::value_t::number_unsigned:
+      return o.get<std::uint64_t>();
+    case ojson::value_t::number_float:
+      return o.get<double>();
+    default:
+      return nullptr;
   }
 }
 
@@ -124,7 +130,8 @@ void Reader::add_sweep(const ojson& sweep, const std::string& where, std::size_t
     check_name(prefix, where + ".id", "sweep id");
   }
   if (!sweep.contains("base")) fail(where + ".base", "missing (the parameters every case starts from)");
-  if (!sweep.at("base").is_object()) fail(where + ".base", std::string("expected an object, got ") + sweep.at("base").type_name());
+  if (!sweep.at("base").is_object())
+    fail(where + ".base", std::string("expected an object, got ") + sweep.at("base").type_name());
   const json base = plain(sweep.at("base"));
 
   std::vector<Dimension> dims;
@@ -150,7 +157,8 @@ void Reader::add_sweep(const ojson& sweep, const std::string& where, std::size_t
           out.push_back(v);
         } else {
           if (!v.is_array() || v.size() != d.paths.size())
-            fail(wv, "expected a list of " + std::to_string(d.paths.size()) + " values (one per path), got " + v.dump());
+            fail(wv,
+                 "expected a list of " + std::to_string(d.paths.size()) + " values (one per path), got " + v.dump());
           for (const auto& x : v) out.push_back(x);
         }
         return out;
@@ -162,7 +170,8 @@ void Reader::add_sweep(const ojson& sweep, const std::string& where, std::size_t
           const auto t = tuple(vals[i], w + "[" + std::to_string(i) + "]");
           std::string piece;
           for (std::size_t p = 0; p < d.paths.size(); ++p) {
-            const std::string name = name_count[last_component(d.paths[p])] > 1 ? d.paths[p] : last_component(d.paths[p]);
+            const std::string name =
+                name_count[last_component(d.paths[p])] > 1 ? d.paths[p] : last_component(d.paths[p]);
             piece += (p ? "," : "") + name + "=" + render(t[p], i);
           }
           d.values.push_back(t);
@@ -220,7 +229,8 @@ SweepConfig Reader::parse(const ojson& root) const {
     fail("top level", std::string("expected an object with a \"checks\" list, got ") + root.type_name());
   check_keys(root, "top level", {"description", "comment", "checks"});
   if (root.contains("description")) cfg.description = string_at(root, "description", "top level");
-  if (!root.contains("checks")) fail("checks", "missing (a list of {\"check\": ID, \"cases\": [...], \"sweeps\": [...]})");
+  if (!root.contains("checks"))
+    fail("checks", "missing (a list of {\"check\": ID, \"cases\": [...], \"sweeps\": [...]})");
   const ojson& checks = root.at("checks");
   if (!checks.is_array()) fail("checks", std::string("expected a list, got ") + checks.type_name());
   if (checks.empty()) fail("checks", "empty list: nothing to run");
@@ -237,7 +247,8 @@ SweepConfig Reader::parse(const ojson& root) const {
       for (const Check* c : Registry::instance().all()) known += (known.empty() ? "" : ", ") + c->id();
       fail(where + ".check", "unknown check '" + id + "' (known checks: " + known + ")");
     }
-    auto it = std::find_if(cfg.entries.begin(), cfg.entries.end(), [&](const ConfigEntry& x) { return x.check == check; });
+    auto it =
+        std::find_if(cfg.entries.begin(), cfg.entries.end(), [&](const ConfigEntry& x) { return x.check == check; });
     if (it == cfg.entries.end()) {
       cfg.entries.push_back(ConfigEntry{check, {}, {}});
       it = cfg.entries.end() - 1;

@@ -41,8 +41,8 @@ struct ConfigEntry {
 };
 
 struct SweepConfig {
-  std::string file;         ///< as given on the command line
-  std::string format;       ///< "json" or "toml"
+  std::string file;    ///< as given on the command line
+  std::string format;  ///< "json" or "toml"
   std::string description;
   std::vector<ConfigEntry> entries;  ///< one per check, in order of first appearance
 };

@@ -17,20 +17,20 @@ namespace diffbound::checks {
 
 /// How the fitted slope is held to the expected one.
 enum class SlopeRule {
-  at_most,    ///< slope ≤ expected (e.g. decays at least as fast as N^expected): the upper CI end decides
-  at_least,   ///< slope ≥ expected: the lower CI end decides
-  close_to,   ///< |slope − expected| ≤ slack
+  at_most,   ///< slope ≤ expected (e.g. decays at least as fast as N^expected): the upper CI end decides
+  at_least,  ///< slope ≥ expected: the lower CI end decides
+  close_to,  ///< |slope − expected| ≤ slack
 };
 
 struct ConvergenceStudy {
-  std::string name;            ///< e.g. "KL vs N, edm(rho=7), iso(d=1)"
+  std::string name;  ///< e.g. "KL vs N, edm(rho=7), iso(d=1)"
   std::string key_label = "N";
   std::string value_label = "error";
   std::vector<double> key, value;
   std::size_t asymptotic_from = 0;  ///< first row used by the least-squares fit
   double expected = std::numeric_limits<double>::quiet_NaN();
   SlopeRule rule = SlopeRule::close_to;
-  double slack = 0.2;               ///< for close_to
+  double slack = 0.2;  ///< for close_to
   double confidence = 0.95;
 
   /// The table: key, value, pairwise order ("-" first; positive for a decaying value, deal.II's
@@ -44,9 +44,10 @@ struct ConvergenceStudy {
     for (std::size_t i = 0; i < key.size(); ++i)
       t.rows.push_back({key[i], value[i], i == 0 ? nlohmann::json("-") : nlohmann::json(orders[i])});
     const Fit f = fit();
-    t.caption = fmt::format("pairwise order = log(e_(i-1)/e_i)/log(k_i/k_(i-1)); least-squares slope of log e on log k over "
-                            "rows {}..{}: {:.4f} [{:.4f}, {:.4f}] ({:.0f}% CI)",
-                            asymptotic_from + 1, key.size(), f.slope, f.slope_lo, f.slope_hi, 100 * confidence);
+    t.caption = fmt::format(
+        "pairwise order = log(e_(i-1)/e_i)/log(k_i/k_(i-1)); least-squares slope of log e on log k over "
+        "rows {}..{}: {:.4f} [{:.4f}, {:.4f}] ({:.0f}% CI)",
+        asymptotic_from + 1, key.size(), f.slope, f.slope_lo, f.slope_hi, 100 * confidence);
     return t;
   }
 

@@ -201,21 +201,26 @@ class DesignSchedule final : public Check {
       const auto data = make_data<Real>(q.data);
       const auto sigma = candidate_levels<Real>(q, q.candidate, s);
       const Real kl = kl_of(data, sigma, q.score);
-      const auto b = ds::bound_terms(data, sigma, q.score, decimal<Real>(q.k.C_D), decimal<Real>(q.k.C_S), q.k.kappa_max);
+      const auto b =
+          ds::bound_terms(data, sigma, q.score, decimal<Real>(q.k.C_D), decimal<Real>(q.k.C_S), q.k.kappa_max);
       const Real total = b.total();
-      r.compare(kl, total, a_priori_estimate(ctx.scalar, a_priori_ops(q, data.modes.size()), mid_double(total), mid_double(kl)));
+      r.compare(kl, total,
+                a_priori_estimate(ctx.scalar, a_priori_ops(q, data.modes.size()), mid_double(total), mid_double(kl)));
       r.term("E_I", b.init), r.term("E_D", b.discretization), r.term("E_S", b.score);
       apply_step_condition(r, b.geometry, q.k.kappa_max);
     });
     if (q.candidate != "edm7" && q.candidate != "geometric") {
-      const auto& o = q.candidate == "rho_bound" ? s.rho_bound : q.candidate == "free_bound" ? s.free_bound
-                      : q.candidate == "rho_true" ? s.rho_true : s.free_true;
+      const auto& o = q.candidate == "rho_bound"    ? s.rho_bound
+                      : q.candidate == "free_bound" ? s.free_bound
+                      : q.candidate == "rho_true"   ? s.rho_true
+                                                    : s.free_true;
       r.data["params"] = params_json(o.params);
     }
     return r;
   }
 
-  CaseResult run_optimum(const Problem& q, const DiagonalGaussian<double>& dd, const RunContext& ctx, CaseResult& r) const {
+  CaseResult run_optimum(const Problem& q, const DiagonalGaussian<double>& dd, const RunContext& ctx,
+                         CaseResult& r) const {
     const Searches s = search(dd, q, "all");
     // Which candidates the optimum may be compared with: not one it coincides with (margin exactly 0).
     const auto& fp = s.free_bound.params;
@@ -232,12 +237,18 @@ class DesignSchedule final : public Check {
         r.term("B_" + c, B[c]);
         r.term("KL_" + c, KL[c]);
       }
-      Real reference = is_geo ? B["edm7"] : is_edm7 ? B["geometric"] : sampling_bound::min_of(B["edm7"], B["geometric"]);
+      Real reference = is_geo    ? B["edm7"]
+                       : is_edm7 ? B["geometric"]
+                                 : sampling_bound::min_of(B["edm7"], B["geometric"]);
       const double est = a_priori_estimate(ctx.scalar, 2 * a_priori_ops(q, data.modes.size()), mid_double(reference),
                                            mid_double(B["free_bound"]));
       r.compare(B["free_bound"], reference, est);
-      if (is_geo) r.reason += (r.reason.empty() ? "" : "; ") + std::string("the optimum is the geometric schedule itself; compared with EDM rho = 7 only");
-      if (is_edm7) r.reason += (r.reason.empty() ? "" : "; ") + std::string("the optimum is EDM rho = 7 itself; compared with geometric only");
+      if (is_geo)
+        r.reason += (r.reason.empty() ? "" : "; ") +
+                    std::string("the optimum is the geometric schedule itself; compared with EDM rho = 7 only");
+      if (is_edm7)
+        r.reason += (r.reason.empty() ? "" : "; ") +
+                    std::string("the optimum is EDM rho = 7 itself; compared with geometric only");
     });
     r.term("t_rho_bound", s.rho_bound.params.t), r.term("t_rho_true", s.rho_true.params.t);
     r.term("t_free_bound", s.free_bound.params.t), r.term("t_free_true", s.free_true.params.t);
@@ -310,15 +321,19 @@ Summary DesignSchedule::summarize(const std::vector<CaseResult>& results) const 
     series[key].push_back(row);
   }
   for (auto& [k, rows] : series)
-    std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return std::tie(a.n, a.eta) < std::tie(b.n, b.eta); });
+    std::sort(rows.begin(), rows.end(),
+              [](const Row& a, const Row& b) { return std::tie(a.n, a.eta) < std::tie(b.n, b.eta); });
 
   // ---- table of optima ---------------------------------------------------------------------------
   Table t;
   t.id = "optima";
   t.title = "Bound-optimal and true-KL-optimal schedules against EDM rho = 7 and geometric";
-  t.columns = {"model", "data", "N", "eta", "rho* bound", "rho* true KL", "B edm7", "B geometric", "B rho*", "B free",
-               "KL edm7", "KL geometric", "KL rho* true", "KL free true", "KL of bound's free opt", "bound prefers",
-               "truth prefers"};
+  t.columns = {"model",         "data",         "N",
+               "eta",           "rho* bound",   "rho* true KL",
+               "B edm7",        "B geometric",  "B rho*",
+               "B free",        "KL edm7",      "KL geometric",
+               "KL rho* true",  "KL free true", "KL of bound's free opt",
+               "bound prefers", "truth prefers"};
   for (const auto& key : order)
     for (const auto& row : series[key]) {
       auto rho_cell = [](double tt) { return tt > 0 ? json(1.0 / tt) : json("inf (geometric)"); };
@@ -329,13 +344,15 @@ Summary DesignSchedule::summarize(const std::vector<CaseResult>& results) const 
                         row.B.at("edm7") < row.B.at("geometric") ? "edm7" : "geometric",
                         row.KL.at("edm7") < row.KL.at("geometric") ? "edm7" : "geometric"});
     }
-  t.caption = "rho* in [1, inf], inf = geometric. B: encoded bound with the committed constants; KL: exact KL of the "
-              "Gaussian sampler. Free form: the rho-family with a monotone degree-6 Bernstein warp of the index.";
+  t.caption =
+      "rho* in [1, inf], inf = geometric. B: encoded bound with the committed constants; KL: exact KL of the "
+      "Gaussian sampler. Free form: the rho-family with a monotone degree-6 Bernstein warp of the index.";
   if (!t.rows.empty()) s.tables.push_back(t);
   if (n_opt > 0)
-    s.notes.push_back(fmt::format("Bound-optimal free-form schedule has a bound <= min(EDM rho = 7, geometric) in {} of {} "
-                                  "(model, data, N, eta) cases (VERIFIED/HOLDS).",
-                                  n_opt_ok, n_opt));
+    s.notes.push_back(
+        fmt::format("Bound-optimal free-form schedule has a bound <= min(EDM rho = 7, geometric) in {} of {} "
+                    "(model, data, N, eta) cases (VERIFIED/HOLDS).",
+                    n_opt_ok, n_opt));
   {
     int better = 0, total = 0;
     double worst = 0;
@@ -345,13 +362,15 @@ Summary DesignSchedule::summarize(const std::vector<CaseResult>& results) const 
         const double ref = std::min(row.KL.at("edm7"), row.KL.at("geometric")), kf = row.KL.at("free_bound");
         ++total;
         better += kf <= ref;
-        if (kf / ref > worst) worst = kf / ref, worst_at = fmt::format("{}, N={:g}, eta={}", key, row.n, shortest_decimal(row.eta));
+        if (kf / ref > worst)
+          worst = kf / ref, worst_at = fmt::format("{}, N={:g}, eta={}", key, row.n, shortest_decimal(row.eta));
       }
     if (total > 0)
-      s.notes.push_back(fmt::format("Finding: the bound-optimal free-form schedule also has a true KL <= min(EDM rho = 7, "
-                                    "geometric) in {} of {} cases; worst ratio KL(bound-optimal)/min(KL edm7, KL geo) = "
-                                    "{:.3g} at {}.",
-                                    better, total, worst, worst_at));
+      s.notes.push_back(
+          fmt::format("Finding: the bound-optimal free-form schedule also has a true KL <= min(EDM rho = 7, "
+                      "geometric) in {} of {} cases; worst ratio KL(bound-optimal)/min(KL edm7, KL geo) = "
+                      "{:.3g} at {}.",
+                      better, total, worst, worst_at));
   }
   for (const auto& c : kCandidates)
     if (cand_counts.count(c))
@@ -394,15 +413,17 @@ Summary DesignSchedule::summarize(const std::vector<CaseResult>& results) const 
         same_dir += db == dt;
         bound_table2 += db == 1;
         true_table2 += dt == 1;
-        line += fmt::format("as eta grows, 1/rho* of the bound {} and 1/rho* of the true KL {} (Table 2 direction: rises).",
-                            direction_text(db), direction_text(dt));
+        line +=
+            fmt::format("as eta grows, 1/rho* of the bound {} and 1/rho* of the true KL {} (Table 2 direction: rises).",
+                        direction_text(db), direction_text(dt));
       }
       s.notes.push_back(line);
     }
-    fr.caption = fmt::format("rho* minimising the encoded bound (lines) and the exact KL (points) in the rho-family; "
-                             "rho = inf (geometric) drawn at {:g}. PAPER's Table 2 direction: rho* falls as eta grows "
-                             "(geometric when the score is well trained, EDM when not).",
-                             kRhoPlotCap);
+    fr.caption = fmt::format(
+        "rho* minimising the encoded bound (lines) and the exact KL (points) in the rho-family; "
+        "rho = inf (geometric) drawn at {:g}. PAPER's Table 2 direction: rho* falls as eta grows "
+        "(geometric when the score is well trained, EDM when not).",
+        kRhoPlotCap);
     s.figures.push_back(fr);
 
     // winner maps (bound and truth): z = log10(X_geo / X_edm7), > 0: EDM better
@@ -410,8 +431,8 @@ Summary DesignSchedule::summarize(const std::vector<CaseResult>& results) const 
       Figure fm;
       fm.kind = "heatmap";
       fm.id = safe_id("winner_" + what + "_" + key);
-      fm.title = (what == "bound" ? "Encoded bound" : "True KL") + std::string(": log10(geometric / EDM rho=7), ") + key +
-                 " (> 0: EDM wins)";
+      fm.title = (what == "bound" ? "Encoded bound" : "True KL") + std::string(": log10(geometric / EDM rho=7), ") +
+                 key + " (> 0: EDM wins)";
       fm.xlabel = "N (noise levels)";
       fm.ylabel = fmt::format("score error eta (eta = 0 drawn at {:g})", kEtaZeroPlot);
       fm.zlabel = "log10(geo / edm7)";
@@ -423,7 +444,8 @@ Summary DesignSchedule::summarize(const std::vector<CaseResult>& results) const 
         z.z.push_back(std::log10(m.at("geometric") / m.at("edm7")));
       }
       fm.series.push_back(z);
-      fm.caption = "Which of the two standard schedules wins at each (N, eta); positive: EDM rho = 7 has the smaller value.";
+      fm.caption =
+          "Which of the two standard schedules wins at each (N, eta); positive: EDM rho = 7 has the smaller value.";
       s.figures.push_back(fm);
     }
     {
@@ -435,7 +457,8 @@ Summary DesignSchedule::summarize(const std::vector<CaseResult>& results) const 
             wb.insert(row.B.at("edm7") < row.B.at("geometric") ? "edm7" : "geometric");
             wt.insert(row.KL.at("edm7") < row.KL.at("geometric") ? "edm7" : "geometric");
           }
-        line += fmt::format("eta={}: bound {}, truth {}; ", shortest_decimal(eta), fmt::join(wb, "+"), fmt::join(wt, "+"));
+        line +=
+            fmt::format("eta={}: bound {}, truth {}; ", shortest_decimal(eta), fmt::join(wb, "+"), fmt::join(wt, "+"));
       }
       s.notes.push_back(line);
     }
@@ -458,24 +481,33 @@ Summary DesignSchedule::summarize(const std::vector<CaseResult>& results) const 
         fl.logy = true;
         for (const auto& c : kCandidates) {
           if (!row->levels.contains(c)) continue;
-          Series sl{c, c == "edm7" || c == "geometric" ? "reference" : (c.find("bound") != std::string::npos ? "bound" : "measured"),
-                    {}, {}, {}, {}, {}};
+          Series sl{
+              c,
+              c == "edm7" || c == "geometric" ? "reference" : (c.find("bound") != std::string::npos ? "bound" : "measured"),
+              {},
+              {},
+              {},
+              {},
+              {}};
           const auto v = row->levels.at(c).get<std::vector<double>>();
           for (std::size_t i = 0; i < v.size(); ++i) sl.x.push_back(static_cast<double>(i)), sl.y.push_back(v[i]);
           fl.series.push_back(sl);
         }
-        fl.caption = "EDM rho = 7 and geometric (reference), the schedules minimising the encoded bound (rho-family and "
-                     "free form) and those minimising the exact KL.";
+        fl.caption =
+            "EDM rho = 7 and geometric (reference), the schedules minimising the encoded bound (rho-family and "
+            "free form) and those minimising the exact KL.";
         s.figures.push_back(fl);
       }
     }
   }
   if (dir_total > 0)
-    s.notes.push_back(fmt::format(
-        "Finding (not a verdict): along increasing eta, 1/rho* of the encoded bound and of the true KL move in the same "
-        "direction in {} of {} (model, data, N) series; the bound's rho* falls (towards EDM, Table 2's direction) in {} "
-        "of {}, the true KL's in {} of {}.",
-        same_dir, dir_total, bound_table2, dir_total, true_table2, dir_total));
+    s.notes.push_back(
+        fmt::format("Finding (not a verdict): along increasing eta, 1/rho* of the encoded bound and of the true KL "
+                    "move in the same "
+                    "direction in {} of {} (model, data, N) series; the bound's rho* falls (towards EDM, Table 2's "
+                    "direction) in {} "
+                    "of {}, the true KL's in {} of {}.",
+                    same_dir, dir_total, bound_table2, dir_total, true_table2, dir_total));
   return s;
 }
 
@@ -489,8 +521,8 @@ class DesignScheduleBound final : public BoundEvaluator {
     return "Bound-optimal schedule for a budget N: encoded bound of EDM rho=7, geometric, optimal rho and free form";
   }
   json defaults() const override {
-    return json{{"dimension", 1000}, {"variance", 1.0}, {"n_levels", 32}, {"sigma_min", 0.002}, {"sigma_max", 80.0},
-                {"score_model", "eps"}, {"eta", 0.01}};
+    return json{{"dimension", 1000}, {"variance", 1.0},      {"n_levels", 32}, {"sigma_min", 0.002},
+                {"sigma_max", 80.0}, {"score_model", "eps"}, {"eta", 0.01}};
   }
   std::vector<std::pair<std::string, std::string>> parameter_help() const override {
     return {{"dimension", "data dimension d (isotropic data)"},
@@ -523,17 +555,25 @@ class DesignScheduleBound final : public BoundEvaluator {
       const auto data = make_gaussian<Real>({in.variance}, {0.0}, {in.dimension});
       for (const auto& c : adv.candidates) {
         std::vector<Real> sigma;
-        if (c.name == "edm_rho7") sigma = edm_levels<Real>(in.n_levels, decimal<Real>(in.sigma_min), decimal<Real>(in.sigma_max), Real(7));
-        else if (c.name == "geometric") sigma = geometric_levels<Real>(in.n_levels, decimal<Real>(in.sigma_min), decimal<Real>(in.sigma_max));
-        else sigma = ds::family_levels<Real>(in.n_levels, in.sigma_min, in.sigma_max, c.params);
+        if (c.name == "edm_rho7")
+          sigma = edm_levels<Real>(in.n_levels, decimal<Real>(in.sigma_min), decimal<Real>(in.sigma_max), Real(7));
+        else if (c.name == "geometric")
+          sigma = geometric_levels<Real>(in.n_levels, decimal<Real>(in.sigma_min), decimal<Real>(in.sigma_max));
+        else
+          sigma = ds::family_levels<Real>(in.n_levels, in.sigma_min, in.sigma_max, c.params);
         const auto b = ds::bound_terms(data, sigma, in.score, decimal<Real>(in.C_D), decimal<Real>(in.C_S));
-        out.push_back({c.name + ".E_D", Quantity::of(b.discretization), "unknown: fitted", "[UNKNOWN]", "C_D F_D of " + c.description});
-        out.push_back({c.name + ".E_S", Quantity::of(b.score), "unknown: fitted", "[UNKNOWN]", "C_S F_S of " + c.description});
-        out.push_back({c.name + ".total", Quantity::of(b.total()), "derived", "[D]", "E_I + E_D + E_S of " + c.description});
+        out.push_back({c.name + ".E_D", Quantity::of(b.discretization), "unknown: fitted", "[UNKNOWN]",
+                       "C_D F_D of " + c.description});
+        out.push_back(
+            {c.name + ".E_S", Quantity::of(b.score), "unknown: fitted", "[UNKNOWN]", "C_S F_S of " + c.description});
+        out.push_back(
+            {c.name + ".total", Quantity::of(b.total()), "derived", "[D]", "E_I + E_D + E_S of " + c.description});
       }
-      const auto b0 = ds::bound_terms(data, edm_levels<Real>(in.n_levels, decimal<Real>(in.sigma_min), decimal<Real>(in.sigma_max), Real(7)),
-                                      in.score, decimal<Real>(in.C_D), decimal<Real>(in.C_S));
-      out.insert(out.begin(), BoundTerm{"E_I", Quantity::of(b0.init), "derived", "[D✓]", "m2^2/(2 sigma_max^2), the same for every candidate"});
+      const auto b0 = ds::bound_terms(
+          data, edm_levels<Real>(in.n_levels, decimal<Real>(in.sigma_min), decimal<Real>(in.sigma_max), Real(7)),
+          in.score, decimal<Real>(in.C_D), decimal<Real>(in.C_S));
+      out.insert(out.begin(), BoundTerm{"E_I", Quantity::of(b0.init), "derived", "[D✓]",
+                                        "m2^2/(2 sigma_max^2), the same for every candidate"});
     });
     out.push_back({"recommended", Quantity::of(adv.candidates[adv.recommended].total), "derived", "[D]", adv.reason});
     return out;

@@ -111,8 +111,9 @@ class DesignWeighting final : public Check {
     std::vector<CaseSpec> out;
     for (const char* kind : {"theory", "edm"})
       for (const char* scale : {"D", "eps", "F"})
-        out.push_back({std::string("bell/") + kind + "/" + scale,
-                       json{{"claim", "bell"}, {"weighting", weighting_to_json(of_kind(kind, kSigmaData))}, {"scale", scale}}});
+        out.push_back(
+            {std::string("bell/") + kind + "/" + scale,
+             json{{"claim", "bell"}, {"weighting", weighting_to_json(of_kind(kind, kSigmaData))}, {"scale", scale}}});
     std::vector<DataLaw> laws{gauss_law(), mix_law()};
     if (size == Size::smoke) laws = {gauss_law()};
     const int replicates = size == Size::smoke ? 2 : (size == Size::full ? 8 : 3);
@@ -137,8 +138,10 @@ class DesignWeighting final : public Check {
   CaseResult run_case(const CaseSpec& spec, const RunContext& ctx) const override {
     CaseResult r = start_result(*this, spec, ctx);
     const Parsed p = read(spec.params);
-    if (p.claim == "bell") run_bell(r, p);
-    else run_experiment(r, p);
+    if (p.claim == "bell")
+      run_bell(r, p);
+    else
+      run_experiment(r, p);
     return r;
   }
 
@@ -311,10 +314,12 @@ class DesignWeighting final : public Check {
     }
     r.compare(mean(kl["theory"]), mean(kl[best]), 2 * best_se + grid_err);
     std::string dropped;
-    for (const auto& [kind, why] : no_density) dropped += (dropped.empty() ? "; no density (map folds) for: " : ", ") + kind;
-    r.reason = fmt::format("ranking by mean KL over {} replicates: {}; theory vs {}: paired difference {:.3g} +- {:.2g} "
-                           "(2 SE){}; {}",
-                           p.replicates, rank, best, best_diff, 2 * best_se, dropped, r.reason);
+    for (const auto& [kind, why] : no_density)
+      dropped += (dropped.empty() ? "; no density (map folds) for: " : ", ") + kind;
+    r.reason = fmt::format(
+        "ranking by mean KL over {} replicates: {}; theory vs {}: paired difference {:.3g} +- {:.2g} "
+        "(2 SE){}; {}",
+        p.replicates, rank, best, best_diff, 2 * best_se, dropped, r.reason);
   }
 };
 
@@ -326,16 +331,18 @@ Summary DesignWeighting::summarize(const std::vector<CaseResult>& results) const
   auto num = [](double x) { return std::isfinite(x) ? json(x) : json(nullptr); };
   Table shapes;
   shapes.id = "shapes";
-  shapes.title = "Weightings per loss scale: peak (ln sigma), width at half maximum (ln sigma), bell-shaped, overlap with theory";
-  shapes.columns = {"scale", "weighting", "peak ln sigma", "peak sigma", "FWHM", "local maxima", "bell", "overlap with theory"};
+  shapes.title =
+      "Weightings per loss scale: peak (ln sigma), width at half maximum (ln sigma), bell-shaped, overlap with theory";
+  shapes.columns = {"scale", "weighting",    "peak ln sigma", "peak sigma",
+                    "FWHM",  "local maxima", "bell",          "overlap with theory"};
   Table verdicts;
   verdicts.id = "cases";
   verdicts.title = "Verdicts";
   verdicts.columns = {"case", "verdict", "margin", "error estimate", "reason"};
   std::map<std::string, bool> scale_done;
   for (const auto& r : results) {
-    verdicts.rows.push_back({r.case_id, to_string(r.verdict), r.margin ? json(r.margin->mid) : json(nullptr),
-                             r.error_estimate, r.reason});
+    verdicts.rows.push_back(
+        {r.case_id, to_string(r.verdict), r.margin ? json(r.margin->mid) : json(nullptr), r.error_estimate, r.reason});
     if (!r.error.empty() || r.params.value("claim", "") != "bell") continue;
     const std::string scale = r.data.value("scale", "?");
     if (r.data.value("weighting", "") != "theory" || scale_done[scale]) continue;
@@ -347,8 +354,9 @@ Summary DesignWeighting::summarize(const std::vector<CaseResult>& results) const
                              tm(r, k + "_bell") > 0.5 ? "yes" : "no", num(tm(r, "overlap_with_" + k))});
     }
   }
-  shapes.caption = "Densities per unit ln sigma on [0.002, 80]; Song and uniform on Song's CIFAR-10 range [0.01, 50]. "
-                   "Overlap coefficient: integral of min of the two normalised densities (1 = same shape).";
+  shapes.caption =
+      "Densities per unit ln sigma on [0.002, 80]; Song and uniform on Song's CIFAR-10 range [0.01, 50]. "
+      "Overlap coefficient: integral of min of the two normalised densities (1 = same shape).";
   if (!shapes.rows.empty()) s.tables.push_back(shapes);
   s.tables.push_back(verdicts);
   // Figure: the four weightings on each of the three scales, each normalised to peak 1 (from the definitions;
@@ -362,7 +370,9 @@ Summary DesignWeighting::summarize(const std::vector<CaseResult>& results) const
     f.ylabel = "weight / max";
     for (const char* kind : kKinds) {
       Series se{kind, std::string(kind) == "theory" ? "bound" : (std::string(kind) == "edm" ? "reference" : "other"),
-                {}, {}, {}, {}, {}};
+                {},   {},
+                {},   {},
+                {}};
       const auto g = density(of_kind(kind, kSigmaData), scale_from_string(sc));
       double mx = 0;
       for (int i = 0; i <= 200; ++i) mx = std::max(mx, g(kULo + (kUHi - kULo) * i / 200.0));
@@ -372,9 +382,10 @@ Summary DesignWeighting::summarize(const std::vector<CaseResult>& results) const
       }
       f.series.push_back(se);
     }
-    f.caption = "theory: sigma s_d/(s_d^2 + sigma^2) on the eps-scale (s_d = 0.5); EDM: lambda(sigma) p(ln sigma) on the "
-                "D-scale; Song: sigma^2 on the score scale (flat on eps); uniform: 1 on the score scale. Converted with "
-                "W_D = W_eps/sigma^2, W_F = W_D c_out^2.";
+    f.caption =
+        "theory: sigma s_d/(s_d^2 + sigma^2) on the eps-scale (s_d = 0.5); EDM: lambda(sigma) p(ln sigma) on the "
+        "D-scale; Song: sigma^2 on the score scale (flat on eps); uniform: 1 on the score scale. Converted with "
+        "W_D = W_eps/sigma^2, W_F = W_D c_out^2.";
     s.figures.push_back(f);
   }
   // Experiment: KL by weighting.
@@ -396,21 +407,25 @@ Summary DesignWeighting::summarize(const std::vector<CaseResult>& results) const
         row += fmt::format("{}{} no density", row.empty() ? "" : ", ", kind);
         continue;
       }
-      se.x.push_back(x++), se.y.push_back(m), se.y_lo.push_back(std::max(m - 2 * e, m * 1e-3)), se.y_hi.push_back(m + 2 * e);
+      se.x.push_back(x++), se.y.push_back(m), se.y_lo.push_back(std::max(m - 2 * e, m * 1e-3)),
+          se.y_hi.push_back(m + 2 * e);
       row += fmt::format("{}{} {:.4g} +- {:.2g}", row.empty() ? "" : ", ", kind, m, 2 * e);
     }
     kf.series.push_back(se);
-    s.notes.push_back(fmt::format("Experiment {}: mean KL (2 SE) {}; ranking {}; verdict {} ({}).", r.data.value("law", "?"),
-                                  row, r.data.value("ranking", "?"), to_string(r.verdict), r.reason));
+    s.notes.push_back(fmt::format("Experiment {}: mean KL (2 SE) {}; ranking {}; verdict {} ({}).",
+                                  r.data.value("law", "?"), row, r.data.value("ranking", "?"), to_string(r.verdict),
+                                  r.reason));
   }
   if (!kf.series.empty()) {
     kf.caption = "Same data, noise draws and initial network per replicate for every weighting (paired).";
     s.figures.push_back(kf);
   }
   s.notes.push_back(
-      "The bell is scale-dependent (PAPER §3.4): the theory weighting derived here is a bell on the eps- and F-scales and "
+      "The bell is scale-dependent (PAPER §3.4): the theory weighting derived here is a bell on the eps- and F-scales "
+      "and "
       "monotone on the D-scale; EDM's lambda(sigma)p(sigma) is a bell on all three with peaks at different sigma. The "
-      "encoded rate form alone (q_min) prefers a flat eps-scale weighting; the bell comes from the sampler's response.");
+      "encoded rate form alone (q_min) prefers a flat eps-scale weighting; the bell comes from the sampler's "
+      "response.");
   return s;
 }
 
@@ -438,11 +453,12 @@ class DesignWeightingBound final : public BoundEvaluator {
     const auto f = density(w, sc);
     const Shape s = shape_of(f, kULo, kUHi);
     auto q = [](double x) { return Quantity::of(x); };
-    std::vector<BoundTerm> out{{"peak_ln_sigma", q(s.peak_u), "derived", "[D]", "ln sigma of the maximum on [0.002, 80]"},
-                               {"peak_sigma", q(std::exp(s.peak_u)), "derived", "[D]", "sigma of the maximum"},
-                               {"local_maxima", q(static_cast<double>(s.local_maxima)), "derived", "[D]", "count"},
-                               {"bell_margin", q(bell_margin(f, kULo, kUHi, s)), "derived", "[D]",
-                                "halvings below the peak at the nearer range end minus 1 (> 0: bell)"}};
+    std::vector<BoundTerm> out{
+        {"peak_ln_sigma", q(s.peak_u), "derived", "[D]", "ln sigma of the maximum on [0.002, 80]"},
+        {"peak_sigma", q(std::exp(s.peak_u)), "derived", "[D]", "sigma of the maximum"},
+        {"local_maxima", q(static_cast<double>(s.local_maxima)), "derived", "[D]", "count"},
+        {"bell_margin", q(bell_margin(f, kULo, kUHi, s)), "derived", "[D]",
+         "halvings below the peak at the nearer range end minus 1 (> 0: bell)"}};
     if (std::isfinite(s.fwhm)) out.push_back({"fwhm_ln_sigma", q(s.fwhm), "derived", "[D]", "width at half maximum"});
     return out;
   }

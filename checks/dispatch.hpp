@@ -16,9 +16,12 @@ namespace diffbound::checks {
 template <class Body>
 decltype(auto) with_scalar(ScalarKind kind, Body&& body) {
   switch (kind) {
-    case ScalarKind::float64: return body.template operator()<double>();
-    case ScalarKind::mpfr: return body.template operator()<mpfr_real>();
-    case ScalarKind::mpfi: return body.template operator()<mpfi_real>();
+    case ScalarKind::float64:
+      return body.template operator()<double>();
+    case ScalarKind::mpfr:
+      return body.template operator()<mpfr_real>();
+    case ScalarKind::mpfi:
+      return body.template operator()<mpfi_real>();
   }
   throw std::logic_error("unknown scalar kind");
 }

@@ -24,11 +24,11 @@ struct Series {
 };
 
 struct Figure {
-  std::string id;  ///< unique within the check; the CSV file beside the PDF is <check>--<id>.csv
+  std::string id;           ///< unique within the check; the CSV file beside the PDF is <check>--<id>.csv
   std::string kind = "xy";  ///< "xy" (curves) or "heatmap" (z over an x–y grid, first series)
   std::string title;
   std::string xlabel, ylabel;
-  std::string zlabel;       ///< heat maps only
+  std::string zlabel;  ///< heat maps only
   bool logx = false, logy = false, logz = false;
   std::vector<Series> series;
   std::string caption;
@@ -45,13 +45,13 @@ struct Table {
 
 /// A fitted slope (least squares of log y on log x) with its confidence interval.
 struct Fit {
-  std::string name;       ///< e.g. "order in N, edm(rho=7), d=1"
+  std::string name;  ///< e.g. "order in N, edm(rho=7), d=1"
   double slope = 0, slope_lo = 0, slope_hi = 0, intercept = 0;
   double confidence = 0.95;
   int points = 0;
-  double expected = 0;    ///< the predicted slope it is compared with (NaN: none)
-  std::string comparison; ///< e.g. "slope <= -1 (decays at least as fast as the bound)"
-  std::string outcome;    ///< e.g. "HOLDS", "VIOLATED", "INCONCLUSIVE"
+  double expected = 0;     ///< the predicted slope it is compared with (NaN: none)
+  std::string comparison;  ///< e.g. "slope <= -1 (decays at least as fast as the bound)"
+  std::string outcome;     ///< e.g. "HOLDS", "VIOLATED", "INCONCLUSIVE"
 };
 
 struct Summary {

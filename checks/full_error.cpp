@@ -82,9 +82,12 @@ FeCase read_case(const json& p) {
 }
 
 json case_json(const DataLaw& law, const json& training, int samples, int replicate, const LevelsSpec& levels) {
-  return json{{"law", law_to_json(law)},       {"training", training},
-              {"samples", samples},              {"replicate", replicate},
-              {"schedule", levels_to_json(levels)}, {"constants", constants_to_json(BoundConstants{})}};
+  return json{{"law", law_to_json(law)},
+              {"training", training},
+              {"samples", samples},
+              {"replicate", replicate},
+              {"schedule", levels_to_json(levels)},
+              {"constants", constants_to_json(BoundConstants{})}};
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -188,7 +191,8 @@ class FullError final : public Check {
     const int samples = 16;
     auto add = [&](const DataLaw& law, const json& training, int n) {
       const std::string id = law.label() + "/m=" + std::to_string(training["network"]["width"].get<int>()) +
-                             "/steps=" + std::to_string(training["gd"]["max_steps"].get<long>()) + "/N=" + std::to_string(n);
+                             "/steps=" + std::to_string(training["gd"]["max_steps"].get<long>()) +
+                             "/N=" + std::to_string(n);
       if (!seen.insert(id).second) return;
       out.push_back({id, case_json(law, training, samples, 0, sampler_levels(n, smoke))});
     };
@@ -288,7 +292,8 @@ Summary FullError::summarize(const std::vector<CaseResult>& results) const {
   Table t;
   t.id = "cases";
   t.title = "True KL of the sampler with the trained network against the composed bound";
-  t.columns = {"case", "verdict", "KL", "KL error", "E_I", "E_D", "E_S", "bound", "Girsanov RHS", "final loss", "kappa"};
+  t.columns = {"case", "verdict", "KL",           "KL error",   "E_I",  "E_D",
+               "E_S",  "bound",   "Girsanov RHS", "final loss", "kappa"};
   std::map<std::string, int> counts;
   // Groups: (law, width, steps) -> points by N; (law, N, width) -> points by steps; (law, N, steps) by width.
   struct Pt {
@@ -306,8 +311,8 @@ Summary FullError::summarize(const std::vector<CaseResult>& results) const {
     const double ei = term_or_nan(r, "E_I"), ed = term_or_nan(r, "E_D"), es = term_or_nan(r, "E_S");
     const double gir = term_or_nan(r, "girsanov_total");
     auto num = [](double x) { return std::isfinite(x) ? json(x) : json(nullptr); };
-    t.rows.push_back({r.case_id, to_string(r.verdict), num(kl), num(term_or_nan(r, "KL_resolution_difference")), num(ei),
-                      num(ed), num(es), r.bound ? json(r.bound->mid) : json(nullptr), num(gir),
+    t.rows.push_back({r.case_id, to_string(r.verdict), num(kl), num(term_or_nan(r, "KL_resolution_difference")),
+                      num(ei), num(ed), num(es), r.bound ? json(r.bound->mid) : json(nullptr), num(gir),
                       num(term_or_nan(r, "final_loss")), num(term_or_nan(r, "kappa"))});
     if (!std::isfinite(kl) || !r.bound) continue;
     const double gm = term_or_nan(r, "girsanov_margin"), ge = term_or_nan(r, "girsanov_error_estimate");
@@ -323,12 +328,13 @@ Summary FullError::summarize(const std::vector<CaseResult>& results) const {
     by_steps[fmt::format("{}, m={}, N={}", law, width, n)].push_back(ps);
     by_width[fmt::format("{}, steps={}, N={}", law, steps, n)].push_back(pw);
   }
-  t.caption = "KL: grid propagation (finer of two resolutions; error = their difference). Bound = E_I + E_D + E_S "
-              "with the committed constants of sampling.bound and the network's measured score errors. Girsanov RHS: "
-              "the constant-free right-hand side init KL + exact discretization + (1/2) sum Delta_k eps_k^2.";
+  t.caption =
+      "KL: grid propagation (finer of two resolutions; error = their difference). Bound = E_I + E_D + E_S "
+      "with the committed constants of sampling.bound and the network's measured score errors. Girsanov RHS: "
+      "the constant-free right-hand side init KL + exact discretization + (1/2) sum Delta_k eps_k^2.";
   s.tables.push_back(t);
-  auto figure = [&](const std::map<std::string, std::vector<Pt>>& groups, const std::string& id, const std::string& title,
-                    const std::string& xlabel, bool terms) {
+  auto figure = [&](const std::map<std::string, std::vector<Pt>>& groups, const std::string& id,
+                    const std::string& title, const std::string& xlabel, bool terms) {
     Figure f;
     f.id = id, f.title = title, f.xlabel = xlabel, f.ylabel = "nats", f.logx = true, f.logy = true;
     for (const auto& [key, pts] : groups) {
@@ -354,17 +360,21 @@ Summary FullError::summarize(const std::vector<CaseResult>& results) const {
   // KL vs N: 1-D and 2-D laws in two figures (four laws with six series each would not be readable in one).
   std::map<std::string, std::vector<Pt>> by_n_1d, by_n_2d;
   for (const auto& [key, pts] : by_n) (key.find("2d") != std::string::npos ? by_n_2d : by_n_1d)[key] = pts;
-  const char* kl_vs_n_caption = "Points: true KL (band: grid error). Lines: E_I + E_D + E_S and its terms; E_D -> 0 with N "
-                                "while E_S tends to C_S times the integral of the network's squared score error: the "
-                                "floor that more steps cannot remove. Girsanov RHS: the constant-free bound.";
-  if (figure(by_n_1d, "kl_vs_N", "KL of the sampler with the trained network vs N (1-D data), with the composed bound and its terms",
+  const char* kl_vs_n_caption =
+      "Points: true KL (band: grid error). Lines: E_I + E_D + E_S and its terms; E_D -> 0 with N "
+      "while E_S tends to C_S times the integral of the network's squared score error: the "
+      "floor that more steps cannot remove. Girsanov RHS: the constant-free bound.";
+  if (figure(by_n_1d, "kl_vs_N",
+             "KL of the sampler with the trained network vs N (1-D data), with the composed bound and its terms",
              "N (noise levels)", true))
     s.figures.back().caption = kl_vs_n_caption;
-  if (figure(by_n_2d, "kl_vs_N_2d", "KL of the sampler with the trained network vs N (2-D data), with the composed bound and its terms",
+  if (figure(by_n_2d, "kl_vs_N_2d",
+             "KL of the sampler with the trained network vs N (2-D data), with the composed bound and its terms",
              "N (noise levels)", true))
     s.figures.back().caption = std::string(kl_vs_n_caption) + " Density propagated on a 2-D tensor grid.";
   if (figure(by_steps, "kl_vs_steps", "KL vs GD training steps (+1) at fixed N", "GD steps + 1", false))
-    s.figures.back().caption = "More training lowers the network's score error and with it E_S and the floor of the KL.";
+    s.figures.back().caption =
+        "More training lowers the network's score error and with it E_S and the floor of the KL.";
   if (figure(by_width, "kl_vs_width", "KL vs network width m at fixed N and GD budget", "width m", false))
     s.figures.back().caption = "Width at a fixed GD budget (step 0.5 x 2/lambda_max of each network).";
   // Notes: verdict counts, floors, trends.
@@ -372,10 +382,11 @@ Summary FullError::summarize(const std::vector<CaseResult>& results) const {
   for (const auto& [v, n] : counts) cnt += (cnt.empty() ? "" : ", ") + fmt::format("{} {}", n, v);
   s.notes.push_back("Verdicts: " + cnt + ".");
   if (girsanov_total > 0)
-    s.notes.push_back(fmt::format("Constant-free Girsanov right-hand side with the network's errors (init KL + exact "
-                                  "discretization + (1/2) sum Delta_k eps_k^2): KL below it beyond the error estimate in "
-                                  "{} of {} measured cases.",
-                                  girsanov_ok, girsanov_total));
+    s.notes.push_back(
+        fmt::format("Constant-free Girsanov right-hand side with the network's errors (init KL + exact "
+                    "discretization + (1/2) sum Delta_k eps_k^2): KL below it beyond the error estimate in "
+                    "{} of {} measured cases.",
+                    girsanov_ok, girsanov_total));
   for (const auto& [key, pts0] : by_n) {
     if (pts0.size() < 3) continue;
     auto pts = pts0;
@@ -393,7 +404,8 @@ Summary FullError::summarize(const std::vector<CaseResult>& results) const {
     auto pts = pts0;
     std::sort(pts.begin(), pts.end(), [](const Pt& a, const Pt& b) { return a.x < b.x; });
     std::string row;
-    for (const auto& p : pts) row += (row.empty() ? "" : ", ") + fmt::format("{}: {:.3g} (E_S {:.3g})", p.x - 1, p.kl, p.es);
+    for (const auto& p : pts)
+      row += (row.empty() ? "" : ", ") + fmt::format("{}: {:.3g} (E_S {:.3g})", p.x - 1, p.kl, p.es);
     s.notes.push_back(fmt::format("KL vs GD steps ({}): {}.", key, row));
   }
   for (const auto& [key, pts0] : by_width) {
@@ -401,7 +413,8 @@ Summary FullError::summarize(const std::vector<CaseResult>& results) const {
     auto pts = pts0;
     std::sort(pts.begin(), pts.end(), [](const Pt& a, const Pt& b) { return a.x < b.x; });
     std::string row;
-    for (const auto& p : pts) row += (row.empty() ? "" : ", ") + fmt::format("m={}: {:.3g} (E_S {:.3g})", p.x, p.kl, p.es);
+    for (const auto& p : pts)
+      row += (row.empty() ? "" : ", ") + fmt::format("m={}: {:.3g} (E_S {:.3g})", p.x, p.kl, p.es);
     s.notes.push_back(fmt::format("KL vs width ({}): {}.", key, row));
   }
   return s;
@@ -419,10 +432,11 @@ class FullErrorBound final : public BoundEvaluator {
                 {"constants", constants_to_json(BoundConstants{})}};
   }
   std::vector<std::pair<std::string, std::string>> parameter_help() const override {
-    return {{"law", "1-D or 2-D law: weights, means (numbers, or pairs [x, y] in 2-D), sds"},
-            {"schedule", "noise levels: kind edm|geometric|song_ve|vp|user|kappa_min, n_levels, sigma_min, sigma_max, ..."},
-            {"eps_sq_sigma2", "score error on the noise-prediction scale: eps_k^2 = eps_sq_sigma2 / sigma_k^2"},
-            {"constants", "C_D, C_S, kappa_max of sampling.bound (default: committed calibration)"}};
+    return {
+        {"law", "1-D or 2-D law: weights, means (numbers, or pairs [x, y] in 2-D), sds"},
+        {"schedule", "noise levels: kind edm|geometric|song_ve|vp|user|kappa_min, n_levels, sigma_min, sigma_max, ..."},
+        {"eps_sq_sigma2", "score error on the noise-prediction scale: eps_k^2 = eps_sq_sigma2 / sigma_k^2"},
+        {"constants", "C_D, C_S, kappa_max of sampling.bound (default: committed calibration)"}};
   }
   std::vector<BoundTerm> evaluate(const json& params, ScalarKind) const override {
     require_keys(params, {"law", "schedule", "eps_sq_sigma2", "constants"});
@@ -435,13 +449,14 @@ class FullErrorBound final : public BoundEvaluator {
     const auto a = variances(sigma);
     std::vector<double> eps(a.size() - 1);
     for (std::size_t i = 0; i < eps.size(); ++i) eps[i] = e2 / a[i];
-    const auto cb = full_error::composed_bound<double>(a, static_cast<double>(law.dimension()), law.second_moment(), eps,
-                                                       k.C_D, k.C_S, k.kappa_max);
+    const auto cb = full_error::composed_bound<double>(a, static_cast<double>(law.dimension()), law.second_moment(),
+                                                       eps, k.C_D, k.C_S, k.kappa_max);
     auto q = [](double x) { return Quantity::of(x); };
     return {{"m2_squared", q(law.second_moment()), "derived", "[D]", "second moment of the law"},
             {"kappa", q(cb.forms.geometry.kappa), "derived", "[D]", "step-condition constant"},
             {"E_I", q(cb.terms.init), "derived", "[D✓]", "m2^2/(2 a_0)"},
-            {"E_D", q(cb.terms.discretization), "unknown: fitted", "[UNKNOWN]", "C_D (d kappa^2 K + kappa [d (1 + L) + m2^2])"},
+            {"E_D", q(cb.terms.discretization), "unknown: fitted", "[UNKNOWN]",
+             "C_D (d kappa^2 K + kappa [d (1 + L) + m2^2])"},
             {"F_S", q(cb.forms.score), "derived", "[D]", "sum_k Delta_k eps_k^2"},
             {"E_S", q(cb.terms.score), "unknown: fitted", "[UNKNOWN]", "C_S F_S"},
             {"bound_total", q(cb.total()), "unknown: fitted", "[D]", "E_I + E_D + E_S"}};

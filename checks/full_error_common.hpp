@@ -75,14 +75,14 @@ DataLaw law_from_json(const json& j, const std::string& where = "law");
 
 /// The sampler-side evaluation of a score model on a 1-D or 2-D law, for one sequence of levels σ_0 > … > σ_{N−1}.
 struct SamplerEvaluation {
-  double kl = 0, kl_error = 0;          ///< KL(p_δ ‖ q_N) (finer grid) and the two-resolution difference
-  std::vector<double> eps_sq;           ///< ε_k², k = 0..N−2 (finer quadrature)
-  double eps_error = 0;                 ///< |Σ Δ_k ε_k² (fine) − (coarse)|
-  double score_form = 0;                ///< F_S = Σ_k Δ_k ε_k²
+  double kl = 0, kl_error = 0;  ///< KL(p_δ ‖ q_N) (finer grid) and the two-resolution difference
+  std::vector<double> eps_sq;   ///< ε_k², k = 0..N−2 (finer quadrature)
+  double eps_error = 0;         ///< |Σ Δ_k ε_k² (fine) − (coarse)|
+  double score_form = 0;        ///< F_S = Σ_k Δ_k ε_k²
   double girsanov_init = 0, girsanov_discretization = 0;  ///< the exact (quadrature) Girsanov terms
-  double girsanov_error = 0;            ///< their two-resolution difference
-  double m2 = 0;                        ///< second moment of the law
-  std::string failure;                  ///< non-empty when the grid propagation failed (e.g. T' <= 0)
+  double girsanov_error = 0;                              ///< their two-resolution difference
+  double m2 = 0;                                          ///< second moment of the law
+  std::string failure;                                    ///< non-empty when the grid propagation failed (e.g. T' <= 0)
 };
 
 /// Propagates the sampler that uses `model` (the trained network) through the levels `sigma` for the law,

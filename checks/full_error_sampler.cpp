@@ -35,7 +35,8 @@ std::vector<double> numbers(const json& j, const char* key, const std::string& w
     throw ParamError(where + "." + key + ": expected a non-empty array of numbers");
   std::vector<double> out;
   for (const auto& v : j.at(key)) {
-    if (!v.is_number() || !std::isfinite(v.get<double>())) throw ParamError(where + "." + key + ": expected finite numbers");
+    if (!v.is_number() || !std::isfinite(v.get<double>()))
+      throw ParamError(where + "." + key + ": expected finite numbers");
     out.push_back(v.get<double>());
   }
   return out;
@@ -198,7 +199,8 @@ DataLaw law_from_json(const json& j, const std::string& where) {
       if (!m.is_array() || m.size() != mj.front().size())
         throw ParamError(where + ".means: every mean must be a point of the same dimension");
       for (const auto& v : m) {
-        if (!v.is_number() || !std::isfinite(v.get<double>())) throw ParamError(where + ".means: expected finite numbers");
+        if (!v.is_number() || !std::isfinite(v.get<double>()))
+          throw ParamError(where + ".means: expected finite numbers");
         x.push_back(v.get<double>());
       }
     } else {
@@ -231,7 +233,9 @@ SamplerEvaluation evaluate_sampler_exact(const DataLaw& law, const std::vector<d
   return evaluate(law, nullptr, sigma);
 }
 
-Eigen::MatrixXd draw_law(const DataLaw& law, int n, std::uint64_t seed) { return draw_mixture(to_mixture(law), n, seed); }
+Eigen::MatrixXd draw_law(const DataLaw& law, int n, std::uint64_t seed) {
+  return draw_mixture(to_mixture(law), n, seed);
+}
 
 std::vector<double> score_error_routes(const DataLaw& law, const NetworkScore& model, double sigma, int samples,
                                        std::uint64_t seed) {
@@ -241,13 +245,13 @@ std::vector<double> score_error_routes(const DataLaw& law, const NetworkScore& m
   if (f.d == 2) {
     GridOptions2d q;
     q.r_feature = 12;
-    quad = score_error_2d(f, a, [&](const Eigen::MatrixXd& X, Eigen::MatrixXd& S) { model.evaluate(X, sigma, S); }, q);
+    quad = score_error_2d(
+        f, a, [&](const Eigen::MatrixXd& X, Eigen::MatrixXd& S) { model.evaluate(X, sigma, S); }, q);
   } else {
     GridOptions q;
     q.r_feature = 32;
-    quad = score_error_1d(f, a, [&](const std::vector<double>& x, std::vector<double>& s) {
-      model.evaluate_1d(x, sigma, s);
-    }, q);
+    quad = score_error_1d(
+        f, a, [&](const std::vector<double>& x, std::vector<double>& s) { model.evaluate_1d(x, sigma, s); }, q);
   }
   const auto mc = score_error_mc(f, model, a, samples, seed);
   return {quad, mc.mean, mc.std_error};

@@ -60,7 +60,8 @@ TrainedNetwork train_network(const json& run, const Eigen::MatrixXd& x0, std::ui
   const auto net = init_network<double>(p.network, pb.d_in, pb.d, network_seed);
   DsmObjective<double> obj(pb, net);
   TrainedNetwork out;
-  if (p.gd.step) out.h = *p.gd.step;
+  if (p.gd.step)
+    out.h = *p.gd.step;
   else {
     out.lambda_max = gauss_newton_lambda_max(obj, net.W, 40, mix64(network_seed ^ 0x4444));
     out.h = *p.gd.step_rel * 2.0 / out.lambda_max;

@@ -209,8 +209,10 @@ GaussianDataSpec data_from_json(const json& j, const std::string& where) {
       throw ParamError(path(where, "mu") + ": has " + std::to_string(s.mu.size()) + " entries but " +
                        path(where, "lambda") + " has " + std::to_string(s.lambda.size()));
   } else if (s.spectrum == "isotropic" || s.spectrum == "power_law" || s.spectrum == "dyadic") {
-    if (s.spectrum == "isotropic") reject_unknown(j, where, {"spectrum", "dimension", "scale", "mean"});
-    else reject_unknown(j, where, {"spectrum", "dimension", "scale", "mean", "alpha"});
+    if (s.spectrum == "isotropic")
+      reject_unknown(j, where, {"spectrum", "dimension", "scale", "mean"});
+    else
+      reject_unknown(j, where, {"spectrum", "dimension", "scale", "mean", "alpha"});
     s.dimension = get_integer(j, "dimension", where);
     s.scale = get_number(j, "scale", where);
     s.mean = get_number_or(j, "mean", 0.0, where);

@@ -5,12 +5,12 @@
 
 #include <fmt/format.h>
 
+#include <unistd.h>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <string>
-#include <unistd.h>
 
 namespace diffbound::checks {
 

@@ -6,25 +6,25 @@
 
 #include <fmt/format.h>
 
-#include <cerrno>
-#include <cmath>
-#include <cstring>
 #include <fcntl.h>
-#include <fstream>
-#include <limits>
-#include <stdexcept>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <limits>
+#include <stdexcept>
 
 namespace diffbound::checks {
 
 namespace fs = std::filesystem;
 
 const std::vector<std::string>& run_identity_keys() {
-  static const std::vector<std::string> keys{"program", "version",        "commit", "compiler",     "boost",
-                                             "mpfr",    "mpfi",           "size",   "scalar",       "precision_bits",
-                                             "seed",    "bound_factor",   "checks", "selection"};
+  static const std::vector<std::string> keys{"program", "version",      "commit", "compiler", "boost",
+                                             "mpfr",    "mpfi",         "size",   "scalar",   "precision_bits",
+                                             "seed",    "bound_factor", "checks", "selection"};
   return keys;
 }
 
@@ -166,18 +166,22 @@ ResultsContent read_results(const fs::path& path) {
     if (line_no == 1 && type != "run")
       throw std::invalid_argument(path.string() + ": not a diffbound results file (no run record on line 1)");
     if (type == "run") {
-      if (line_no != 1) throw std::invalid_argument(path.string() + ": line " + std::to_string(line_no) + " is a second run record");
+      if (line_no != 1)
+        throw std::invalid_argument(path.string() + ": line " + std::to_string(line_no) + " is a second run record");
       out.run = std::move(rec);
     } else if (type == "case") {
-      if (!rec.contains("check") || !rec.contains("case") || !rec.at("check").is_string() || !rec.at("case").is_string())
-        throw std::invalid_argument(path.string() + ": line " + std::to_string(line_no) + ": case record without check or case id");
+      if (!rec.contains("check") || !rec.contains("case") || !rec.at("check").is_string() ||
+          !rec.at("case").is_string())
+        throw std::invalid_argument(path.string() + ": line " + std::to_string(line_no) +
+                                    ": case record without check or case id");
       out.cases.push_back(std::move(rec));
     } else if (type == "check") {
       out.checks.push_back(std::move(rec));
     } else if (type == "end") {
       out.end = std::move(rec);
     } else {
-      throw std::invalid_argument(path.string() + ": line " + std::to_string(line_no) + ": unknown record type '" + type + "'");
+      throw std::invalid_argument(path.string() + ": line " + std::to_string(line_no) + ": unknown record type '" +
+                                  type + "'");
     }
     pos = nl + 1;
     out.good_bytes = pos;
@@ -225,7 +229,8 @@ void write_file_atomically(const fs::path& path, const std::string& content) {
     throw std::runtime_error(err);
   }
   // Make the rename itself durable.
-  const int dfd = ::open(path.parent_path().empty() ? "." : path.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  const int dfd =
+      ::open(path.parent_path().empty() ? "." : path.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd >= 0) {
     ::fsync(dfd);
     ::close(dfd);

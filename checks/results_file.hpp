@@ -45,11 +45,11 @@ json end_record(const std::vector<CheckOutcome>& checks, double wall_seconds);
 
 /// The records of a results file or journal.
 struct ResultsContent {
-  json run;                    ///< the first record (type "run")
-  std::vector<json> cases;     ///< case records, in file order
-  std::vector<json> checks;    ///< check records
-  std::optional<json> end;     ///< present when the run finished
-  bool dropped_tail = false;   ///< the last line was cut short (a killed run) and was dropped
+  json run;                       ///< the first record (type "run")
+  std::vector<json> cases;        ///< case records, in file order
+  std::vector<json> checks;       ///< check records
+  std::optional<json> end;        ///< present when the run finished
+  bool dropped_tail = false;      ///< the last line was cut short (a killed run) and was dropped
   std::uintmax_t good_bytes = 0;  ///< length of the complete records
 };
 

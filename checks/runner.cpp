@@ -9,9 +9,11 @@
 #include <diffbound/numerics/gemm_threads.hpp>
 #include <diffbound/numerics/random.hpp>
 
-#include <boost/version.hpp>
 #include <fmt/format.h>
+#include <boost/version.hpp>
 
+#include <fnmatch.h>
+#include <unistd.h>
 #include <algorithm>
 #include <atomic>
 #include <charconv>
@@ -20,13 +22,11 @@
 #include <condition_variable>
 #include <ctime>
 #include <deque>
-#include <fnmatch.h>
 #include <fstream>
 #include <iostream>
 #include <limits>
 #include <mutex>
 #include <thread>
-#include <unistd.h>
 
 namespace diffbound::checks {
 
@@ -35,10 +35,18 @@ namespace fs = std::filesystem;
 void Counts::add(const CaseResult& r) {
   if (!r.error.empty()) ++failed;
   switch (r.verdict) {
-    case Verdict::verified: ++verified; break;
-    case Verdict::holds: ++holds; break;
-    case Verdict::violated: ++violated; break;
-    case Verdict::inconclusive: ++inconclusive; break;
+    case Verdict::verified:
+      ++verified;
+      break;
+    case Verdict::holds:
+      ++holds;
+      break;
+    case Verdict::violated:
+      ++violated;
+      break;
+    case Verdict::inconclusive:
+      ++inconclusive;
+      break;
   }
 }
 
@@ -128,17 +136,16 @@ struct Planned {
 }  // namespace
 
 json build_metadata() {
-  return json{{"program", "diffbound"},
-              {"version", version::string},
-              {"commit", version::commit},
-              {"compiler", std::string("g++ ") + __VERSION__},
-              {"boost", fmt::format("{}.{}.{}", BOOST_VERSION / 100000, BOOST_VERSION / 100 % 1000, BOOST_VERSION % 100)},
-              {"mpfr", mpfr_get_version()},
-              {"mpfi", mpfi_get_version()},
-              {"machine", json{{"host", host_name()},
-                               {"cpu", cpu_model()},
-                               {"cores", std::thread::hardware_concurrency()}}},
-              {"gemm", gemm_backend()}};
+  return json{
+      {"program", "diffbound"},
+      {"version", version::string},
+      {"commit", version::commit},
+      {"compiler", std::string("g++ ") + __VERSION__},
+      {"boost", fmt::format("{}.{}.{}", BOOST_VERSION / 100000, BOOST_VERSION / 100 % 1000, BOOST_VERSION % 100)},
+      {"mpfr", mpfr_get_version()},
+      {"mpfi", mpfi_get_version()},
+      {"machine", json{{"host", host_name()}, {"cpu", cpu_model()}, {"cores", std::thread::hardware_concurrency()}}},
+      {"gemm", gemm_backend()}};
 }
 
 void parse_shard(const std::string& text, RunOptions& options) {
@@ -190,7 +197,8 @@ RunOutcome run_checks(const RunOptions& options, std::ostream& out) {
     for (std::size_t e = 0; e < config->entries.size(); ++e)
       if (keep[e]) plan.push_back({config->entries[e].check, {}, config->entries[e].cases, config->entries[e].origins});
   } else {
-    for (const Check* c : Registry::instance().select(options.patterns)) plan.push_back({c, {}, c->cases(options.size), {}});
+    for (const Check* c : Registry::instance().select(options.patterns))
+      plan.push_back({c, {}, c->cases(options.size), {}});
   }
   // Every check runs in its own scalar kind unless one is forced; validate the forced one.
   for (auto& p : plan) {
@@ -277,8 +285,9 @@ RunOutcome run_checks(const RunOptions& options, std::ostream& out) {
                            : "shard " + s.value("index", json()).dump() + "/" + s.value("count", json()).dump();
       };
       if (shard_text(their_shard) != shard_text(our_shard))
-        throw std::invalid_argument("--resume: " + src.string() + " is " + shard_text(their_shard) + " but this run is " +
-                                    shard_text(our_shard) + " (resume with the same --shard, or choose another --out)");
+        throw std::invalid_argument("--resume: " + src.string() + " is " + shard_text(their_shard) +
+                                    " but this run is " + shard_text(our_shard) +
+                                    " (resume with the same --shard, or choose another --out)");
       for (auto& rec : c.cases) {
         const auto key = std::make_pair(rec.at("check").get<std::string>(), rec.at("case").get<std::string>());
         const auto it = slot_of.find(key);
@@ -295,8 +304,10 @@ RunOutcome run_checks(const RunOptions& options, std::ostream& out) {
           continue;
         done[key] = Done{std::move(rec), std::move(r)};
       }
-      if (src == journal_path) journal_content = std::move(c);
-      else run = c.run;  // keep the original run record (its date)
+      if (src == journal_path)
+        journal_content = std::move(c);
+      else
+        run = c.run;  // keep the original run record (its date)
     }
     if (journal_content) run = journal_content->run;
   }
@@ -323,8 +334,10 @@ RunOutcome run_checks(const RunOptions& options, std::ostream& out) {
   const bool replacing = !options.resume && fs::exists(journal_path, ec);
   Journal journal;
   try {
-    if (journal_content) journal.reopen(journal_path, journal_content->good_bytes);
-    else journal.create(journal_path, run);
+    if (journal_content)
+      journal.reopen(journal_path, journal_content->good_bytes);
+    else
+      journal.create(journal_path, run);
   } catch (const std::runtime_error&) {
     if (!journal_content) remove_outputs();
     throw;
@@ -333,9 +346,11 @@ RunOutcome run_checks(const RunOptions& options, std::ostream& out) {
     std::cerr << "note: " << journal_path.string() << " of an unfinished run was replaced (--resume continues one)\n";
   if (options.resume) {
     if (resumed > 0)
-      std::cerr << "resuming: " << resumed << " of " << mine.size() << " cases already done in " << dir.string() << '\n';
+      std::cerr << "resuming: " << resumed << " of " << mine.size() << " cases already done in " << dir.string()
+                << '\n';
     else
-      std::cerr << "resuming: nothing to take over in " << dir.string() << ", running all " << mine.size() << " cases\n";
+      std::cerr << "resuming: nothing to take over in " << dir.string() << ", running all " << mine.size()
+                << " cases\n";
   }
 
   // ---- 3. The cases left, on a pool of threads; each finished case goes to the journal at once -------
@@ -365,7 +380,8 @@ RunOutcome run_checks(const RunOptions& options, std::ostream& out) {
       std::lock_guard<std::mutex> lock(mu);
       if (!param_error.empty()) {
         if (param_error_message.empty())
-          param_error_message = config->file + ": " + p.origins[pending[i].k] + ", case '" + spec.id + "': " + param_error;
+          param_error_message =
+              config->file + ": " + p.origins[pending[i].k] + ", case '" + spec.id + "': " + param_error;
         stop = true;
       }
       results[i] = std::move(r);
@@ -485,12 +501,15 @@ void print_summary(const RunOutcome& outcome, std::ostream& out) {
   for (const auto& c : outcome.checks) violated += c.counts.violated, failed += c.counts.failed;
   std::string verdict = "nothing VIOLATED, nothing failed";
   if (violated > 0 || failed > 0)
-    verdict = fmt::format("{} VIOLATED ({}), {}", violated,
-                          violated > 0 ? "findings: each is listed with its reason in the report's appendix" : "none",
-                          failed > 0 ? fmt::format("{} FAILED TO RUN (see the errors above)", failed) : "nothing failed");
+    verdict =
+        fmt::format("{} VIOLATED ({}), {}", violated,
+                    violated > 0 ? "findings: each is listed with its reason in the report's appendix" : "none",
+                    failed > 0 ? fmt::format("{} FAILED TO RUN (see the errors above)", failed) : "nothing failed");
   out << fmt::format("wall time {:.2f} s; {}\n", outcome.wall_seconds, verdict);
-  if (!outcome.shard.empty()) out << "shard " << outcome.shard << " of the selected cases (join the shards with 'diffbound merge')\n";
-  if (outcome.resumed_cases > 0) out << outcome.resumed_cases << " cases taken over from the unfinished run (--resume)\n";
+  if (!outcome.shard.empty())
+    out << "shard " << outcome.shard << " of the selected cases (join the shards with 'diffbound merge')\n";
+  if (outcome.resumed_cases > 0)
+    out << outcome.resumed_cases << " cases taken over from the unfinished run (--resume)\n";
   if (outcome.bound_factor != 1.0)
     out << "BOUND FACTOR " << shortest_decimal(outcome.bound_factor)
         << ": a testing aid; every bound was multiplied by it, so these verdicts are not about the paper's bounds\n";

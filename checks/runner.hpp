@@ -15,14 +15,14 @@
 namespace diffbound::checks {
 
 struct RunOptions {
-  std::vector<std::string> patterns;       ///< check ids or globs; empty = all
+  std::vector<std::string> patterns;  ///< check ids or globs; empty = all
   Size size = Size::standard;
-  std::optional<ScalarKind> scalar;        ///< empty: each check's default kind
-  unsigned precision_bits = 128;           ///< for mpfr and mpfi
-  unsigned threads = 0;                    ///< 0: all cores
+  std::optional<ScalarKind> scalar;  ///< empty: each check's default kind
+  unsigned precision_bits = 128;     ///< for mpfr and mpfi
+  unsigned threads = 0;              ///< 0: all cores
   std::filesystem::path out_dir = "results";
-  std::uint64_t seed = 20240618;           ///< base seed; each case derives its own
-  bool progress = false;                   ///< progress line on stderr
+  std::uint64_t seed = 20240618;  ///< base seed; each case derives its own
+  bool progress = false;          ///< progress line on stderr
   // Running at scale (README "Running at scale"):
   std::optional<std::filesystem::path> config;  ///< cases from this file (config.hpp) instead of the sweeps
   unsigned shard_index = 1, shard_count = 1;    ///< run only shard i of n (1 ≤ i ≤ n) of the selected cases
@@ -36,9 +36,7 @@ void parse_shard(const std::string& text, RunOptions& options);
 /// Shard i (1-based) of n holds the cases whose position in the selection (all checks' cases in
 /// order, counted from 0) is i−1 modulo n: the shards differ by at most one case, mix cheap and costly
 /// parts of every sweep, and do not change when a run is started again.
-inline bool in_shard(std::size_t position, unsigned index, unsigned count) {
-  return position % count == index - 1;
-}
+inline bool in_shard(std::size_t position, unsigned index, unsigned count) { return position % count == index - 1; }
 
 /// Verdict counts of a set of cases.
 struct Counts {
@@ -61,7 +59,7 @@ struct RunOutcome {
   std::size_t resumed_cases = 0;  ///< cases taken over from an earlier, unfinished run (--resume)
   double bound_factor = 1.0;      ///< not 1: a testing-aid run (printed in the summary)
   std::string shard;              ///< "i/n" for a shard, else empty
-  bool ok() const;  ///< nothing VIOLATED and nothing failed
+  bool ok() const;                ///< nothing VIOLATED and nothing failed
   /// The program's exit status for this outcome: 0 nothing VIOLATED and nothing failed; 1 some case
   /// VIOLATED (a finding) and none failed; 3 some case (or a check's summary) failed to run.
   int exit_status() const;

@@ -29,8 +29,10 @@ namespace {
 
 using sampling_bound::kDriftFactor;
 
-const std::vector<LevelScoreSpec> kCalibrationScores{
-    {"exact", 1.0, 0.0, 0.0}, {"scaled0.9", 0.9, 0.0, 0.0}, {"scaled0.5", 0.5, 0.0, 0.0}, {"scaled1.1+bias0.01", 1.1, 0.01, 0.0}};
+const std::vector<LevelScoreSpec> kCalibrationScores{{"exact", 1.0, 0.0, 0.0},
+                                                     {"scaled0.9", 0.9, 0.0, 0.0},
+                                                     {"scaled0.5", 0.5, 0.0, 0.0},
+                                                     {"scaled1.1+bias0.01", 1.1, 0.01, 0.0}};
 
 struct Ends {
   const char* name;
@@ -46,8 +48,8 @@ std::vector<LevelsSpec> three_families(int n, const Ends& e) {
 
 void add_case(std::vector<CaseSpec>& out, const std::string& sweep, const GaussianDataSpec& data,
               const LevelsSpec& levels, const std::string& ends, const LevelScoreSpec& score) {
-  const std::string id = sweep + "/" + data_label(data) + "/" + levels.label() + "/ends=" + ends + "/N=" +
-                         std::to_string(levels.levels()) + "/" + score.name;
+  const std::string id = sweep + "/" + data_label(data) + "/" + levels.label() + "/ends=" + ends +
+                         "/N=" + std::to_string(levels.levels()) + "/" + score.name;
   out.push_back({id, json{{"sweep", sweep},
                           {"data", data_to_json(data)},
                           {"schedule", levels_to_json(levels)},
@@ -67,8 +69,9 @@ class SamplingBound final : public Check {
                                            dyadic_data(256, 1.0, 0.5)};
     std::vector<int> cal_n{24, 32, 48, 64, 128, 256};
     auto cal_scores = kCalibrationScores;
-    if (smoke) cal_data = {iso_data(1, 0.25, 1.0), iso_data(8, 1.0, 0.0)}, cal_n = {32, 64, 128},
-               cal_scores = {kCalibrationScores[0], kCalibrationScores[1]};
+    if (smoke)
+      cal_data = {iso_data(1, 0.25, 1.0), iso_data(8, 1.0, 0.0)}, cal_n = {32, 64, 128},
+      cal_scores = {kCalibrationScores[0], kCalibrationScores[1]};
     for (const auto& d : cal_data)
       for (int n : cal_n)
         for (const auto& l : three_families(n, kEdm))
@@ -86,8 +89,8 @@ class SamplingBound final : public Check {
     }
     // ---- held-out: larger d ----------------------------------------------------------------------
     {
-      std::vector<GaussianDataSpec> ds{dyadic_data(1024, 1.0, 0.0),  dyadic_data(4096, 1.0, 0.0),
-                                       dyadic_data(16384, 1.0, 0.0), dyadic_data(65536, 1.0, 0.0),
+      std::vector<GaussianDataSpec> ds{dyadic_data(1024, 1.0, 0.0),   dyadic_data(4096, 1.0, 0.0),
+                                       dyadic_data(16384, 1.0, 0.0),  dyadic_data(65536, 1.0, 0.0),
                                        dyadic_data(100000, 1.0, 0.0), iso_data(100000, 1.0, 0.1),
                                        dyadic_data(10000, 0.5, 0.3)};
       if (full) ds.push_back(dyadic_data(1000000, 1.0, 0.0)), ds.push_back(iso_data(1000000, 4.0, 0.0));
@@ -114,8 +117,8 @@ class SamplingBound final : public Check {
     }
     // ---- held-out: other endpoints ---------------------------------------------------------------
     {
-      std::vector<Ends> ends{{"song", 0.01, 50.0}, {"song1024", 0.002, 1348.0}, {"wide_min", 0.05, 80.0},
-                             {"edm_ve", 0.02, 100.0}};
+      std::vector<Ends> ends{
+          {"song", 0.01, 50.0}, {"song1024", 0.002, 1348.0}, {"wide_min", 0.05, 80.0}, {"edm_ve", 0.02, 100.0}};
       if (full) ends.push_back({"small", 0.001, 10.0});
       if (smoke) ends = {{"song", 0.01, 50.0}};
       const std::vector<GaussianDataSpec> ds =
@@ -130,9 +133,8 @@ class SamplingBound final : public Check {
     }
     // ---- held-out: other score-error models (uniform on the noise-prediction scale) -------------------
     {
-      const std::vector<LevelScoreSpec> scores{{"eps_bias0.01", 1.0, 0.0, 0.01},
-                                               {"eps_bias0.1", 1.0, 0.0, 0.1},
-                                               {"scaled0.8+eps_bias0.05", 0.8, 0.0, 0.05}};
+      const std::vector<LevelScoreSpec> scores{
+          {"eps_bias0.01", 1.0, 0.0, 0.01}, {"eps_bias0.1", 1.0, 0.0, 0.1}, {"scaled0.8+eps_bias0.05", 0.8, 0.0, 0.05}};
       std::vector<GaussianDataSpec> ds = cal_data;
       std::vector<int> ns{32, 64, 256, 1024};
       if (smoke) ds.resize(1), ns = {64};
@@ -181,8 +183,8 @@ class SamplingBound final : public Check {
     const auto data_spec = data_from_json(spec.params.at("data"));
     const auto levels = levels_from_json(spec.params.at("schedule"));
     const auto score_spec = level_score_from_json(spec.params.at("score"));
-    const auto constants = spec.params.contains("constants") ? constants_from_json(spec.params.at("constants"))
-                                                             : BoundConstants{};
+    const auto constants =
+        spec.params.contains("constants") ? constants_from_json(spec.params.at("constants")) : BoundConstants{};
     with_scalar(ctx.scalar, [&]<class Real>() {
       const auto data = make_data<Real>(data_spec);
       const auto e = evaluate_gaussian(data, levels.template sigmas<Real>(), score_spec, constants.kappa_max);
@@ -312,8 +314,14 @@ Summary SamplingBound::summarize(const std::vector<CaseResult>& results) const {
   Table tc;
   tc.id = "constants";
   tc.title = "Smallest constants: calibration sweep and held-out sweeps";
-  tc.columns = {"sweep", "cases (in hypothesis)", "smallest C_D", "C_D / calibrated", "smallest C_S (given calibrated C_D)",
-                "C_S / calibrated", "drift rule", "attained at (C_D; C_S)"};
+  tc.columns = {"sweep",
+                "cases (in hypothesis)",
+                "smallest C_D",
+                "C_D / calibrated",
+                "smallest C_S (given calibrated C_D)",
+                "C_S / calibrated",
+                "drift rule",
+                "attained at (C_D; C_S)"};
   std::vector<std::string> drifted;
   for (const auto& sw : sweep_order) {
     const auto& rs = by_sweep[sw];
@@ -324,7 +332,8 @@ Summary SamplingBound::summarize(const std::vector<CaseResult>& results) const {
     const bool cal = sw == "calibration";
     const std::string rule =
         cal ? "-"
-            : ((drift_outcome(cd, cd_cal) == "VIOLATED" || drift_outcome(cs, cs_cal) == "VIOLATED") ? "DRIFT" : "no drift");
+            : ((drift_outcome(cd, cd_cal) == "VIOLATED" || drift_outcome(cs, cs_cal) == "VIOLATED") ? "DRIFT"
+                                                                                                    : "no drift");
     if (rule == "DRIFT") drifted.push_back(sw);
     bool any_exact = false;
     for (const Row* w : rs) any_exact = any_exact || (exact_score(*w) && w->cond == 1);
@@ -358,23 +367,29 @@ Summary SamplingBound::summarize(const std::vector<CaseResult>& results) const {
     st.expected = allowed;
     st.rule = SlopeRule::at_most;
     Fit f = st.fit();
-    f.comparison = fmt::format("slope of log(KL/F_D) on log {} <= {:g} (the constant does not grow faster than a "
-                               "logarithm)", axis, allowed);
+    f.comparison = fmt::format(
+        "slope of log(KL/F_D) on log {} <= {:g} (the constant does not grow faster than a "
+        "logarithm)",
+        axis, allowed);
     s.fits.push_back(f);
     s.tables.push_back(st.table(safe_id("trend_" + axis)));
   };
-  trend("calibration + held_out_N, every law and schedule", "N", 0.0,
-        [](const Row& w) { return w.sweep == "calibration" || w.sweep == "held_out_N"; }, [](const Row& w) { return w.n; });
-  trend("held_out_d, dyadic alpha = 1, mean 0", "d", 0.1,
-        [](const Row& w) { return w.sweep == "held_out_d" && w.data.rfind("dyadic1(", 0) == 0; },
-        [](const Row& w) { return static_cast<double>(w.d); });
+  trend(
+      "calibration + held_out_N, every law and schedule", "N", 0.0,
+      [](const Row& w) { return w.sweep == "calibration" || w.sweep == "held_out_N"; },
+      [](const Row& w) { return w.n; });
+  trend(
+      "held_out_d, dyadic alpha = 1, mean 0", "d", 0.1,
+      [](const Row& w) { return w.sweep == "held_out_d" && w.data.rfind("dyadic1(", 0) == 0; },
+      [](const Row& w) { return static_cast<double>(w.d); });
 
   // ---- per-term comparison with the exact Gaussian decomposition ----------------------------------
   Table tt;
   tt.id = "terms_vs_exact";
   tt.title = "Encoded terms beside the exact Girsanov terms (PAPER 6.2), data iso(d=1,l=0.25,m=1)";
-  tt.columns = {"schedule", "N", "score", "KL", "E_I", "exact init", "E_I/exact", "E_D", "exact discretization",
-                "E_D/exact", "E_S", "exact score", "E_S/exact", "bound", "bound/KL"};
+  tt.columns = {
+      "schedule",  "N",   "score",       "KL",        "E_I",   "exact init", "E_I/exact", "E_D", "exact discretization",
+      "E_D/exact", "E_S", "exact score", "E_S/exact", "bound", "bound/KL"};
   std::map<std::string, std::array<Series, 3>> ratio_series;
   for (const auto& w : rows) {
     if (w.data != "iso(d=1,l=0.25,m=1)" || w.ends != "edm") continue;
@@ -397,11 +412,14 @@ Summary SamplingBound::summarize(const std::vector<CaseResult>& results) const {
     ser[2].x.push_back(w.n), ser[2].y.push_back(w.E_S / w.g_score);
   }
   std::sort(tt.rows.begin(), tt.rows.end(), [](const auto& x, const auto& y) {
-    return std::make_tuple(x[0].template get<std::string>(), x[2].template get<std::string>(), x[1].template get<double>()) <
-           std::make_tuple(y[0].template get<std::string>(), y[2].template get<std::string>(), y[1].template get<double>());
+    return std::make_tuple(x[0].template get<std::string>(), x[2].template get<std::string>(),
+                           x[1].template get<double>()) < std::make_tuple(y[0].template get<std::string>(),
+                                                                          y[2].template get<std::string>(),
+                                                                          y[1].template get<double>());
   });
-  tt.caption = "Each encoded term (committed constants) next to the exact term of the Girsanov decomposition of the "
-               "same case; a ratio far above 1 shows where the encoded bound is loose.";
+  tt.caption =
+      "Each encoded term (committed constants) next to the exact term of the Girsanov decomposition of the "
+      "same case; a ratio far above 1 shows where the encoded bound is loose.";
   s.tables.push_back(tt);
   if (!ratio_series.empty()) {
     Figure f;
@@ -419,9 +437,10 @@ Summary SamplingBound::summarize(const std::vector<CaseResult>& results) const {
         for (std::size_t i = 0; i < idx.size(); ++i) y.x[i] = x.x[idx[i]], y.y[i] = x.y[idx[i]];
         f.series.push_back(y);
       }
-    f.caption = "Ratio of each encoded term (constants in place) to the exact term of the Gaussian Girsanov "
-                "decomposition: E_I is tight up to the convexity gap, E_S is a constant multiple, E_D grows like "
-                "the ratio of the kappa-form to the exact discretization sum.";
+    f.caption =
+        "Ratio of each encoded term (constants in place) to the exact term of the Gaussian Girsanov "
+        "decomposition: E_I is tight up to the convexity gap, E_S is a constant multiple, E_D grows like "
+        "the ratio of the kappa-form to the exact discretization sum.";
     s.figures.push_back(std::move(f));
   }
 
@@ -433,7 +452,8 @@ Summary SamplingBound::summarize(const std::vector<CaseResult>& results) const {
       if (w.sweep != "calibration" && w.sweep != "held_out_N") continue;
       auto& c = curves[w.family];
       if (c.first.label.empty())
-        c = {Series{"KL, " + w.family, "measured", {}, {}, {}, {}, {}}, Series{"bound, " + w.family, "bound", {}, {}, {}, {}, {}}};
+        c = {Series{"KL, " + w.family, "measured", {}, {}, {}, {}, {}},
+             Series{"bound, " + w.family, "bound", {}, {}, {}, {}, {}}};
       c.first.x.push_back(w.n), c.first.y.push_back(w.kl);
       c.second.x.push_back(w.n), c.second.y.push_back(w.bound);
     }
@@ -467,12 +487,15 @@ Summary SamplingBound::summarize(const std::vector<CaseResult>& results) const {
     Table t;
     t.id = "step_condition";
     t.title = "Step condition gamma_k <= kappa min{1, s_(k+1)}, kappa <= kappa_max = 1, per schedule family";
-    t.columns = {"family", "cases", "in hypothesis", "outside", "smallest kappa", "largest kappa", "smallest N in hypothesis"};
+    t.columns = {"family",         "cases",         "in hypothesis",           "outside",
+                 "smallest kappa", "largest kappa", "smallest N in hypothesis"};
     for (const auto& [fam, a] : acc)
-      t.rows.push_back({fam, static_cast<double>(a.cases), static_cast<double>(a.in), static_cast<double>(a.cases - a.in),
-                        a.kmin, a.kmax, a.nmin_in < 1e300 ? json(a.nmin_in) : json(nullptr)});
-    t.caption = "kappa is computed per case (term 'kappa', with the step that attains it in 'kappa_step'); cases "
-                "outside the hypothesis are reported, never counted as violations of the theorem.";
+      t.rows.push_back({fam, static_cast<double>(a.cases), static_cast<double>(a.in),
+                        static_cast<double>(a.cases - a.in), a.kmin, a.kmax,
+                        a.nmin_in < 1e300 ? json(a.nmin_in) : json(nullptr)});
+    t.caption =
+        "kappa is computed per case (term 'kappa', with the step that attains it in 'kappa_step'); cases "
+        "outside the hypothesis are reported, never counted as violations of the theorem.";
     s.tables.push_back(t);
   }
 
@@ -483,8 +506,9 @@ Summary SamplingBound::summarize(const std::vector<CaseResult>& results) const {
       cd_cal, cd_where, cs_cal, cs_where, shortest_decimal(sampling_bound::kCalibratedCD),
       shortest_decimal(sampling_bound::kCalibratedCS), shortest_decimal(kDriftFactor)));
   if (cd_cal > sampling_bound::kCalibratedCD * (1 + 1e-9) || cs_cal > sampling_bound::kCalibratedCS * (1 + 1e-9))
-    s.notes.push_back("The committed calibrated constants are SMALLER than this run's calibration fit: update "
-                      "theory/sampling_bound.hpp (kCalibratedCD, kCalibratedCS).");
+    s.notes.push_back(
+        "The committed calibrated constants are SMALLER than this run's calibration fit: update "
+        "theory/sampling_bound.hpp (kCalibratedCD, kCalibratedCS).");
   s.notes.push_back(
       "Why the constants cannot drift in d for Gaussian data: the measured KL and the form F_D = d kappa^2 K + kappa "
       "[d (1 + L) + m2^2] are both sums over directions, so KL/F_D of any diagonal Gaussian is a weighted average "
@@ -530,10 +554,13 @@ class SamplingBoundEvaluator final : public BoundEvaluator {
                 {"constants", constants_to_json(BoundConstants{})}};
   }
   std::vector<std::pair<std::string, std::string>> parameter_help() const override {
-    return {{"data", "Gaussian data: spectrum isotropic|power_law|dyadic|list, dimension, scale, mean[, alpha]"},
-            {"schedule", "noise levels: kind edm|geometric|song_ve|vp|user|kappa_min, n_levels, sigma_min, sigma_max, ..."},
-            {"score", "score error: c (scale, 1 = exact), b (bias), eps_bias (bias eps_bias/sigma_k: uniform error on the noise-prediction scale)"},
-            {"constants", "C_D, C_S (default: committed calibration), kappa_max (step-condition hypothesis)"}};
+    return {
+        {"data", "Gaussian data: spectrum isotropic|power_law|dyadic|list, dimension, scale, mean[, alpha]"},
+        {"schedule", "noise levels: kind edm|geometric|song_ve|vp|user|kappa_min, n_levels, sigma_min, sigma_max, ..."},
+        {"score",
+         "score error: c (scale, 1 = exact), b (bias), eps_bias (bias eps_bias/sigma_k: uniform error on the "
+         "noise-prediction scale)"},
+        {"constants", "C_D, C_S (default: committed calibration), kappa_max (step-condition hypothesis)"}};
   }
   std::vector<BoundTerm> evaluate(const json& params, ScalarKind kind) const override {
     require_keys(params, {"data", "schedule", "score", "constants"});
@@ -547,21 +574,23 @@ class SamplingBoundEvaluator final : public BoundEvaluator {
       const auto& f = e.forms;
       const auto t = sampling_bound::apply_constants(f, decimal<Real>(c.C_D), decimal<Real>(c.C_S));
       const auto& g = e.girsanov;
-      const std::string cond = f.geometry.condition == 1 ? "holds" : (f.geometry.condition == -1 ? "FAILS" : "undecided");
+      const std::string cond =
+          f.geometry.condition == 1 ? "holds" : (f.geometry.condition == -1 ? "FAILS" : "undecided");
       return std::vector<BoundTerm>{
           {"kappa", Quantity::of(f.geometry.kappa), "derived", "[D]",
-           "max_k gamma_k/min{1, s_(k+1)}, OU step gamma_k (step condition " + cond + " for kappa_max = " +
-               shortest_decimal(c.kappa_max) + ")"},
+           "max_k gamma_k/min{1, s_(k+1)}, OU step gamma_k (step condition " + cond +
+               " for kappa_max = " + shortest_decimal(c.kappa_max) + ")"},
           {"E_I", Quantity::of(t.init), "derived", "[D✓]", "m2^2/(2 a_0) (PAPER §3.2)"},
           {"F_D", Quantity::of(f.discretization), "derived", "[D]", "d kappa^2 K + kappa [d (1 + L) + m2^2]"},
-          {"E_D", Quantity::of(t.discretization), "unknown: fitted", "[UNKNOWN]", "C_D F_D, C_D = " + shortest_decimal(c.C_D)},
+          {"E_D", Quantity::of(t.discretization), "unknown: fitted", "[UNKNOWN]",
+           "C_D F_D, C_D = " + shortest_decimal(c.C_D)},
           {"F_S", Quantity::of(f.score), "derived", "[D]", "sum_k (a_k - a_(k+1)) eps_k^2"},
           {"E_S", Quantity::of(t.score), "unknown: fitted", "[UNKNOWN]", "C_S F_S, C_S = " + shortest_decimal(c.C_S)},
           {"girsanov_init", Quantity::of(g.init), "derived", "[D✓]", "exact KL(p_T || N(0, a_0 I)) beside E_I"},
-          {"girsanov_discretization", Quantity::of(g.discretization), "derived", "[D✓]", "exact discretization term beside E_D"},
+          {"girsanov_discretization", Quantity::of(g.discretization), "derived", "[D✓]",
+           "exact discretization term beside E_D"},
           {"girsanov_score", Quantity::of(g.score), "derived", "[D✓]", "exact score term (= F_S/2) beside E_S"},
-          {"measured_kl", Quantity::of(e.kl), "derived", "[D✓]",
-           "exact KL(p_delta || sampler), PAPER §6.1"},
+          {"measured_kl", Quantity::of(e.kl), "derived", "[D✓]", "exact KL(p_delta || sampler), PAPER §6.1"},
           {"total", Quantity::of(t.total()), "unknown: fitted", "[D]", "E_I + E_D + E_S"}};
     });
   }

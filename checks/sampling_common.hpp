@@ -66,7 +66,8 @@ inline json levels_to_json(const LevelsSpec& l) {
 }
 
 inline LevelsSpec levels_from_json(const json& j, const std::string& where = "schedule") {
-  if (j.is_object() && j.contains("kind") && j.at("kind").is_string() && j.at("kind").get<std::string>() == "kappa_min") {
+  if (j.is_object() && j.contains("kind") && j.at("kind").is_string() &&
+      j.at("kind").get<std::string>() == "kappa_min") {
     for (auto it = j.begin(); it != j.end(); ++it)
       if (it.key() != "kind" && it.key() != "n_levels" && it.key() != "sigma_min" && it.key() != "sigma_max")
         throw ParamError(where + "." + it.key() + ": unknown key (known keys: kind, n_levels, sigma_min, sigma_max)");
@@ -201,16 +202,20 @@ inline GaussianDataSpec power_data(std::int64_t d, double alpha, double mean, do
 /// Label of a data spec that also carries λ and μ for isotropic data ("iso(d=8,l=1,m=0)").
 inline std::string data_label(const GaussianDataSpec& s) {
   if (s.spectrum == "isotropic")
-    return "iso(d=" + std::to_string(s.dimension) + ",l=" + shortest_decimal(s.scale) + ",m=" + shortest_decimal(s.mean) + ")";
+    return "iso(d=" + std::to_string(s.dimension) + ",l=" + shortest_decimal(s.scale) +
+           ",m=" + shortest_decimal(s.mean) + ")";
   return s.label();
 }
 
 /// Number of steps × directions of a Gaussian case (the cost unit of the exact recursion).
 inline double gaussian_work(const GaussianDataSpec& s, int levels) {
   double modes = 1;
-  if (s.spectrum == "power_law") modes = static_cast<double>(s.dimension);
-  else if (s.spectrum == "dyadic") modes = std::floor(std::log2(static_cast<double>(s.dimension))) + 1;
-  else if (s.spectrum == "list") modes = static_cast<double>(s.lambda.size());
+  if (s.spectrum == "power_law")
+    modes = static_cast<double>(s.dimension);
+  else if (s.spectrum == "dyadic")
+    modes = std::floor(std::log2(static_cast<double>(s.dimension))) + 1;
+  else if (s.spectrum == "list")
+    modes = static_cast<double>(s.lambda.size());
   return modes * levels;
 }
 

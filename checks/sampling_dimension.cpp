@@ -27,7 +27,7 @@ namespace {
 constexpr double kTarget = 0.01;
 constexpr double kSigmaMin = 0.002;
 constexpr std::int64_t kExactKappaUpTo = 1 << 16;  // κ of edm/geometric computed exactly up to this N
-constexpr double kFitFromD = 100;                 // asymptotic range of the exponent fits
+constexpr double kFitFromD = 100;                  // asymptotic range of the exponent fits
 
 LevelsSpec make_levels(const std::string& family, int n, double smin, double smax) {
   if (family == "kappa_min") return LevelsSpec::kappa_min_placement(n, smin, smax);
@@ -75,12 +75,11 @@ class SamplingDimension final : public Check {
       for (const std::string family : {"kappa_min", "edm", "geometric"})
         for (auto d : ds) {
           const GaussianDataSpec data = spectrum == "isotropic" ? iso_data(d, 1.0, 0.0) : dyadic_data(d, 1.0, 0.0);
-          out.push_back({data_label(data) + "/" + family,
-                         json{{"data", data_to_json(data)},
-                              {"family", family},
-                              {"sigma_min", kSigmaMin},
-                              {"target", kTarget},
-                              {"constants", constants_to_json(BoundConstants{})}}});
+          out.push_back({data_label(data) + "/" + family, json{{"data", data_to_json(data)},
+                                                               {"family", family},
+                                                               {"sigma_min", kSigmaMin},
+                                                               {"target", kTarget},
+                                                               {"constants", constants_to_json(BoundConstants{})}}});
         }
     return out;
   }
@@ -103,8 +102,8 @@ class SamplingDimension final : public Check {
     const std::string family = get_string(spec.params, "family", "");
     const double smin = get_number(spec.params, "sigma_min", "");
     const double target = get_number(spec.params, "target", "");
-    const auto constants = spec.params.contains("constants") ? constants_from_json(spec.params.at("constants"))
-                                                             : BoundConstants{};
+    const auto constants =
+        spec.params.contains("constants") ? constants_from_json(spec.params.at("constants")) : BoundConstants{};
     if (!(smin > 0)) throw ParamError("sigma_min: must be positive");
     if (!(target > 0)) throw ParamError("target: must be positive");
     make_levels(family, 2, 1.0, 2.0);  // validates the family name
@@ -120,8 +119,8 @@ class SamplingDimension final : public Check {
     const std::int64_t n_true = sampling_dimension::smallest_n(kl_of, target, 1 << 24);
     if (n_true == 0) throw std::runtime_error("no N up to 2^24 reaches the target");
     const KappaOf kappa_of(family, smin, smax);
-    sampling_dimension::BoundOfN bound{d, m2, smax * smax, smin * smin, constants.C_D,
-                                       [&](std::int64_t n) { return kappa_of(n); }};
+    sampling_dimension::BoundOfN bound{
+        d, m2, smax * smax, smin * smin, constants.C_D, [&](std::int64_t n) { return kappa_of(n); }};
     const std::int64_t n_bound = sampling_dimension::smallest_n(bound, target, std::int64_t(1) << 50);
     if (n_bound == 0) throw std::runtime_error("the encoded bound does not reach the target below N = 2^50");
 
@@ -171,8 +170,9 @@ class SamplingDimension final : public Check {
     Table t;
     t.id = "exponents";
     t.title = "Exponent of N*(d), least squares over d >= 100 (95% intervals)";
-    t.columns = {"spectrum", "schedule", "true N* exponent", "interval", "bound N* exponent", "interval",
-                 "N*(1e5)", "N*_bound(1e5)", "almost linear (exponent <= 1)"};
+    t.columns = {"spectrum", "schedule",          "true N* exponent",
+                 "interval", "bound N* exponent", "interval",
+                 "N*(1e5)",  "N*_bound(1e5)",     "almost linear (exponent <= 1)"};
     Table vals;
     vals.id = "nstar";
     vals.title = "N* (exact KL) and N*_bound (encoded bound)";
@@ -205,23 +205,26 @@ class SamplingDimension final : public Check {
       t.rows.push_back({key.substr(0, key.find('/')), key.substr(key.find('/') + 1), ft.slope,
                         fmt::format("[{:.4f}, {:.4f}]", ft.slope_lo, ft.slope_hi), fb.slope,
                         fmt::format("[{:.4f}, {:.4f}]", fb.slope_lo, fb.slope_hi), n5, nb5, ft.outcome});
-      s.notes.push_back(fmt::format("{}: true N*(d) ~ d^{:.3f} [{:.3f}, {:.3f}], bound N*(d) ~ d^{:.3f} [{:.3f}, {:.3f}].",
-                                    key, ft.slope, ft.slope_lo, ft.slope_hi, fb.slope, fb.slope_lo, fb.slope_hi));
+      s.notes.push_back(
+          fmt::format("{}: true N*(d) ~ d^{:.3f} [{:.3f}, {:.3f}], bound N*(d) ~ d^{:.3f} [{:.3f}, {:.3f}].", key,
+                      ft.slope, ft.slope_lo, ft.slope_hi, fb.slope, fb.slope_lo, fb.slope_hi));
     }
     f.caption = fmt::format(
         "Points: N* from the exact KL (bisection on integer N); lines: N* of the encoded bound (committed C_D). "
         "sigma_max = sqrt(m2^2/target) (E_I = target/2), sigma_min = {}.",
         shortest_decimal(kSigmaMin));
-    t.caption = "PAPER §3 / Benton Cor. 1: almost linear in d for the bound. The exact Gaussian KL is d times a "
-                "per-direction KL of order N^-2, so its N* grows like d^(1/2) up to the logarithms of sigma_max.";
+    t.caption =
+        "PAPER §3 / Benton Cor. 1: almost linear in d for the bound. The exact Gaussian KL is d times a "
+        "per-direction KL of order N^-2, so its N* grows like d^(1/2) up to the logarithms of sigma_max.";
     s.figures.push_back(std::move(f));
     s.tables.push_back(t);
     s.tables.push_back(vals);
     if (extrapolated)
-      s.notes.push_back(fmt::format("For edm and geometric levels with N*_bound > {} the encoded bound uses "
-                                    "kappa(N) = kappa(N_ref)(N_ref - 1)/(N - 1), N_ref = {} (the product converges "
-                                    "like 1 + O(1/N)); kappa_min needs no extrapolation.",
-                                    kExactKappaUpTo, kExactKappaUpTo));
+      s.notes.push_back(
+          fmt::format("For edm and geometric levels with N*_bound > {} the encoded bound uses "
+                      "kappa(N) = kappa(N_ref)(N_ref - 1)/(N - 1), N_ref = {} (the product converges "
+                      "like 1 + O(1/N)); kappa_min needs no extrapolation.",
+                      kExactKappaUpTo, kExactKappaUpTo));
     return s;
   }
 };

@@ -81,7 +81,8 @@ GirsanovParams read_params(const json& p) {
   reject_unknown_keys(p, "", {"data", "schedule", "score", "endpoints"});
   if (p.contains("endpoints") && !p.at("endpoints").is_string())
     throw ParamError("endpoints: expected a string (a label), got " + p.at("endpoints").dump());
-  return {data_from_json(get_object(p, "data", ""), "data"), schedule_from_json(get_object(p, "schedule", ""), "schedule"),
+  return {data_from_json(get_object(p, "data", ""), "data"),
+          schedule_from_json(get_object(p, "schedule", ""), "schedule"),
           score_from_json(get_object(p, "score", ""), "score")};
 }
 
@@ -140,9 +141,8 @@ class SamplingGirsanov final : public Check {
       if (r.params.value("score", json::object()).value("name", "") != "exact") continue;
       const std::string data = r.case_id.substr(0, r.case_id.find('/'));
       const auto& sj = r.params.at("schedule");
-      const std::string curve = std::string(sj.value("kind", "")) +
-                                (sj.value("kind", "") == "edm" ? "(rho=7)" : "") + ", " +
-                                r.params.value("endpoints", "") + " ends";
+      const std::string curve = std::string(sj.value("kind", "")) + (sj.value("kind", "") == "edm" ? "(rho=7)" : "") +
+                                ", " + r.params.value("endpoints", "") + " ends";
       if (!by_data.count(data)) data_order.push_back(data);
       auto& c = by_data[data][curve];
       if (c.first.label.empty()) {

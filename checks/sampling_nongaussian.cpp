@@ -41,7 +41,7 @@ constexpr double kZ99 = 2.5758293035489004;  // two-sided 99% normal quantile
 struct LawSpec {
   std::string kind;  ///< mixture | student_t | mixture_line | student_t_product | student_t_elliptical
   int d = 1;
-  std::vector<double> weights, means, sds;  // mixture
+  std::vector<double> weights, means, sds;   // mixture
   double nu = 5, scale = 1;                  // student_t*
   double w1 = 0.3, mu = 2, variance = 0.25;  // mixture_line
 
@@ -78,8 +78,10 @@ struct LawSpec {
 
 json law_to_json(const LawSpec& l) {
   json j{{"kind", l.kind}};
-  if (l.kind == "mixture") j["weights"] = l.weights, j["means"] = l.means, j["sds"] = l.sds;
-  else if (l.kind == "mixture_line") j["dimension"] = l.d, j["w1"] = l.w1, j["mu"] = l.mu, j["variance"] = l.variance;
+  if (l.kind == "mixture")
+    j["weights"] = l.weights, j["means"] = l.means, j["sds"] = l.sds;
+  else if (l.kind == "mixture_line")
+    j["dimension"] = l.d, j["w1"] = l.w1, j["mu"] = l.mu, j["variance"] = l.variance;
   else {
     j["nu"] = l.nu, j["scale"] = l.scale;
     if (l.kind != "student_t") j["dimension"] = l.d;
@@ -93,7 +95,8 @@ LawSpec law_from_json(const json& j) {
   LawSpec l;
   l.kind = get_string(j, "kind", where);
   auto numbers = [&](const char* key) {
-    if (!j.contains(key) || !j.at(key).is_array()) throw ParamError(where + "." + key + ": expected an array of numbers");
+    if (!j.contains(key) || !j.at(key).is_array())
+      throw ParamError(where + "." + key + ": expected an array of numbers");
     std::vector<double> out;
     for (const auto& v : j.at(key)) {
       if (!v.is_number()) throw ParamError(where + "." + key + ": expected numbers");
@@ -180,7 +183,7 @@ const GridKL& grid_kl(const LawSpec& law, const LevelsSpec& levels, double c) {
 struct Reduced {
   double kl = 0, kl_error = 0;
   double init = 0, init_error = 0;
-  double second = 0, along = 0;  // E‖Y_N‖², E⟨Y_N, u⟩
+  double second = 0, along = 0;               // E‖Y_N‖², E⟨Y_N, u⟩
   std::function<double(double)> J, J_coarse;  // fine and coarse quadrature/interpolation of J
   double J_error = 0;                         // largest relative difference of the two, at test points
 };
@@ -205,10 +208,10 @@ const FactorQuadrature& factor_quadrature(const LawSpec& law, double a_min, doub
   const auto f = law.factor();
   GridOptions coarse = grid_options_for(law), fine = coarse.refined();
   coarse.r_feature = 8, fine.r_feature = 12;  // the integrands of J and of the init KL are smooth
-  q->j_coarse = std::make_shared<ChebyshevInLog>([&](double x) { return fisher_information_1d(f, x, coarse); }, a_min,
-                                                 a_max, 96);
-  q->j_fine = std::make_shared<ChebyshevInLog>([&](double x) { return fisher_information_1d(f, x, fine); }, a_min,
-                                               a_max, 144);
+  q->j_coarse =
+      std::make_shared<ChebyshevInLog>([&](double x) { return fisher_information_1d(f, x, coarse); }, a_min, a_max, 96);
+  q->j_fine =
+      std::make_shared<ChebyshevInLog>([&](double x) { return fisher_information_1d(f, x, fine); }, a_min, a_max, 144);
   q->init_coarse = init_kl_1d(f, a_max, coarse), q->init_fine = init_kl_1d(f, a_max, fine);
   std::lock_guard<std::mutex> lock(mu);
   return *memo.emplace(key, q).first->second;
@@ -233,7 +236,8 @@ Reduced reduce(const LawSpec& law, const LevelsSpec& levels, double c) {
     r.kl += m > 0 ? sampler_kl(perp, a, AffineScoreError<double>{c, 0.0}) : 0.0;
     r.init += m > 0 ? prior_kl_gaussian(perp, a.front()) : 0.0;
     if (m > 0) {
-      const auto mm = final_moments(perp.modes[0], a, AffineScoreError<double>{c, 0.0}, StepKind::exponential_integrator);
+      const auto mm =
+          final_moments(perp.modes[0], a, AffineScoreError<double>{c, 0.0}, StepKind::exponential_integrator);
       r.second += m * mm.variance();
     }
     const double v = law.variance;
@@ -316,8 +320,10 @@ class SamplingNongaussian final : public Check {
         for (int n : o.ns)
           for (double c : cs)
             for (const char* claim : {"girsanov", "bound"})
-              add(claim, o.law, json{{"schedule", levels_to_json(family(f, n))}, {"c", c},
-                                     {"constants", constants_to_json(BoundConstants{})}});
+              add(claim, o.law,
+                  json{{"schedule", levels_to_json(family(f, n))},
+                       {"c", c},
+                       {"constants", constants_to_json(BoundConstants{})}});
     }
     // ---- d dimensions: Monte Carlo -------------------------------------------------------------------
     struct ManyD {
@@ -325,7 +331,9 @@ class SamplingNongaussian final : public Check {
       std::int64_t paths;
       std::vector<int> ns;
     };
-    std::vector<ManyD> dd{{line(2), 4000, {32}}, {line(8), 4000, {32}}, {line(64), 4000, {32, 128}},
+    std::vector<ManyD> dd{{line(2), 4000, {32}},
+                          {line(8), 4000, {32}},
+                          {line(64), 4000, {32, 128}},
                           {t_law(5, "student_t_product", 2), 1000, {32}}};
     if (smoke) dd = {{line(8), 500, {16}}};
     if (full) {
@@ -340,8 +348,11 @@ class SamplingNongaussian final : public Check {
           for (double c : cs) {
             if (smoke && f == "geometric") continue;
             for (const char* claim : {"girsanov", "bound"})
-              add(claim, m.law, json{{"schedule", levels_to_json(family(f, n))}, {"c", c}, {"paths", m.paths},
-                                     {"constants", constants_to_json(BoundConstants{})}});
+              add(claim, m.law,
+                  json{{"schedule", levels_to_json(family(f, n))},
+                       {"c", c},
+                       {"paths", m.paths},
+                       {"constants", constants_to_json(BoundConstants{})}});
           }
     }
     for (int d : smoke ? std::vector<int>{8} : std::vector<int>{8, 64})
@@ -362,8 +373,10 @@ class SamplingNongaussian final : public Check {
     } else if (claim == "girsanov" || claim == "bound") {
       if (law.kind == "student_t_elliptical")
         throw ParamError("law: the elliptical t has no reduced sampler here; use it with claim init");
-      if (law.one_d()) require_keys(spec.params, {"claim", "law", "schedule", "c", "constants"});
-      else require_keys(spec.params, {"claim", "law", "schedule", "c", "paths", "constants"}), read_paths(spec.params);
+      if (law.one_d())
+        require_keys(spec.params, {"claim", "law", "schedule", "c", "constants"});
+      else
+        require_keys(spec.params, {"claim", "law", "schedule", "c", "paths", "constants"}), read_paths(spec.params);
       levels_from_json(spec.params.at("schedule"));
       const double c = get_number(spec.params, "c", "");
       if (!(c > 0 && c <= 2)) throw ParamError("c: the score scale must lie in (0, 2]");
@@ -431,12 +444,15 @@ class SamplingNongaussian final : public Check {
                       const std::string& claim) const {
     if (law.kind == "student_t_elliptical")
       throw ParamError("law: the elliptical t has no reduced sampler here; use it with claim init");
-    if (law.one_d()) require_keys(spec.params, {"claim", "law", "schedule", "c", "constants"});
-    else require_keys(spec.params, {"claim", "law", "schedule", "c", "paths", "constants"});
+    if (law.one_d())
+      require_keys(spec.params, {"claim", "law", "schedule", "c", "constants"});
+    else
+      require_keys(spec.params, {"claim", "law", "schedule", "c", "paths", "constants"});
     const auto levels = levels_from_json(spec.params.at("schedule"));
     const double c = get_number(spec.params, "c", "");
     if (!(c > 0 && c <= 2)) throw ParamError("c: the score scale must lie in (0, 2]");
-    const auto k = spec.params.contains("constants") ? constants_from_json(spec.params.at("constants")) : BoundConstants{};
+    const auto k =
+        spec.params.contains("constants") ? constants_from_json(spec.params.at("constants")) : BoundConstants{};
     const auto a = levels.variances_of<double>();
     const Reduced red = reduce(law, levels, c);
     const double m2 = law.second_moment(), d = law.d;
@@ -529,21 +545,24 @@ Summary SamplingNongaussian::summarize(const std::vector<CaseResult>& results) c
     if (r.params.value("claim", "") == "girsanov" && r.bound) {
       const auto& sj = r.params.value("schedule", json::object());
       std::string fam = sj.value("kind", "?");
-      const std::string law = r.case_id.substr(r.case_id.find('/') + 1, r.case_id.find('/', r.case_id.find('/') + 1) -
-                                                                           r.case_id.find('/') - 1);
+      const std::string law = r.case_id.substr(r.case_id.find('/') + 1,
+                                               r.case_id.find('/', r.case_id.find('/') + 1) - r.case_id.find('/') - 1);
       const std::string key = law + ", " + fam + ", c=" + shortest_decimal(r.params.value("c", 1.0));
       auto& cv = curves[key];
       if (cv.first.label.empty())
-        cv = {Series{"KL, " + key, "measured", {}, {}, {}, {}, {}}, Series{"Girsanov RHS, " + key, "bound", {}, {}, {}, {}, {}}};
+        cv = {Series{"KL, " + key, "measured", {}, {}, {}, {}, {}},
+              Series{"Girsanov RHS, " + key, "bound", {}, {}, {}, {}, {}}};
       const double n = sj.value("n_levels", 0.0);
       cv.first.x.push_back(n), cv.first.y.push_back(r.measured->mid);
-      cv.first.y_lo.push_back(r.measured->mid - r.error_estimate), cv.first.y_hi.push_back(r.measured->mid + r.error_estimate);
+      cv.first.y_lo.push_back(r.measured->mid - r.error_estimate),
+          cv.first.y_hi.push_back(r.measured->mid + r.error_estimate);
       cv.second.x.push_back(n), cv.second.y.push_back(r.bound->mid);
     }
   }
-  t.caption = "1-D: KL from the grid (finer of two resolutions), error = their difference; d > 1: KL of the exact "
-              "reduction, bound terms by Monte Carlo (error = 2.576 standard errors, 99%). Verdicts from these "
-              "estimates are HOLDS at best.";
+  t.caption =
+      "1-D: KL from the grid (finer of two resolutions), error = their difference; d > 1: KL of the exact "
+      "reduction, bound terms by Monte Carlo (error = 2.576 standard errors, 99%). Verdicts from these "
+      "estimates are HOLDS at best.";
   s.tables.push_back(t);
   if (!v.rows.empty()) {
     v.caption = "z = (Monte Carlo - exact reduction)/standard error; |z| below about 3 is agreement.";
@@ -560,9 +579,10 @@ Summary SamplingNongaussian::summarize(const std::vector<CaseResult>& results) c
       f.xlabel = "N (noise levels)";
       f.ylabel = "nats";
       f.logx = f.logy = true;
-      f.caption = "Points: KL(p_delta || q_N) (grid or exact reduction, band = error estimate); lines: init + "
-                  "discretization + score terms of the general Girsanov bound (quadrature in 1-D, Monte Carlo in d "
-                  "dimensions).";
+      f.caption =
+          "Points: KL(p_delta || q_N) (grid or exact reduction, band = error estimate); lines: init + "
+          "discretization + score terms of the general Girsanov bound (quadrature in 1-D, Monte Carlo in d "
+          "dimensions).";
     }
     for (Series* x : {&cv.first, &cv.second}) {
       std::vector<std::size_t> idx(x->x.size());
@@ -578,15 +598,17 @@ Summary SamplingNongaussian::summarize(const std::vector<CaseResult>& results) c
   }
   for (auto& [law, f] : figs) s.figures.push_back(std::move(f));
   if (worst_digits < 99)
-    s.notes.push_back(fmt::format("Grid KL: the two resolutions agree to at least {:.1f} significant digits in every "
-                                  "case (target: 6).",
-                                  worst_digits));
+    s.notes.push_back(
+        fmt::format("Grid KL: the two resolutions agree to at least {:.1f} significant digits in every "
+                    "case (target: 6).",
+                    worst_digits));
   if (!v.rows.empty())
-    s.notes.push_back(fmt::format("Monte Carlo in full dimension against the exact reduction: largest |z| = {:.2f}.",
-                                  worst_z));
-  s.notes.push_back("Measured KL in d > 1 comes from the exact reduction (mixtures on a line with equal variances, "
-                    "product laws); the marginal KL of a general d-dimensional sampler has no unbiased Monte Carlo "
-                    "estimator (it needs the sampler's density), so the elliptical t is checked on sampling.init only.");
+    s.notes.push_back(
+        fmt::format("Monte Carlo in full dimension against the exact reduction: largest |z| = {:.2f}.", worst_z));
+  s.notes.push_back(
+      "Measured KL in d > 1 comes from the exact reduction (mixtures on a line with equal variances, "
+      "product laws); the marginal KL of a general d-dimensional sampler has no unbiased Monte Carlo "
+      "estimator (it needs the sampler's density), so the elliptical t is checked on sampling.init only.");
   return s;
 }
 
@@ -602,10 +624,11 @@ class SamplingNongaussianBound final : public BoundEvaluator {
                 {"constants", constants_to_json(BoundConstants{})}};
   }
   std::vector<std::pair<std::string, std::string>> parameter_help() const override {
-    return {{"law", "kind mixture (weights, means, sds) or student_t (nu > 2, scale); 1-D"},
-            {"schedule", "noise levels: kind edm|geometric|song_ve|vp|user|kappa_min, n_levels, sigma_min, sigma_max, ..."},
-            {"c", "score scale: the sampler uses c grad log p_{a_k} (1 = exact score)"},
-            {"constants", "C_D, C_S, kappa_max of sampling.bound (default: committed calibration)"}};
+    return {
+        {"law", "kind mixture (weights, means, sds) or student_t (nu > 2, scale); 1-D"},
+        {"schedule", "noise levels: kind edm|geometric|song_ve|vp|user|kappa_min, n_levels, sigma_min, sigma_max, ..."},
+        {"c", "score scale: the sampler uses c grad log p_{a_k} (1 = exact score)"},
+        {"constants", "C_D, C_S, kappa_max of sampling.bound (default: committed calibration)"}};
   }
   std::vector<BoundTerm> evaluate(const json& params, ScalarKind) const override {
     require_keys(params, {"law", "schedule", "c", "constants"});

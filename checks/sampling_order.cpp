@@ -104,8 +104,8 @@ class SamplingOrder final : public Check {
     require_keys(spec.params, {"data", "schedule", "constants", "double_routes"});
     const auto data_spec = data_from_json(spec.params.at("data"));
     const auto levels = levels_from_json(spec.params.at("schedule"));
-    const auto constants = spec.params.contains("constants") ? constants_from_json(spec.params.at("constants"))
-                                                             : BoundConstants{};
+    const auto constants =
+        spec.params.contains("constants") ? constants_from_json(spec.params.at("constants")) : BoundConstants{};
     bool routes = true;
     if (spec.params.contains("double_routes")) {
       if (!spec.params.at("double_routes").is_boolean()) throw ParamError("double_routes: expected true or false");
@@ -118,7 +118,8 @@ class SamplingOrder final : public Check {
       const Real kl = sampler_kl(data, a, exact, StepKind::exponential_integrator);
       const Real kl_inf = sampling_order::continuous_limit_kl(data, a.front(), a.back());
       const auto forms = sampling_bound::gaussian_forms(data, a, exact, constants.kappa_max);
-      const auto terms = sampling_bound::apply_constants(forms, decimal<Real>(constants.C_D), decimal<Real>(constants.C_S));
+      const auto terms =
+          sampling_bound::apply_constants(forms, decimal<Real>(constants.C_D), decimal<Real>(constants.C_S));
       const auto g = sampling_girsanov::bound(data, a, exact);
       const double ops = 40.0 * static_cast<double>(a.size()) * static_cast<double>(data.modes.size() + 1);
       r.compare(kl, terms.total(), a_priori_estimate(ctx.scalar, ops, mid_double(terms.total()), mid_double(kl)));
@@ -161,8 +162,14 @@ class SamplingOrder final : public Check {
     Table summary;
     summary.id = "orders";
     summary.title = "Fitted orders in N (least squares over N >= 512, 95% intervals)";
-    summary.columns = {"data", "family", "KL - KL_inf slope", "interval", "E_D slope", "interval",
-                       "exact Girsanov discretization slope", "KL decays at least as fast as E_D"};
+    summary.columns = {"data",
+                       "family",
+                       "KL - KL_inf slope",
+                       "interval",
+                       "E_D slope",
+                       "interval",
+                       "exact Girsanov discretization slope",
+                       "KL decays at least as fast as E_D"};
     int n_hold = 0, n_total = 0;
     for (const auto& data : data_order) {
       Figure f;
@@ -206,19 +213,21 @@ class SamplingOrder final : public Check {
         Fit cmp = fk;
         cmp.name = "KL - KL_inf decays at least as fast as E_D, " + fam + ", " + data;
         cmp.expected = fe.slope_lo;
-        cmp.comparison = fmt::format("upper end of the KL slope interval <= lower end of the E_D slope interval ({:.4f})",
-                                     fe.slope_lo);
+        cmp.comparison = fmt::format(
+            "upper end of the KL slope interval <= lower end of the E_D slope interval ({:.4f})", fe.slope_lo);
         cmp.outcome = fk.slope_hi <= fe.slope_lo ? "HOLDS" : (fk.slope_lo > fe.slope_hi ? "VIOLATED" : "INCONCLUSIVE");
         s.fits.push_back(cmp);
         ++n_total;
         n_hold += cmp.outcome == "HOLDS";
-        summary.rows.push_back({data, fam, fk.slope, fmt::format("[{:.4f}, {:.4f}]", fk.slope_lo, fk.slope_hi), fe.slope,
-                                fmt::format("[{:.4f}, {:.4f}]", fe.slope_lo, fe.slope_hi), fg.slope, cmp.outcome});
+        summary.rows.push_back({data, fam, fk.slope, fmt::format("[{:.4f}, {:.4f}]", fk.slope_lo, fk.slope_hi),
+                                fe.slope, fmt::format("[{:.4f}, {:.4f}]", fe.slope_lo, fe.slope_hi), fg.slope,
+                                cmp.outcome});
         s.tables.push_back(kl.table(safe_id("conv_kl_" + fam + "_" + data)));
         s.tables.push_back(ed.table(safe_id("conv_ED_" + fam + "_" + data)));
       }
-      f.caption = "Points: KL - KL_inf (exact, MPFR); lines: E_D with the committed C_D and the exact Girsanov "
-                  "discretization term. Slopes in table 'orders'.";
+      f.caption =
+          "Points: KL - KL_inf (exact, MPFR); lines: E_D with the committed C_D and the exact Girsanov "
+          "discretization term. Slopes in table 'orders'.";
       if (!f.series.empty()) s.figures.push_back(std::move(f));
     }
     summary.caption = "PAPER §6.1 expects about -2 for the KL and -1 for Benton/Wang-type bounds.";
@@ -228,7 +237,12 @@ class SamplingOrder final : public Check {
     Table ro;
     ro.id = "double_roundoff";
     ro.title = "Relative deviation of double from the multiprecision KL (same case)";
-    ro.columns = {"data", "family", "N", "KL (multiprecision)", "double, cancellation-free", "double, naive",
+    ro.columns = {"data",
+                  "family",
+                  "N",
+                  "KL (multiprecision)",
+                  "double, cancellation-free",
+                  "double, naive",
                   "KL - KL_inf, double"};
     Figure fr;
     fr.id = "double_roundoff";
@@ -263,13 +277,15 @@ class SamplingOrder final : public Check {
         worst_stable, worst_naive, worst_disc);
     s.tables.push_back(ro);
     if (!fr.series.empty()) {
-      fr.caption = "Relative deviation of the double routes from the multiprecision value. The naive route loses "
-                   "about log10(N^2) digits; neither bends the rate curves over the sizes run here.";
+      fr.caption =
+          "Relative deviation of the double routes from the multiprecision value. The naive route loses "
+          "about log10(N^2) digits; neither bends the rate curves over the sizes run here.";
       s.figures.push_back(std::move(fr));
     }
-    s.notes.push_back(fmt::format("KL - KL_inf decays at least as fast as E_D (interval comparison) in {} of {} "
-                                  "(data, family) pairs.",
-                                  n_hold, n_total));
+    s.notes.push_back(
+        fmt::format("KL - KL_inf decays at least as fast as E_D (interval comparison) in {} of {} "
+                    "(data, family) pairs.",
+                    n_hold, n_total));
     s.notes.push_back(fmt::format(
         "Round-off: the cancellation-free double recursion stays within {:.1e} of MPFR and the naive route within "
         "{:.1e}, so double would not bend these curves; the subtraction KL - KL_inf costs double up to {:.1e} "

@@ -50,7 +50,8 @@ struct RhoEval {
 };
 RhoEval eval_rho(const DiagonalGaussian<double>& data, int n, double smin, double smax, double rho,
                  const LevelScoreSpec& score, const BoundConstants& k) {
-  const auto e = evaluate_gaussian(data, noise_levels<double>(ScheduleSpec::edm(n, smin, smax, rho)), score, k.kappa_max);
+  const auto e =
+      evaluate_gaussian(data, noise_levels<double>(ScheduleSpec::edm(n, smin, smax, rho)), score, k.kappa_max);
   return {e.kl, sampling_bound::apply_constants(e.forms, k.C_D, k.C_S).total()};
 }
 
@@ -70,8 +71,10 @@ std::pair<double, double> minimise_log(G g, double lo, double hi) {
   double x1 = b - phi * (b - a), x2 = a + phi * (b - a);
   double f1 = g(std::exp(x1)), f2 = g(std::exp(x2));
   for (int it = 0; it < 60 && b - a > 1e-7; ++it) {
-    if (f1 < f2) b = x2, x2 = x1, f2 = f1, x1 = b - phi * (b - a), f1 = g(std::exp(x1));
-    else a = x1, x1 = x2, f1 = f2, x2 = a + phi * (b - a), f2 = g(std::exp(x2));
+    if (f1 < f2)
+      b = x2, x2 = x1, f2 = f1, x1 = b - phi * (b - a), f1 = g(std::exp(x1));
+    else
+      a = x1, x1 = x2, f1 = f2, x2 = a + phi * (b - a), f2 = g(std::exp(x2));
   }
   const double x = f1 < f2 ? x1 : x2;
   const double fx = std::min(f1, f2);
@@ -141,21 +144,23 @@ class SamplingSchedules final : public Check {
                                   {"constants", constants_to_json(BoundConstants{})}}});
     // ---- best ρ --------------------------------------------------------------------------------------
     std::vector<int> r_n{32, 256};
-    if (smoke) r_n = {64}, etas = {0.0, 0.3};
-    else etas = kEtas;
+    if (smoke)
+      r_n = {64}, etas = {0.0, 0.3};
+    else
+      etas = kEtas;
     for (const std::string model : {"c", "eps"})
-    for (const auto& d : std::vector<GaussianDataSpec>{iso_data(1, 0.25, 1.0), dyadic_data(1024, 1.0, 0.0)})
-      for (int n : r_n)
-        for (double eta : etas)
-          out.push_back({"rho/" + model + "/" + data_label(d) + "/N=" + std::to_string(n) + "/" + eta_name(eta),
-                         json{{"kind", "rho"},
-                              {"model", model},
-                              {"data", data_to_json(d)},
-                              {"n_levels", n},
-                              {"sigma_min", 0.002},
-                              {"sigma_max", 80.0},
-                              {"eta", eta},
-                              {"constants", constants_to_json(BoundConstants{})}}});
+      for (const auto& d : std::vector<GaussianDataSpec>{iso_data(1, 0.25, 1.0), dyadic_data(1024, 1.0, 0.0)})
+        for (int n : r_n)
+          for (double eta : etas)
+            out.push_back({"rho/" + model + "/" + data_label(d) + "/N=" + std::to_string(n) + "/" + eta_name(eta),
+                           json{{"kind", "rho"},
+                                {"model", model},
+                                {"data", data_to_json(d)},
+                                {"n_levels", n},
+                                {"sigma_min", 0.002},
+                                {"sigma_max", 80.0},
+                                {"eta", eta},
+                                {"constants", constants_to_json(BoundConstants{})}}});
     return out;
   }
 
@@ -308,8 +313,10 @@ Summary SamplingSchedules::summarize(const std::vector<CaseResult>& results) con
   Table t2;
   t2.id = "table2";
   t2.title = "Table 2 cells on the encoded bound: EDM rho = 7 vs geometric, same endpoints";
-  t2.columns = {"data", "endpoints", "N", "E_S(c) edm", "E_S(c) geometric", "E_S(c) better", "E_S(eps) edm",
-                "E_S(eps) geometric", "E_S(eps) better", "E_D+E_I edm", "E_D+E_I geometric", "E_D+E_I better"};
+  t2.columns = {"data",         "endpoints",          "N",
+                "E_S(c) edm",   "E_S(c) geometric",   "E_S(c) better",
+                "E_S(eps) edm", "E_S(eps) geometric", "E_S(eps) better",
+                "E_D+E_I edm",  "E_D+E_I geometric",  "E_D+E_I better"};
   std::map<std::string, std::map<std::string, std::pair<double, double>>> cells;  // prefix -> cell -> (edm, geo)
   std::vector<std::string> cell_order;
   std::map<std::string, int> agree, total;
@@ -326,7 +333,8 @@ Summary SamplingSchedules::summarize(const std::vector<CaseResult>& results) con
     // prefix = table2/<data>/ends=<e>/N=<n>
     std::vector<std::string> parts;
     std::size_t p0 = 0;
-    for (std::size_t p; (p = prefix.find('/', p0)) != std::string::npos; p0 = p + 1) parts.push_back(prefix.substr(p0, p - p0));
+    for (std::size_t p; (p = prefix.find('/', p0)) != std::string::npos; p0 = p + 1)
+      parts.push_back(prefix.substr(p0, p - p0));
     parts.push_back(prefix.substr(p0));
     if (parts.size() < 4) continue;
     const auto& c = cells[prefix];
@@ -341,20 +349,21 @@ Summary SamplingSchedules::summarize(const std::vector<CaseResult>& results) con
     }
     t2.rows.push_back(row);
   }
-  t2.caption = "Deduced Table 2 (PAPER §3.3): EDM better on E_S, geometric better on E_D + E_I. Each cell is a case "
-               "(interval comparison of the encoded terms at eta = 0.1; the factor eta^2 cancels). E_S(c): the exact "
-               "Gaussian error of the scaled score c = 1 - eta; E_S(eps): an error uniform on the noise-prediction "
-               "scale, eps_k^2 = d eta^2/sigma_k^2.";
+  t2.caption =
+      "Deduced Table 2 (PAPER §3.3): EDM better on E_S, geometric better on E_D + E_I. Each cell is a case "
+      "(interval comparison of the encoded terms at eta = 0.1; the factor eta^2 cancels). E_S(c): the exact "
+      "Gaussian error of the scaled score c = 1 - eta; E_S(eps): an error uniform on the noise-prediction "
+      "scale, eps_k^2 = d eta^2/sigma_k^2.";
   if (!t2.rows.empty()) s.tables.push_back(t2);
   for (const char* cell : {"E_S(c)", "E_S(eps)", "E_D+E_I"})
     if (total[cell] > 0)
-      s.notes.push_back(fmt::format("Table 2 cell {}: the encoded bound agrees with the deduced direction ({}) in {} of "
-                                    "{} (data, endpoints, N) cases{}.",
-                                    cell, std::string(cell) == "E_D+E_I" ? "geometric better" : "EDM better",
-                                    agree[cell], total[cell],
-                                    agree[cell] == total[cell] ? ""
-                                                               : " (the others are VIOLATED cases: the encoded E_S of "
-                                                                 "this error model prefers geometric levels)"));
+      s.notes.push_back(fmt::format(
+          "Table 2 cell {}: the encoded bound agrees with the deduced direction ({}) in {} of "
+          "{} (data, endpoints, N) cases{}.",
+          cell, std::string(cell) == "E_D+E_I" ? "geometric better" : "EDM better", agree[cell], total[cell],
+          agree[cell] == total[cell] ? ""
+                                     : " (the others are VIOLATED cases: the encoded E_S of "
+                                       "this error model prefers geometric levels)"));
 
   // ---- crossover maps ------------------------------------------------------------------------------
   struct Cell {
@@ -364,16 +373,19 @@ Summary SamplingSchedules::summarize(const std::vector<CaseResult>& results) con
   std::vector<std::string> map_order;
   for (const auto& r : results) {
     if (r.params.value("kind", "") != "grid" || !r.error.empty() || !r.measured || !r.bound) continue;
-    const std::string key = r.params.value("model", "?") + "/" + r.case_id.substr(r.case_id.find('/', 5) + 1,
-                                                                              r.case_id.find('/', r.case_id.find('/', 5) + 1) -
-                                                                                  r.case_id.find('/', 5) - 1);
+    const std::string key =
+        r.params.value("model", "?") + "/" +
+        r.case_id.substr(r.case_id.find('/', 5) + 1,
+                         r.case_id.find('/', r.case_id.find('/', 5) + 1) - r.case_id.find('/', 5) - 1);
     const double eta = r.params.value("eta", 0.0);
     const auto& sj = r.params.value("schedule", json::object());
     const double n = sj.value("n_levels", 0.0);
     if (!grid.count(key)) map_order.push_back(key);
     auto& c = grid[key][{eta, n}];
-    if (sj.value("kind", "") == "edm") c.kl_edm = r.measured->mid, c.b_edm = r.bound->mid;
-    else c.kl_geo = r.measured->mid, c.b_geo = r.bound->mid;
+    if (sj.value("kind", "") == "edm")
+      c.kl_edm = r.measured->mid, c.b_edm = r.bound->mid;
+    else
+      c.kl_geo = r.measured->mid, c.b_geo = r.bound->mid;
   }
   for (const auto& key : map_order) {
     const std::string model = key.substr(0, key.find('/')), data = key.substr(key.find('/') + 1);
@@ -399,7 +411,7 @@ Summary SamplingSchedules::summarize(const std::vector<CaseResult>& results) con
     Table tm;
     tm.id = safe_id("crossover_" + key);
     tm.title = "Preferred schedule per (eta, N), " + data + ", " + model_text;
-    tm.columns = {"eta", "N", "KL edm", "KL geometric", "true prefers", "bound edm", "bound geometric",
+    tm.columns = {"eta",           "N",    "KL edm", "KL geometric", "true prefers", "bound edm", "bound geometric",
                   "bound prefers", "agree"};
     int n_agree = 0, n_cells = 0;
     std::map<double, std::pair<std::set<std::string>, std::set<std::string>>> per_eta;  // eta -> (true, bound)
@@ -427,13 +439,15 @@ Summary SamplingSchedules::summarize(const std::vector<CaseResult>& results) con
     s.tables.push_back(tm);
     std::string line = data + ", " + model_text + ": ";
     for (const auto& [eta, prefs] : per_eta)
-      line += fmt::format("eta={}: truth prefers {}, bound prefers {}; ", shortest_decimal(eta),
-                          fmt::format("{}", fmt::join(prefs.first, "+")), fmt::format("{}", fmt::join(prefs.second, "+")));
+      line +=
+          fmt::format("eta={}: truth prefers {}, bound prefers {}; ", shortest_decimal(eta),
+                      fmt::format("{}", fmt::join(prefs.first, "+")), fmt::format("{}", fmt::join(prefs.second, "+")));
     s.notes.push_back(line + fmt::format("agreement in {} of {} cells.", n_agree, n_cells));
   }
-  s.notes.push_back("PAPER's direction (final abstract): well-trained score -> Song (geometric) preferable, less trained "
-                    "-> Karras (EDM) preferable. Compare with the 'truth prefers' statements above; PAPER §6.3.5 warns "
-                    "that with the exact score EDM rho = 7 wins in true KL on the §6.1 example.");
+  s.notes.push_back(
+      "PAPER's direction (final abstract): well-trained score -> Song (geometric) preferable, less trained "
+      "-> Karras (EDM) preferable. Compare with the 'truth prefers' statements above; PAPER §6.3.5 warns "
+      "that with the exact score EDM rho = 7 wins in true KL on the §6.1 example.");
 
   // ---- best ρ --------------------------------------------------------------------------------------
   std::map<std::string, std::pair<Series, Series>> rho_curves;  // model/data/N -> (true, bound)
@@ -441,8 +455,16 @@ Summary SamplingSchedules::summarize(const std::vector<CaseResult>& results) con
   Table tr;
   tr.id = "best_rho";
   tr.title = "EDM rho minimising the true KL and the encoded bound (rho in [1, 1000]; 1000 = the geometric end)";
-  tr.columns = {"model", "data", "N", "eta", "rho* (true KL)", "rho* (bound)", "KL at rho* true", "KL at rho* bound",
-                "KL at rho = 7", "KL geometric"};
+  tr.columns = {"model",
+                "data",
+                "N",
+                "eta",
+                "rho* (true KL)",
+                "rho* (bound)",
+                "KL at rho* true",
+                "KL at rho* bound",
+                "KL at rho = 7",
+                "KL geometric"};
   for (const auto& r : results) {
     if (r.params.value("kind", "") != "rho" || !r.error.empty()) continue;
     const double n = r.params.value("n_levels", 0.0), eta = r.params.value("eta", 0.0);
@@ -473,9 +495,11 @@ Summary SamplingSchedules::summarize(const std::vector<CaseResult>& results) con
     f.xlabel = fmt::format("score error eta (eta = 0 drawn at {:g})", kEtaZeroPlot);
     f.ylabel = "rho*";
     f.logx = f.logy = true;
-    for (const auto& key : rho_order) f.series.push_back(rho_curves[key].first), f.series.push_back(rho_curves[key].second);
-    f.caption = "Golden-section search in log rho on [1, 1000] after a 33-point scan; rho -> infinity is the "
-                "geometric schedule, so rho* = 1000 means 'geometric or beyond'.";
+    for (const auto& key : rho_order)
+      f.series.push_back(rho_curves[key].first), f.series.push_back(rho_curves[key].second);
+    f.caption =
+        "Golden-section search in log rho on [1, 1000] after a 33-point scan; rho -> infinity is the "
+        "geometric schedule, so rho* = 1000 means 'geometric or beyond'.";
     s.figures.push_back(std::move(f));
     s.tables.push_back(tr);
     for (const auto& key : rho_order) {

@@ -12,16 +12,20 @@
 namespace diffbound::checks {
 
 namespace {
-std::string path_of(const std::string& where, const std::string& key) { return where.empty() ? key : where + "." + key; }
+std::string path_of(const std::string& where, const std::string& key) {
+  return where.empty() ? key : where + "." + key;
+}
 void require_object(const json& j, const std::string& where) {
-  if (!j.is_object()) throw ParamError((where.empty() ? "params" : where) + ": expected an object, got " + j.type_name());
+  if (!j.is_object())
+    throw ParamError((where.empty() ? "params" : where) + ": expected an object, got " + j.type_name());
 }
 }  // namespace
 
 long long get_integer_or(const json& j, const std::string& key, long long fallback, const std::string& where) {
   return j.contains(key) ? get_integer(j, key, where) : fallback;
 }
-std::string get_string_or(const json& j, const std::string& key, const std::string& fallback, const std::string& where) {
+std::string get_string_or(const json& j, const std::string& key, const std::string& fallback,
+                          const std::string& where) {
   return j.contains(key) ? get_string(j, key, where) : fallback;
 }
 
@@ -43,10 +47,10 @@ json network_to_json(const NetworkOptions& o) {
 
 NetworkOptions network_from_json(const json& j, const std::string& where) {
   require_object(j, where);
-  reject_unknown_keys(j, where,
-                      {"width", "depth", "noise_feature", "noise_feature_scale", "x_scaling", "sigma_data",
-                       "input_normalisation", "output_scaling", "input_init_variance", "hidden_init_variance",
-                       "output_init_variance"});
+  reject_unknown_keys(
+      j, where,
+      {"width", "depth", "noise_feature", "noise_feature_scale", "x_scaling", "sigma_data", "input_normalisation",
+       "output_scaling", "input_init_variance", "hidden_init_variance", "output_init_variance"});
   NetworkOptions o;
   o.width = static_cast<int>(get_integer_or(j, "width", o.width, where));
   o.depth = static_cast<int>(get_integer_or(j, "depth", o.depth, where));
@@ -70,8 +74,8 @@ NetworkOptions network_from_json(const json& j, const std::string& where) {
 }
 
 json loss_to_json(const DsmOptions& o) {
-  return json{{"samples", o.samples},         {"grid", schedule_to_json(o.grid)}, {"residual", o.residual},
-              {"time", o.time},               {"weight", o.weight},             {"normalisation", o.normalisation}};
+  return json{{"samples", o.samples}, {"grid", schedule_to_json(o.grid)}, {"residual", o.residual}, {"time", o.time},
+              {"weight", o.weight},   {"normalisation", o.normalisation}};
 }
 
 DsmOptions loss_from_json(const json& j, const std::string& where) {
@@ -99,8 +103,11 @@ json training_data_to_json(const TrainingDataSpec& s) {
     j["family"] = "gaussian";
     return j;
   }
-  return json{{"family", "mixture"}, {"dimension", s.dimension}, {"components", s.components},
-              {"radius", s.radius},  {"spread", s.spread}};
+  return json{{"family", "mixture"},
+              {"dimension", s.dimension},
+              {"components", s.components},
+              {"radius", s.radius},
+              {"spread", s.spread}};
 }
 
 TrainingDataSpec training_data_from_json(const json& j, const std::string& where) {
@@ -130,7 +137,9 @@ TrainingDataSpec training_data_from_json(const json& j, const std::string& where
 }
 
 json gd_to_json(const GdSpec& g) {
-  json j{{"max_steps", g.max_steps}, {"stop_ratio", g.stop_ratio}, {"divergence_ratio", g.divergence_ratio},
+  json j{{"max_steps", g.max_steps},
+         {"stop_ratio", g.stop_ratio},
+         {"divergence_ratio", g.divergence_ratio},
          {"distance_every", g.distance_every}};
   if (g.step) j["step"] = *g.step;
   if (g.step_rel) j["step_rel"] = *g.step_rel;
@@ -148,7 +157,8 @@ GdSpec gd_from_json(const json& j, const std::string& where) {
   if (g.step && !(*g.step > 0)) throw ParamError(path_of(where, "step") + ": must be positive");
   if (g.step_rel && !(*g.step_rel > 0)) throw ParamError(path_of(where, "step_rel") + ": must be positive");
   g.max_steps = get_integer_or(j, "max_steps", g.max_steps, where);
-  if (g.max_steps < 1 || g.max_steps > 100000000) throw ParamError(path_of(where, "max_steps") + ": must lie in [1, 1e8]");
+  if (g.max_steps < 1 || g.max_steps > 100000000)
+    throw ParamError(path_of(where, "max_steps") + ": must lie in [1, 1e8]");
   g.stop_ratio = get_number_or(j, "stop_ratio", g.stop_ratio, where);
   if (!(g.stop_ratio >= 0)) throw ParamError(path_of(where, "stop_ratio") + ": must be >= 0");
   g.divergence_ratio = get_number_or(j, "divergence_ratio", g.divergence_ratio, where);
@@ -195,9 +205,9 @@ ScalarKind case_scalar(const json& params, const RunContext& ctx) {
 }
 
 json facts_to_json(const ProblemFacts& f) {
-  return json{{"n", f.n},           {"N", f.N},         {"m", f.m},         {"L", f.L},
-              {"d", f.d},           {"P", f.P},         {"delta", f.delta}, {"q_min", f.q_min},
-              {"q_max", f.q_max},   {"lambda_max", f.lambda_max}, {"h", f.h}};
+  return json{{"n", f.n}, {"N", f.N},         {"m", f.m},         {"L", f.L},         {"d", f.d},
+              {"P", f.P}, {"delta", f.delta}, {"q_min", f.q_min}, {"q_max", f.q_max}, {"lambda_max", f.lambda_max},
+              {"h", f.h}};
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -210,9 +220,12 @@ RunOutput train_in(const RunSpec& spec, const RunSeeds& seeds, std::optional<dou
   RunOutput out;
   out.facts = problem_facts(spec, seeds);
   ProblemFacts& f = out.facts;
-  if (step_override) f.h = *step_override;
-  else if (spec.gd.step) f.h = *spec.gd.step;
-  else f.h = *spec.gd.step_rel * 2.0 / f.lambda_max;
+  if (step_override)
+    f.h = *step_override;
+  else if (spec.gd.step)
+    f.h = *spec.gd.step;
+  else
+    f.h = *spec.gd.step_rel * 2.0 / f.lambda_max;
   const auto pb = make_problem<Real>(spec.network, spec.loss, x0, seeds.noise);
   const auto net = init_network<Real>(spec.network, pb.d_in, pb.d, seeds.network);
   DsmObjective<Real> obj(pb, net);
@@ -294,8 +307,7 @@ SweepSpec sweep_from_json(const json& params, std::initializer_list<const char*>
   if (!params.contains("base")) throw ParamError("base: missing");
   s.base = run_from_json(params.at("base"), {}, "base");
   for (double v : s.values) (void)apply_axis(s.base, s.axis, v);  // validates every value up front
-  if (s.step_policy == "common" && !s.base.gd.step_rel)
-    throw ParamError("base.gd: step_policy common needs step_rel");
+  if (s.step_policy == "common" && !s.base.gd.step_rel) throw ParamError("base.gd: step_policy common needs step_rel");
   return s;
 }
 
@@ -310,23 +322,23 @@ std::vector<SweepRun> run_sweep(const SweepSpec& s, ScalarKind kind, std::uint64
   }
   std::vector<SweepRun> out;
   for (std::size_t i = 0; i < s.values.size(); ++i)
-   for (int rep = 0; rep < s.replicates; ++rep) {
-    const RunSeeds seeds = RunSeeds::from(case_seed, rep);  // same data and noise, another network
-    SweepRun r;
-    r.value = s.values[i];
-    r.replicate = rep;
-    r.calibration = static_cast<int>(i) < s.calibration;
-    RunSpec spec = apply_axis(s.base, s.axis, s.values[i]);
-    if (s.equal_time) {
-      double factor = 1.0;
-      if (s.axis == "step_rel" && s.base.gd.step_rel) factor = *s.base.gd.step_rel / s.values[i];
-      if (common_h) factor = *s.base.gd.step_rel * 2.0 / problem_facts(spec, seeds).lambda_max / *common_h;
-      factor = std::clamp(factor, 1.0, 32.0);
-      spec.gd.max_steps = static_cast<long>(std::ceil(static_cast<double>(spec.gd.max_steps) * factor));
+    for (int rep = 0; rep < s.replicates; ++rep) {
+      const RunSeeds seeds = RunSeeds::from(case_seed, rep);  // same data and noise, another network
+      SweepRun r;
+      r.value = s.values[i];
+      r.replicate = rep;
+      r.calibration = static_cast<int>(i) < s.calibration;
+      RunSpec spec = apply_axis(s.base, s.axis, s.values[i]);
+      if (s.equal_time) {
+        double factor = 1.0;
+        if (s.axis == "step_rel" && s.base.gd.step_rel) factor = *s.base.gd.step_rel / s.values[i];
+        if (common_h) factor = *s.base.gd.step_rel * 2.0 / problem_facts(spec, seeds).lambda_max / *common_h;
+        factor = std::clamp(factor, 1.0, 32.0);
+        spec.gd.max_steps = static_cast<long>(std::ceil(static_cast<double>(spec.gd.max_steps) * factor));
+      }
+      r.out = train_run(spec, seeds, kind, common_h);
+      out.push_back(std::move(r));
     }
-    r.out = train_run(spec, seeds, kind, common_h);
-    out.push_back(std::move(r));
-  }
   return out;
 }
 
@@ -380,9 +392,8 @@ LinearPhase linear_phase(const std::vector<double>& loss, double l_star, double 
   ph.window = std::max<long>(1, (end - start) / 50);
   ph.max_window_factor = 0;
   for (long k = start; k + ph.window <= end; ++k)
-    ph.max_window_factor = std::max(
-        ph.max_window_factor,
-        std::pow((loss[k + ph.window] - l_star) / (loss[k] - l_star), 1.0 / static_cast<double>(ph.window)));
+    ph.max_window_factor = std::max(ph.max_window_factor, std::pow((loss[k + ph.window] - l_star) / (loss[k] - l_star),
+                                                                   1.0 / static_cast<double>(ph.window)));
   ph.ok = std::isfinite(ph.slope) && fit.slope < 0;
   if (!ph.ok) ph.reason = "the loss does not decrease over the phase";
   return ph;
@@ -390,30 +401,47 @@ LinearPhase linear_phase(const std::vector<double>& loss, double l_star, double 
 
 json phase_to_json(const LinearPhase& ph) {
   auto num = [](double x) { return std::isfinite(x) ? json(x) : json(nullptr); };
-  return json{{"ok", ph.ok},          {"reason", ph.reason},       {"start", ph.start},
-              {"end", ph.end},        {"slope", num(ph.slope)},    {"slope_lo", num(ph.slope_lo)},
-              {"slope_hi", num(ph.slope_hi)}, {"intercept", num(ph.intercept)}, {"rate", num(ph.rate)},
-              {"rate_lo", num(ph.rate_lo)},   {"rate_hi", num(ph.rate_hi)},     {"decades", num(ph.decades)},
-              {"max_window_factor", num(ph.max_window_factor)}, {"window", ph.window},
+  return json{{"ok", ph.ok},
+              {"reason", ph.reason},
+              {"start", ph.start},
+              {"end", ph.end},
+              {"slope", num(ph.slope)},
+              {"slope_lo", num(ph.slope_lo)},
+              {"slope_hi", num(ph.slope_hi)},
+              {"intercept", num(ph.intercept)},
+              {"rate", num(ph.rate)},
+              {"rate_lo", num(ph.rate_lo)},
+              {"rate_hi", num(ph.rate_hi)},
+              {"decades", num(ph.decades)},
+              {"max_window_factor", num(ph.max_window_factor)},
+              {"window", ph.window},
               {"r_squared", num(ph.r_squared)}};
 }
 
 RunSpec apply_axis(const RunSpec& base, const std::string& axis, double value) {
   RunSpec r = base;
   const long v = std::lround(value);
-  if (axis == "width") r.network.width = static_cast<int>(v);
-  else if (axis == "depth") r.network.depth = static_cast<int>(v);
-  else if (axis == "samples") r.loss.samples = static_cast<int>(v);
-  else if (axis == "levels") r.loss.grid.n_levels = static_cast<int>(v) + 1;
+  if (axis == "width")
+    r.network.width = static_cast<int>(v);
+  else if (axis == "depth")
+    r.network.depth = static_cast<int>(v);
+  else if (axis == "samples")
+    r.loss.samples = static_cast<int>(v);
+  else if (axis == "levels")
+    r.loss.grid.n_levels = static_cast<int>(v) + 1;
   else if (axis == "dimension") {
-    if (r.data.family == "mixture") r.data.dimension = v;
-    else if (r.data.gaussian.spectrum == "list") throw ParamError("axis dimension: not for a list spectrum");
-    else r.data.gaussian.dimension = v;
+    if (r.data.family == "mixture")
+      r.data.dimension = v;
+    else if (r.data.gaussian.spectrum == "list")
+      throw ParamError("axis dimension: not for a list spectrum");
+    else
+      r.data.gaussian.dimension = v;
   } else if (axis == "step_rel") {
     r.gd.step.reset();
     r.gd.step_rel = value;
   } else {
-    throw ParamError("axis: unknown axis '" + axis + "' (expected width, depth, samples, levels, dimension or step_rel)");
+    throw ParamError("axis: unknown axis '" + axis +
+                     "' (expected width, depth, samples, levels, dimension or step_rel)");
   }
   if (axis != "step_rel" && std::fabs(value - static_cast<double>(v)) > 0)
     throw ParamError("values: axis " + axis + " takes integers");
@@ -450,7 +478,8 @@ HeldOutPoint fitted_lower(std::string label, double fitted_lower, double measure
 std::string drift_phrase(const CaseResult& r) {
   if (!r.terms.contains("held_out_ratio_to_calibrated")) return "";
   const double x = r.terms["held_out_ratio_to_calibrated"].value("mid", 0.0);
-  return fmt::format("; held-out points need up to {:.3g} x the calibrated constant (allowed: {:g} x)", x, kDriftFactor);
+  return fmt::format("; held-out points need up to {:.3g} x the calibrated constant (allowed: {:g} x)", x,
+                     kDriftFactor);
 }
 
 std::string drift_rule_note() {

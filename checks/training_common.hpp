@@ -67,10 +67,10 @@ struct RunSeeds {
 struct ProblemFacts {
   int n = 0, N = 0, m = 0, L = 0;
   long d = 0, P = 0;
-  double delta = 0;       ///< separation of the network inputs
+  double delta = 0;             ///< separation of the network inputs
   double q_min = 0, q_max = 0;  ///< min/max over levels of 2 c_n β_j α_j²
-  double lambda_max = 0;  ///< largest Gauss–Newton eigenvalue at initialisation
-  double h = 0;           ///< the step used
+  double lambda_max = 0;        ///< largest Gauss–Newton eigenvalue at initialisation
+  double h = 0;                 ///< the step used
 };
 json facts_to_json(const ProblemFacts& f);
 
@@ -85,19 +85,20 @@ struct RunOutput {
 };
 
 /// Trains one network by GD as `spec` says (λ_max, δ and h in double; the run in `kind`).
-RunOutput train_run(const RunSpec& spec, const RunSeeds& seeds, ScalarKind kind, std::optional<double> step_override = {});
+RunOutput train_run(const RunSpec& spec, const RunSeeds& seeds, ScalarKind kind,
+                    std::optional<double> step_override = {});
 
 /// Linear phase of a loss curve L_k (k = 0..K) above L*: where it starts, ends, and the fitted
 /// per-step contraction.
 struct LinearPhase {
   bool ok = false;
-  std::string reason;     ///< why not ok
-  long start = 0, end = 0;  ///< inclusive step indices
+  std::string reason;                            ///< why not ok
+  long start = 0, end = 0;                       ///< inclusive step indices
   double slope = 0, slope_lo = 0, slope_hi = 0;  ///< of ln(L − L*) per step, with 95% CI
   double intercept = 0;                          ///< of the same fit (ln(L − L*) at k = 0)
   double rate = 0, rate_lo = 0, rate_hi = 0;     ///< ρ = 1 − e^slope, with CI
-  double decades = 0;       ///< log10 of the decrease across the phase
-  double max_window_factor = 0;  ///< max over windows of (L_{k+w}/L_k)^{1/w}
+  double decades = 0;                            ///< log10 of the decrease across the phase
+  double max_window_factor = 0;                  ///< max over windows of (L_{k+w}/L_k)^{1/w}
   long window = 1;
   double r_squared = 0;
 };

@@ -105,8 +105,10 @@ class TrainingFloor final : public Check {
     lo_edm.weight = "edm";
     auto sign = [&](const std::string& tag, const TrainingDataSpec& data, const DsmOptions& l, int mc) {
       json j{{"kind", "sign"}, {"data", training_data_to_json(data)}, {"loss", loss_to_json(l)}};
-      if (data.family == "gaussian") j["scalar"] = "mpfi";
-      else j["mc_samples"] = mc;
+      if (data.family == "gaussian")
+        j["scalar"] = "mpfi";
+      else
+        j["mc_samples"] = mc;
       out.push_back({"sign/" + data.label() + "/" + tag, j});
     };
     const int mc = size == Size::smoke ? 2000 : (size == Size::full ? 200000 : 20000);
@@ -181,13 +183,14 @@ class TrainingFloor final : public Check {
         const int n = lo.samples;
         const Real fl = training_floor::loss_floor(normalisation_constant<Real>(lo, n), n, w.beta, w.kappa, negc);
         // Claim C̄ < 0: measured C̄ against the bound 0.
-        r.compare(cbar, Real(0), a_priori_estimate(kind, 16.0 * static_cast<double>(negc.size() + 8), 0.0, mid_double(cbar)));
+        r.compare(cbar, Real(0),
+                  a_priori_estimate(kind, 16.0 * static_cast<double>(negc.size() + 8), 0.0, mid_double(cbar)));
         r.term("C_bar", cbar);
         r.term("loss_floor", fl);
         json lv = json::array();
         for (std::size_t j = 0; j < negc.size(); ++j)
-          lv.push_back(json{{"sigma", mid_double(w.sigma[j])}, {"beta", mid_double(w.beta[j])},
-                            {"neg_C", mid_double(negc[j])}});
+          lv.push_back(
+              json{{"sigma", mid_double(w.sigma[j])}, {"beta", mid_double(w.beta[j])}, {"neg_C", mid_double(negc[j])}});
         r.data["levels"] = lv;
       });
       return r;
@@ -205,7 +208,9 @@ class TrainingFloor final : public Check {
       const double k = 0.5 * w.beta[j] / (w.sigma[j] * w.sigma[j]);
       cbar -= k * lf.f[j];
       var += k * k * lf.se[j] * lf.se[j];
-      lv.push_back(json{{"sigma", w.sigma[j]}, {"beta", w.beta[j]}, {"neg_C", lf.f[j] / (w.sigma[j] * w.sigma[j])},
+      lv.push_back(json{{"sigma", w.sigma[j]},
+                        {"beta", w.beta[j]},
+                        {"neg_C", lf.f[j] / (w.sigma[j] * w.sigma[j])},
                         {"neg_C_se", lf.se[j] / (w.sigma[j] * w.sigma[j])}});
     }
     r.compare(cbar, 0.0, kZ * std::sqrt(var));
@@ -218,14 +223,16 @@ class TrainingFloor final : public Check {
 
   CaseResult run_trained(const CaseSpec& spec, const RunContext& ctx, CaseResult r) const {
     const json& p = spec.params;
-    reject_unknown_keys(p, "", {"kind", "run", "mc_samples", "noise_replicates", "floor_samples", "evaluations", "scalar"});
+    reject_unknown_keys(p, "",
+                        {"kind", "run", "mc_samples", "noise_replicates", "floor_samples", "evaluations", "scalar"});
     if (!p.contains("run")) throw ParamError("run: missing");
     const RunSpec run = run_from_json(p.at("run"), {}, "run");
     const int M = static_cast<int>(get_integer_or(p, "mc_samples", 2048, ""));
     const int R = static_cast<int>(get_integer_or(p, "noise_replicates", 32, ""));
     const int F = static_cast<int>(get_integer_or(p, "floor_samples", 20000, ""));
     const int E = static_cast<int>(get_integer_or(p, "evaluations", 16, ""));
-    if (M < 16 || R < 2 || F < 10 || E < 1) throw ParamError("mc_samples >= 16, noise_replicates >= 2, floor_samples >= 10, evaluations >= 1");
+    if (M < 16 || R < 2 || F < 10 || E < 1)
+      throw ParamError("mc_samples >= 16, noise_replicates >= 2, floor_samples >= 10, evaluations >= 1");
     if (static_cast<double>(M) * run.loss.levels() * run.network.width > 2e9)
       throw ParamError("mc_samples: too large for the width and levels (memory)");
     if (case_scalar(p, ctx) != ScalarKind::float64)
@@ -242,7 +249,8 @@ class TrainingFloor final : public Check {
     // Fresh noise on the training points: R replicate problems. Population: M fresh points, fresh noise.
     std::vector<DsmProblem<double>> rep_pb;
     rep_pb.reserve(R);
-    for (int k = 0; k < R; ++k) rep_pb.push_back(make_problem<double>(run.network, run.loss, x0, mix64(seeds.noise ^ (0x100 + k))));
+    for (int k = 0; k < R; ++k)
+      rep_pb.push_back(make_problem<double>(run.network, run.loss, x0, mix64(seeds.noise ^ (0x100 + k))));
     std::vector<std::unique_ptr<DsmObjective<double>>> rep;
     for (auto& q : rep_pb) rep.push_back(std::make_unique<DsmObjective<double>>(q, net));
     const Eigen::MatrixXd xpop = draw_data(run.data, M, mix64(seeds.data ^ 0x777));
@@ -264,7 +272,8 @@ class TrainingFloor final : public Check {
     const long K = run.gd.max_steps;
     std::vector<long> eval_steps;
     for (int e = 0; e <= E; ++e) {
-      const long k = static_cast<long>(std::llround(std::pow(static_cast<double>(K), static_cast<double>(e) / E))) - (e == 0 ? 1 : 0);
+      const long k = static_cast<long>(std::llround(std::pow(static_cast<double>(K), static_cast<double>(e) / E))) -
+                     (e == 0 ? 1 : 0);
       if (eval_steps.empty() || k > eval_steps.back()) eval_steps.push_back(std::max(0L, k));
     }
     std::size_t next = 0;
@@ -287,8 +296,13 @@ class TrainingFloor final : public Check {
       for (double v : per) ps += v, ps2 += v * v;
       const double pm = ps / M, psd = std::sqrt(std::max(0.0, (ps2 - M * pm * pm) / (M - 1)));
       const double popl = ncn * pm, pop_se = ncn * psd / std::sqrt(static_cast<double>(M));
-      evals.push_back(json{{"step", k}, {"empirical", le}, {"empirical_levels", lv_emp}, {"fresh_noise", fresh},
-                           {"fresh_noise_se", fresh_se}, {"population", popl}, {"population_se", pop_se}});
+      evals.push_back(json{{"step", k},
+                           {"empirical", le},
+                           {"empirical_levels", lv_emp},
+                           {"fresh_noise", fresh},
+                           {"fresh_noise_se", fresh_se},
+                           {"population", popl},
+                           {"population_se", pop_se}});
       pts.push_back({fmt::format("k={} population loss vs F*(p)", k), floor_pop, popl,
                      kZ * std::sqrt(pop_se * pop_se + floor_pop_se * floor_pop_se)});
       pts.push_back({fmt::format("k={} fresh-noise loss vs F*(empirical law)", k), floor_emp, fresh,
@@ -360,14 +374,25 @@ Summary TrainingFloor::summarize(const std::vector<CaseResult>& results) const {
       popu.y_hi.push_back(e["population"].get<double>() + kZ * e["population_se"].get<double>());
     }
     const double x1 = emp.x.empty() ? 1.0 : emp.x.front(), x2 = emp.x.empty() ? 2.0 : emp.x.back();
-    Series fp{"floor F*(p) = population minimum (-C-bar scaled)", "bound", {x1, x2},
-              {r.data["floor_population"].get<double>(), r.data["floor_population"].get<double>()}, {}, {}, {}};
-    Series fe{"floor of the empirical law of the training points", "reference", {x1, x2},
-              {r.data["floor_empirical_law"].get<double>(), r.data["floor_empirical_law"].get<double>()}, {}, {}, {}};
+    Series fp{"floor F*(p) = population minimum (-C-bar scaled)",
+              "bound",
+              {x1, x2},
+              {r.data["floor_population"].get<double>(), r.data["floor_population"].get<double>()},
+              {},
+              {},
+              {}};
+    Series fe{"floor of the empirical law of the training points",
+              "reference",
+              {x1, x2},
+              {r.data["floor_empirical_law"].get<double>(), r.data["floor_empirical_law"].get<double>()},
+              {},
+              {},
+              {}};
     f.series = {emp, fresh, popu, fp, fe};
-    f.caption = "Remark 1: the population loss (fresh data and noise) stays above F*(p); the fresh-noise loss on the "
-                "training points stays above the floor of their empirical law; the empirical loss with the fixed noise "
-                "draws goes below both (memorisation of the noise).";
+    f.caption =
+        "Remark 1: the population loss (fresh data and noise) stays above F*(p); the fresh-noise loss on the "
+        "training points stays above the floor of their empirical law; the empirical loss with the fixed noise "
+        "draws goes below both (memorisation of the noise).";
     s.figures.push_back(std::move(f));
     s.notes.push_back(fmt::format(
         "{}: population floor F*(p) = {:.4g}, empirical-law floor = {:.4g}; final empirical loss {:.3g} ({} the "
@@ -378,8 +403,9 @@ Summary TrainingFloor::summarize(const std::vector<CaseResult>& results) const {
         to_string(r.verdict)));
   }
   if (!t.rows.empty()) {
-    t.caption = "C-bar = 1/2 sum_j beta_j C_{t_j} (the paper's definition) and the floor F* of the loss as normalised "
-                "here (n c_n sum_j beta_j kappa_j^2 (-C_j)). Gaussian rows: closed form in MPFI; mixtures: Monte Carlo.";
+    t.caption =
+        "C-bar = 1/2 sum_j beta_j C_{t_j} (the paper's definition) and the floor F* of the loss as normalised "
+        "here (n c_n sum_j beta_j kappa_j^2 (-C_j)). Gaussian rows: closed form in MPFI; mixtures: Monte Carlo.";
     s.tables.push_back(std::move(t));
   }
   s.notes.push_back(
@@ -397,8 +423,9 @@ class FloorBound final : public BoundEvaluator {
     return json{{"data", training_data_to_json(d)}, {"loss", loss_to_json(DsmOptions{})}};
   }
   std::vector<std::pair<std::string, std::string>> parameter_help() const override {
-    return {{"data", "Gaussian data: family gaussian, spectrum isotropic|power_law|list, dimension, scale, mean[, alpha]"},
-            {"loss", "samples, grid (schedule), residual sigma_scaled|score, time sigma|sigma_sq, weight, normalisation"}};
+    return {
+        {"data", "Gaussian data: family gaussian, spectrum isotropic|power_law|list, dimension, scale, mean[, alpha]"},
+        {"loss", "samples, grid (schedule), residual sigma_scaled|score, time sigma|sigma_sq, weight, normalisation"}};
   }
   std::vector<BoundTerm> evaluate(const json& p, ScalarKind kind) const override {
     const TrainingDataSpec data = training_data_from_json(p.at("data"));
@@ -410,13 +437,16 @@ class FloorBound final : public BoundEvaluator {
       std::vector<Real> negc;
       for (const auto& s : w.sigma) negc.push_back(training_floor::gaussian_neg_C(law, s));
       const Real cbar = training_floor::c_bar(w.beta, negc);
-      const Real fl = training_floor::loss_floor(normalisation_constant<Real>(lo, lo.samples), lo.samples, w.beta, w.kappa, negc);
+      const Real fl =
+          training_floor::loss_floor(normalisation_constant<Real>(lo, lo.samples), lo.samples, w.beta, w.kappa, negc);
       std::vector<BoundTerm> out;
       for (std::size_t j = 0; j < negc.size(); ++j)
         out.push_back({fmt::format("neg_C_{}", j + 1), Quantity::of(negc[j]), "derived", "[D✓]",
-                       fmt::format("-C_t at sigma = {:.6g}: sum_i lambda_i/(sigma^2(lambda_i + sigma^2))", mid_double(w.sigma[j]))});
+                       fmt::format("-C_t at sigma = {:.6g}: sum_i lambda_i/(sigma^2(lambda_i + sigma^2))",
+                                   mid_double(w.sigma[j]))});
       out.push_back({"C_bar", Quantity::of(cbar), "derived", "[S]/[D✓]", "1/2 sum_j beta_j C_{t_j} (Remark 1: < 0)"});
-      out.push_back({"loss_floor", Quantity::of(fl), "derived", "[D]", "n c_n sum_j beta_j kappa_j^2 (-C_j): the population minimum of the loss"});
+      out.push_back({"loss_floor", Quantity::of(fl), "derived", "[D]",
+                     "n c_n sum_j beta_j kappa_j^2 (-C_j): the population minimum of the loss"});
       return out;
     });
   }

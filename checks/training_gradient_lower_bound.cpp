@@ -124,21 +124,21 @@ class TrainingGradientLowerBound final : public Check {
       const auto& pl = pls.back();
       const double form = form_of(run.out.facts);
       if (run.calibration && std::isfinite(pl.min)) cal.push_back(pl.min / form);
-      jr.push_back(json{{"value", run.value},
-                        {"replicate", run.replicate},
-                        {"role", run.calibration ? "calibration" : "held_out"},
-                        {"facts", facts_to_json(run.out.facts)},
-                        {"form", form},
-                        {"pl_min", std::isfinite(pl.min) ? json(pl.min) : json(nullptr)},
-                        {"pl_argmin", pl.argmin},
-                        {"admissible_steps", pl.admissible},
-                        {"pl_ratio", thinned_curve(pl.ratio, 160)},
-                        {"loss", thinned_curve(run.out.path.loss, 160)},
-                        {"final_loss", run.out.path.loss.back()},
-                        {"stop_reason", run.out.path.stop_reason},
-                        {"final_distance_spectral", run.out.path.distance_spectral.empty()
-                                                        ? json(nullptr)
-                                                        : json(run.out.path.distance_spectral.back())}});
+      jr.push_back(
+          json{{"value", run.value},
+               {"replicate", run.replicate},
+               {"role", run.calibration ? "calibration" : "held_out"},
+               {"facts", facts_to_json(run.out.facts)},
+               {"form", form},
+               {"pl_min", std::isfinite(pl.min) ? json(pl.min) : json(nullptr)},
+               {"pl_argmin", pl.argmin},
+               {"admissible_steps", pl.admissible},
+               {"pl_ratio", thinned_curve(pl.ratio, 160)},
+               {"loss", thinned_curve(run.out.path.loss, 160)},
+               {"final_loss", run.out.path.loss.back()},
+               {"stop_reason", run.out.path.stop_reason},
+               {"final_distance_spectral",
+                run.out.path.distance_spectral.empty() ? json(nullptr) : json(run.out.path.distance_spectral.back())}});
     }
     r.data["axis"] = s.axis;
     r.data["runs"] = jr;
@@ -155,7 +155,8 @@ class TrainingGradientLowerBound final : public Check {
     std::vector<HeldOutPoint> pts;
     for (std::size_t i = 0; i < runs.size(); ++i) {
       if (runs[i].calibration) continue;
-      const std::string label = fmt::format("{}={} (network {})", axis_symbol(s.axis), runs[i].value, runs[i].replicate);
+      const std::string label =
+          fmt::format("{}={} (network {})", axis_symbol(s.axis), runs[i].value, runs[i].replicate);
       if (!std::isfinite(pls[i].min)) {
         pts.push_back({label + " (no admissible path point)", 0, 0, std::numeric_limits<double>::infinity()});
         continue;
@@ -187,7 +188,8 @@ class TrainingGradientLowerBound final : public Check {
       mf.xlabel = sym;
       mf.ylabel = "min_k ||grad L||^2 / L";
       mf.logx = mf.logy = true;
-      Series meas{"min PL ratio", "measured", {}, {}, {}, {}, {}}, bnd{"C_PL * q delta m/(d P^2)", "bound", {}, {}, {}, {}, {}};
+      Series meas{"min PL ratio", "measured", {}, {}, {}, {}, {}},
+          bnd{"C_PL * q delta m/(d P^2)", "bound", {}, {}, {}, {}, {}};
       ConvergenceStudy study;
       study.name = "min PL ratio vs " + sym + " (" + r.case_id + ")";
       study.key_label = sym;
@@ -220,14 +222,17 @@ class TrainingGradientLowerBound final : public Check {
           bnd.x.push_back(v);
           bnd.y.push_back(c_pl * run["form"].get<double>());
         }
-        per_value[v] = std::min(per_value.count(v) ? per_value[v] : run["pl_min"].get<double>(), run["pl_min"].get<double>());
+        per_value[v] =
+            std::min(per_value.count(v) ? per_value[v] : run["pl_min"].get<double>(), run["pl_min"].get<double>());
       }
       for (const auto& [v, y] : per_value) study.key.push_back(v), study.value.push_back(y);
-      pf.caption = "PL ratio along each GD path (points, L* = 0, steps below the round-off guard omitted) and the "
-                   "encoded lower bound with C_PL fitted on the calibration runs (lines).";
+      pf.caption =
+          "PL ratio along each GD path (points, L* = 0, steps below the round-off guard omitted) and the "
+          "encoded lower bound with C_PL fitted on the calibration runs (lines).";
       mf.series = {meas, bnd};
-      mf.caption = "Smallest PL ratio along each path; the bound's constant is fitted on the first runs (calibration) "
-                   "and the others are held out.";
+      mf.caption =
+          "Smallest PL ratio along each path; the bound's constant is fitted on the first runs (calibration) "
+          "and the others are held out.";
       s.figures.push_back(std::move(pf));
       s.figures.push_back(std::move(mf));
       {
@@ -241,11 +246,13 @@ class TrainingGradientLowerBound final : public Check {
         for (const auto& run : r.data["runs"]) {
           if (!run["pl_min"].is_number()) continue;
           const double v = run["value"].get<double>(), ratio = run["pl_min"].get<double>() / run["form"].get<double>();
-          if (!worst.count(v) || ratio < worst[v].first) worst[v] = {ratio, run["pl_min"].get<double>()}, form_of_value[v] = run["form"].get<double>();
+          if (!worst.count(v) || ratio < worst[v].first)
+            worst[v] = {ratio, run["pl_min"].get<double>()}, form_of_value[v] = run["form"].get<double>();
         }
         for (const auto& [v, w] : worst) rt.rows.push_back({v, w.second, form_of_value[v], w.first});
-        rt.caption = "A constant ratio across the sweep is what the encoded form predicts; the calibration constant "
-                     "C_PL is the smallest ratio over the calibration values.";
+        rt.caption =
+            "A constant ratio across the sweep is what the encoded form predicts; the calibration constant "
+            "C_PL is the smallest ratio over the calibration values.";
         if (!rt.rows.empty()) s.tables.push_back(std::move(rt));
       }
       if (study.key.size() >= 3) {
@@ -271,9 +278,12 @@ class TrainingGradientLowerBound final : public Check {
 class PlBound final : public BoundEvaluator {
  public:
   std::string id() const override { return "training.gradient_lower_bound"; }
-  std::string title() const override { return "Encoded PL lower bound ||grad L||^2 >= C_PL q_min delta m/(d P^2) (L - L*)"; }
+  std::string title() const override {
+    return "Encoded PL lower bound ||grad L||^2 >= C_PL q_min delta m/(d P^2) (L - L*)";
+  }
   json defaults() const override {
-    return json{{"C_PL", 1.0}, {"q_min", 0.5}, {"delta", 0.25}, {"m", 64}, {"d", 2}, {"n", 4}, {"N", 2}, {"excess_loss", 1.0}};
+    return json{{"C_PL", 1.0}, {"q_min", 0.5}, {"delta", 0.25}, {"m", 64},
+                {"d", 2},      {"n", 4},       {"N", 2},        {"excess_loss", 1.0}};
   }
   std::vector<std::pair<std::string, std::string>> parameter_help() const override {
     return {{"C_PL", "the unknown constant (fitted per sweep by the check)"},
@@ -292,10 +302,11 @@ class PlBound final : public BoundEvaluator {
     for (double v : {q, delta, m, d, n, N})
       if (!(v > 0)) throw ParamError("q_min, delta, m, d, n, N must be positive");
     const double form = pl_form(q, delta, m, d, n * N);
-    return {{"form", Quantity::of(form), "recalled", "[R]", "q_min delta m/(d (nN)^2): Allen-Zhu Thm 3 (PAPER §5.1)"},
-            {"C_PL", Quantity::of(c), "unknown: fitted", "[UNKNOWN]", "Lemma 1's constant (PAPER §3)"},
-            {"pl_lower_bound", Quantity::of(c * form), "recalled", "[R]", "lower bound on ||grad L||^2/(L - L*)"},
-            {"grad_norm_sq_lower_bound", Quantity::of(c * form * e), "recalled", "[R]", "lower bound on ||grad L||_F^2"}};
+    return {
+        {"form", Quantity::of(form), "recalled", "[R]", "q_min delta m/(d (nN)^2): Allen-Zhu Thm 3 (PAPER §5.1)"},
+        {"C_PL", Quantity::of(c), "unknown: fitted", "[UNKNOWN]", "Lemma 1's constant (PAPER §3)"},
+        {"pl_lower_bound", Quantity::of(c * form), "recalled", "[R]", "lower bound on ||grad L||^2/(L - L*)"},
+        {"grad_norm_sq_lower_bound", Quantity::of(c * form * e), "recalled", "[R]", "lower bound on ||grad L||_F^2"}};
   }
 };
 

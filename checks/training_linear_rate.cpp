@@ -78,9 +78,11 @@ class TrainingLinearRate final : public Check {
       r.gd.stop_ratio = std::pow(10.0, -decades - 1);
       r.gd.max_steps = size == Size::full ? 40000 : 8000;
       r.gd.distance_every = 50;
-      out.push_back({"decades/mpfr/m=32",
-                     json{{"kind", "decades"}, {"run", run_to_json(r)}, {"scalar", "mpfr"}, {"min_decades", 20},
-                          {"double_twin", size != Size::smoke}}});
+      out.push_back({"decades/mpfr/m=32", json{{"kind", "decades"},
+                                               {"run", run_to_json(r)},
+                                               {"scalar", "mpfr"},
+                                               {"min_decades", 20},
+                                               {"double_twin", size != Size::smoke}}});
     }
     auto sweep = [&](const std::string& axis, std::vector<double> values, int calibration, const std::string& policy,
                      RunSpec base) {
@@ -198,18 +200,18 @@ class TrainingLinearRate final : public Check {
       const auto& ph = phases.back();
       const bool beyond = s.axis == "step_rel" && run.value >= 1.0;
       if (run.calibration && ph.ok && !beyond) cal_ratios.push_back(ph.rate / form_of(run.out.facts));
-      jr.push_back(json{{"value", run.value},
-                        {"replicate", run.replicate},
-                        {"role", beyond ? "beyond_stability" : (run.calibration ? "calibration" : "held_out")},
-                        {"facts", facts_to_json(run.out.facts)},
-                        {"phase", phase_to_json(ph)},
-                        {"form", form_of(run.out.facts)},
-                        {"loss", thinned_curve(run.out.path.loss, 160)},
-                        {"stop_reason", run.out.path.stop_reason},
-                        {"diverged", run.out.path.diverged},
-                        {"final_distance_spectral", run.out.path.distance_spectral.empty()
-                                                        ? json(nullptr)
-                                                        : json(run.out.path.distance_spectral.back())}});
+      jr.push_back(
+          json{{"value", run.value},
+               {"replicate", run.replicate},
+               {"role", beyond ? "beyond_stability" : (run.calibration ? "calibration" : "held_out")},
+               {"facts", facts_to_json(run.out.facts)},
+               {"phase", phase_to_json(ph)},
+               {"form", form_of(run.out.facts)},
+               {"loss", thinned_curve(run.out.path.loss, 160)},
+               {"stop_reason", run.out.path.stop_reason},
+               {"diverged", run.out.path.diverged},
+               {"final_distance_spectral",
+                run.out.path.distance_spectral.empty() ? json(nullptr) : json(run.out.path.distance_spectral.back())}});
     }
     r.data["axis"] = s.axis;
     r.data["step_policy"] = s.step_policy;
@@ -232,8 +234,8 @@ class TrainingLinearRate final : public Check {
       const auto& ph = phases[i];
       const std::string label = fmt::format("{}={} (network {})", axis_symbol(s.axis), run.value, run.replicate);
       if (!ph.ok) {
-        pts.push_back({label + " (no linear phase: " + ph.reason + ")", 0.0, 0.0,
-                       std::numeric_limits<double>::infinity()});
+        pts.push_back(
+            {label + " (no linear phase: " + ph.reason + ")", 0.0, 0.0, std::numeric_limits<double>::infinity()});
         continue;
       }
       const double form = form_of(run.out.facts);
@@ -285,17 +287,18 @@ Summary TrainingLinearRate::summarize(const std::vector<CaseResult>& results) co
           }
         f.series.push_back(d);
       }
-      f.caption = "One over-parameterised run (L* = 0) in MPFR and the same run in double: the double run stalls "
-                  "at its round-off floor, the MPFR run keeps its linear rate; the dashed line is the least-squares "
-                  "fit of ln L on the linear phase.";
+      f.caption =
+          "One over-parameterised run (L* = 0) in MPFR and the same run in double: the double run stalls "
+          "at its round-off floor, the MPFR run keeps its linear rate; the dashed line is the least-squares "
+          "fit of ln L on the linear phase.";
       s.figures.push_back(std::move(f));
       if (ph.value("ok", false))
         s.notes.push_back(fmt::format(
             "{}: linear over {:.1f} decades in {} ({} steps), per-step contraction rho = {:.5g} [{:.5g}, {:.5g}] "
             "(95% CI of the LS slope; serial correlation makes it optimistic), max windowed factor {:.6f}.",
-            r.case_id, ph["decades"].get<double>(), r.data.value("scalar", std::string("mpfr")),
-            ph["end"].get<long>(), ph["rate"].get<double>(), ph["rate_lo"].get<double>(),
-            ph["rate_hi"].get<double>(), ph["max_window_factor"].get<double>()));
+            r.case_id, ph["decades"].get<double>(), r.data.value("scalar", std::string("mpfr")), ph["end"].get<long>(),
+            ph["rate"].get<double>(), ph["rate_lo"].get<double>(), ph["rate_hi"].get<double>(),
+            ph["max_window_factor"].get<double>()));
       if (r.data.contains("double_twin"))
         s.notes.push_back(fmt::format("{}: the same run in double stops decreasing at L = {:.3g} (round-off floor).",
                                       r.case_id, r.data["double_twin"]["final_loss"].get<double>()));
@@ -368,8 +371,9 @@ Summary TrainingLinearRate::summarize(const std::vector<CaseResult>& results) co
     lf.caption = "Loss curves (points) and least-squares fits of ln L on each run's linear phase (dashed).";
     rf.series = {meas, bound};
     if (!beyond.x.empty()) rf.series.push_back(beyond);
-    rf.caption = "Measured rate with its 95% CI and the encoded lower bound C_rate h q_min delta m/(d P^2), C_rate "
-                 "fitted on the calibration runs (the first ones). Held-out runs must lie above the bound.";
+    rf.caption =
+        "Measured rate with its 95% CI and the encoded lower bound C_rate h q_min delta m/(d P^2), C_rate "
+        "fitted on the calibration runs (the first ones). Held-out runs must lie above the bound.";
     s.figures.push_back(std::move(lf));
     s.figures.push_back(std::move(rf));
     {
@@ -382,7 +386,8 @@ Summary TrainingLinearRate::summarize(const std::vector<CaseResult>& results) co
         if (!ph.value("ok", false)) continue;
         rt.rows.push_back({run["value"], run.value("replicate", 0), run["facts"]["h"], ph["rate"],
                            fmt::format("[{:.4g}, {:.4g}]", ph["rate_lo"].get<double>(), ph["rate_hi"].get<double>()),
-                           run["form"], ph["rate"].get<double>() / run["form"].get<double>(), ph["decades"], run["role"]});
+                           run["form"], ph["rate"].get<double>() / run["form"].get<double>(), ph["decades"],
+                           run["role"]});
       }
       rt.caption = "The encoded form predicts a ratio rho/form bounded below by C_rate across the sweep.";
       if (!rt.rows.empty()) s.tables.push_back(std::move(rt));
@@ -396,14 +401,15 @@ Summary TrainingLinearRate::summarize(const std::vector<CaseResult>& results) co
         f.expected = 0.0;
         f.comparison = fmt::format("|slope - 0| <= 0.3 (h = step_rel 2/lambda_max shrinks like 1/m)");
         f.outcome = (f.slope_lo >= -0.3 && f.slope_hi <= 0.3) ? "HOLDS"
-                    : (f.slope_hi < -0.3 || f.slope_lo > 0.3) ? "VIOLATED" : "INCONCLUSIVE";
+                    : (f.slope_hi < -0.3 || f.slope_lo > 0.3) ? "VIOLATED"
+                                                              : "INCONCLUSIVE";
       }
       s.fits.push_back(f);
     }
     if (std::isfinite(c_rate))
       s.notes.push_back(fmt::format("{}: C_rate = {:.4g} fitted on the calibration runs; verdict {} ({}){}.", r.case_id,
-                                    c_rate, to_string(r.verdict), r.reason.empty() ? "all held-out runs above" : r.reason,
-                                    drift_phrase(r)));
+                                    c_rate, to_string(r.verdict),
+                                    r.reason.empty() ? "all held-out runs above" : r.reason, drift_phrase(r)));
   }
   s.notes.push_back(drift_rule_note());
   s.notes.push_back(
@@ -416,7 +422,9 @@ Summary TrainingLinearRate::summarize(const std::vector<CaseResult>& results) co
 class LinearRateBound final : public BoundEvaluator {
  public:
   std::string id() const override { return "training.linear_rate"; }
-  std::string title() const override { return "Encoded lower bound on the per-step GD rate, rho >= C_rate h q_min delta m/(d P^2)"; }
+  std::string title() const override {
+    return "Encoded lower bound on the per-step GD rate, rho >= C_rate h q_min delta m/(d P^2)";
+  }
   json defaults() const override {
     return json{{"C_rate", 1.0}, {"h", 0.05}, {"q_min", 0.5}, {"delta", 0.25}, {"m", 64}, {"d", 2}, {"n", 4}, {"N", 2}};
   }
@@ -437,12 +445,14 @@ class LinearRateBound final : public BoundEvaluator {
     for (double v : {h, q, delta, m, d, n, N})
       if (!(v > 0)) throw ParamError("all parameters must be positive");
     const double P = n * N, form = rate_form(h, q, delta, m, d, P);
-    return {{"P", Quantity::of(P), "derived", "[D]", "number of network inputs nN"},
-            {"form", Quantity::of(form), "recalled", "[R]", "h q_min delta m/(d P^2): Allen-Zhu's per-step factor (PAPER §5.1)"},
-            {"C_rate", Quantity::of(c), "unknown: fitted", "[UNKNOWN]", "contraction constant (PAPER §3.1)"},
-            {"rho_lower_bound", Quantity::of(c * form), "recalled", "[R]", "C_rate * form: the rate the theory guarantees"},
-            {"steps_per_decade", Quantity::of(std::log(10.0) / -std::log1p(-std::min(c * form, 0.999999))), "derived", "[D]",
-             "GD steps per decade of loss decrease at that rate"}};
+    return {
+        {"P", Quantity::of(P), "derived", "[D]", "number of network inputs nN"},
+        {"form", Quantity::of(form), "recalled", "[R]",
+         "h q_min delta m/(d P^2): Allen-Zhu's per-step factor (PAPER §5.1)"},
+        {"C_rate", Quantity::of(c), "unknown: fitted", "[UNKNOWN]", "contraction constant (PAPER §3.1)"},
+        {"rho_lower_bound", Quantity::of(c * form), "recalled", "[R]", "C_rate * form: the rate the theory guarantees"},
+        {"steps_per_decade", Quantity::of(std::log(10.0) / -std::log1p(-std::min(c * form, 0.999999))), "derived",
+         "[D]", "GD steps per decade of loss decrease at that rate"}};
   }
 };
 

@@ -9,9 +9,10 @@
 // calibration set (the pair with the smallest mean bound/R that holds there): the GD path points and the
 // first random radius (calibration_random_radii) × the top Gauss–Newton eigenvector, the negative
 // gradient and the first random directions, at every scale. Held out: the other random directions (new
-// directions) and the other random radii within ω (new points), at every scale, held to kDriftFactor × the fitted bound (theory/fitted_constants.hpp) up to the
-// remainder's rounding. How much the fitted bound drops when a calibration probe holding an active
-// constraint is left out (a Robson–Whitlock-type error of fitted extreme constants) is reported beside.
+// directions) and the other random radii within ω (new points), at every scale, held to kDriftFactor × the fitted bound
+// (theory/fitted_constants.hpp) up to the remainder's rounding. How much the fitted bound drops when a calibration
+// probe holding an active constraint is left out (a Robson–Whitlock-type error of fitted extreme constants) is reported
+// beside.
 #include "bounds.hpp"
 #include "training_common.hpp"
 
@@ -52,8 +53,10 @@ std::pair<double, double> fit_two_term(const std::vector<const Sample*>& cal) {
   const double g = (std::sqrt(5.0) - 1) / 2;
   for (int it = 0; it < 200; ++it) {
     const double x1 = hi - g * (hi - lo), x2 = lo + g * (hi - lo);
-    if (f(x1) <= f(x2)) hi = x2;
-    else lo = x1;
+    if (f(x1) <= f(x2))
+      hi = x2;
+    else
+      lo = x1;
   }
   double c1 = 0.5 * (lo + hi);
   // The ends of the interval are candidates too (pure quadratic or pure linear bound).
@@ -119,8 +122,9 @@ class TrainingSemismoothness final : public Check {
   CaseResult run_case(const CaseSpec& spec, const RunContext& ctx) const override {
     CaseResult r = start_result(*this, spec, ctx);
     const json& p = spec.params;
-    reject_unknown_keys(p, "", {"run", "path_points", "random_radii", "directions", "scales", "scale_min",
-                                "calibration_directions", "calibration_random_radii", "scalar"});
+    reject_unknown_keys(p, "",
+                        {"run", "path_points", "random_radii", "directions", "scales", "scale_min",
+                         "calibration_directions", "calibration_random_radii", "scalar"});
     if (!p.contains("run")) throw ParamError("run: missing");
     const RunSpec run = run_from_json(p.at("run"), {}, "run");
     auto int_list = [&](const char* key) {
@@ -128,7 +132,8 @@ class TrainingSemismoothness final : public Check {
       if (!p.contains(key) || !p.at(key).is_array() || p.at(key).empty())
         throw ParamError(std::string(key) + ": expected a non-empty array");
       for (const auto& x : p.at(key)) {
-        if (!x.is_number_integer() || x.get<long>() < 0) throw ParamError(std::string(key) + ": expected integers >= 0");
+        if (!x.is_number_integer() || x.get<long>() < 0)
+          throw ParamError(std::string(key) + ": expected integers >= 0");
         v.push_back(x.get<long>());
       }
       if (!std::is_sorted(v.begin(), v.end())) throw ParamError(std::string(key) + ": must be increasing");
@@ -153,15 +158,19 @@ class TrainingSemismoothness final : public Check {
     if (c.cal_directions < 0 || c.cal_directions > c.directions)
       throw ParamError("calibration_directions: must lie in [0, directions]");
     const long n_radii = static_cast<long>(c.random_radii.size());
-    c.cal_radii = static_cast<int>(get_integer_or(p, "calibration_random_radii", std::min(1L, std::max(0L, n_radii - 1)), ""));
+    c.cal_radii =
+        static_cast<int>(get_integer_or(p, "calibration_random_radii", std::min(1L, std::max(0L, n_radii - 1)), ""));
     if (c.cal_radii < 0 || c.cal_radii > n_radii)
       throw ParamError("calibration_random_radii: must lie in [0, the number of random_radii]");
     const ScalarKind kind = case_scalar(p, ctx);
     r.scalar = kind;
     r.precision_bits = precision_bits(kind);
-    if (kind == ScalarKind::mpfr) probe<mpfr_real>(run, c, ctx.seed, r);
-    else if (kind == ScalarKind::float64) probe<double>(run, c, ctx.seed, r);
-    else throw ParamError("scalar: semismoothness runs in double or mpfr");
+    if (kind == ScalarKind::mpfr)
+      probe<mpfr_real>(run, c, ctx.seed, r);
+    else if (kind == ScalarKind::float64)
+      probe<double>(run, c, ctx.seed, r);
+    else
+      throw ParamError("scalar: semismoothness runs in double or mpfr");
     return r;
   }
 
@@ -240,7 +249,8 @@ class TrainingSemismoothness final : public Check {
       const double loss = mid_double(probe.loss());
       // Directions: random, −gradient, top Gauss–Newton eigenvector; each of spectral size 1.
       std::vector<std::pair<std::string, Params<Real>>> dirs;
-      for (int k = 0; k < c.directions; ++k) dirs.push_back({fmt::format("random{}", k), convert_params<Real>(random_dir())});
+      for (int k = 0; k < c.directions; ++k)
+        dirs.push_back({fmt::format("random{}", k), convert_params<Real>(random_dir())});
       {
         Params<Real> G = probe.gradient();
         for (auto& M : G)
@@ -320,8 +330,8 @@ class TrainingSemismoothness final : public Check {
       // leave-one-out constants are reported beside it. What remains is the remainder's rounding.
       const double err = s.round;
       if (s.R > 0) ++positive;
-      pts.push_back(fitted_upper(fmt::format("{} / {} / |D|={:.3g}", point_labels[s.point], s.direction, s.s), s.R,
-                                 bound, err));
+      pts.push_back(
+          fitted_upper(fmt::format("{} / {} / |D|={:.3g}", point_labels[s.point], s.direction, s.s), s.R, bound, err));
     }
     r.data["facts"] = facts_to_json(facts);
     r.data["omega_path"] = omega_path;
@@ -382,12 +392,14 @@ Summary TrainingSemismoothness::summarize(const std::vector<CaseResult>& results
         first_bound = false;
       }
     }
-    f.caption = "Remainder in MPFR (points) for the top Gauss-Newton eigenvector, the negative gradient and a random "
-                "direction, at every path/random point; the same remainder in double at the initialisation shows its "
-                "round-off plateau; dashed: C_1 a + C_2 b with (C_1, C_2) fitted on the calibration points.";
+    f.caption =
+        "Remainder in MPFR (points) for the top Gauss-Newton eigenvector, the negative gradient and a random "
+        "direction, at every path/random point; the same remainder in double at the initialisation shows its "
+        "round-off plateau; dashed: C_1 a + C_2 b with (C_1, C_2) fitted on the calibration points.";
     s.figures.push_back(std::move(f));
-    s.notes.push_back(fmt::format("{}: C_1 = {:.4g}, C_2 = {:.4g}; verdict {}{}{}.", r.case_id, c1, c2, to_string(r.verdict),
-                                  r.reason.empty() ? "" : " (" + r.reason + ")", drift_phrase(r)));
+    s.notes.push_back(fmt::format("{}: C_1 = {:.4g}, C_2 = {:.4g}; verdict {}{}{}.", r.case_id, c1, c2,
+                                  to_string(r.verdict), r.reason.empty() ? "" : " (" + r.reason + ")",
+                                  drift_phrase(r)));
   }
   s.notes.push_back(drift_rule_note());
   {
@@ -403,14 +415,16 @@ Summary TrainingSemismoothness::summarize(const std::vector<CaseResult>& results
       if (c2 > hi) hi = c2, at_hi = r.case_id;
     }
     if (hi > 0 && at_lo != at_hi)
-      s.notes.push_back(fmt::format("Spread of the fitted C_2 across configurations: {:.3g} ({}) to {:.3g} ({}), a factor "
-                                    "{:.3g}. A spread well above the drift allowance means the encoded q_max P L^2 m/d "
-                                    "scaling of the quadratic term does not describe these small networks.",
-                                    lo, at_lo, hi, at_hi, hi / lo));
+      s.notes.push_back(
+          fmt::format("Spread of the fitted C_2 across configurations: {:.3g} ({}) to {:.3g} ({}), a factor "
+                      "{:.3g}. A spread well above the drift allowance means the encoded q_max P L^2 m/d "
+                      "scaling of the quadratic term does not describe these small networks.",
+                      lo, at_lo, hi, at_hi, hi / lo));
   }
   if (!t.rows.empty()) {
-    t.caption = "C_1, C_2: the pair fitted on the calibration points (smallest mean bound/R). Constants that stay of "
-                "the same order across m and L support the encoded m- and L-dependence.";
+    t.caption =
+        "C_1, C_2: the pair fitted on the calibration points (smallest mean bound/R). Constants that stay of "
+        "the same order across m and L support the encoded m- and L-dependence.";
     s.tables.push_back(std::move(t));
   }
   s.notes.push_back(
@@ -425,8 +439,9 @@ class SemismoothnessBound final : public BoundEvaluator {
   std::string id() const override { return "training.semismoothness"; }
   std::string title() const override { return "Encoded semi-smoothness bound on L(th+D) - L(th) - <grad L, D>"; }
   json defaults() const override {
-    return json{{"C_1", 1.0}, {"C_2", 1.0}, {"q_max", 0.5}, {"n", 4}, {"N", 2}, {"loss", 1.0}, {"omega", 0.5},
-                {"L", 2},     {"m", 32},    {"d", 2},       {"delta_norm", 0.01}};
+    return json{{"C_1", 1.0}, {"C_2", 1.0},  {"q_max", 0.5},      {"n", 4},
+                {"N", 2},     {"loss", 1.0}, {"omega", 0.5},      {"L", 2},
+                {"m", 32},    {"d", 2},      {"delta_norm", 0.01}};
   }
   std::vector<std::pair<std::string, std::string>> parameter_help() const override {
     return {{"C_1, C_2", "the unknown constants (fitted by the check)"},

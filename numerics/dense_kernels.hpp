@@ -14,8 +14,8 @@
 
 #include <diffbound/theory/scalar.hpp>
 
-#include <boost/multiprecision/eigen.hpp>
 #include <Eigen/Dense>
+#include <boost/multiprecision/eigen.hpp>
 
 #include <cassert>
 #include <cmath>
@@ -56,8 +56,8 @@ inline void sub_mul(mpfr_real& r, const mpfr_real& a, const mpfr_real& b, mpfr_r
 }
 /// r = a · b + c · d
 inline void mul_add_mul(double& r, double a, double b, double c, double d, double&) { r = a * b + c * d; }
-inline void mul_add_mul(mpfr_real& r, const mpfr_real& a, const mpfr_real& b, const mpfr_real& c,
-                        const mpfr_real& d, mpfr_real& t) {
+inline void mul_add_mul(mpfr_real& r, const mpfr_real& a, const mpfr_real& b, const mpfr_real& c, const mpfr_real& d,
+                        mpfr_real& t) {
   mpfr_mul(p(t), p(c), p(d), MPFR_RNDN);
   mpfr_mul(p(r), p(a), p(b), MPFR_RNDN);
   mpfr_add(p(r), p(r), p(t), MPFR_RNDN);
@@ -72,8 +72,12 @@ inline void zero(mpfr_real& r) { mpfr_set_zero(p(r), 1); }
 inline bool positive(double x) { return x > 0; }
 inline bool positive(const mpfr_real& x) { return mpfr_sgn(p(x)) > 0; }
 /// r = max(r, 0)
-inline void relu(double& r) { if (!(r > 0)) r = 0; }
-inline void relu(mpfr_real& r) { if (mpfr_sgn(p(r)) <= 0) mpfr_set_zero(p(r), 1); }
+inline void relu(double& r) {
+  if (!(r > 0)) r = 0;
+}
+inline void relu(mpfr_real& r) {
+  if (mpfr_sgn(p(r)) <= 0) mpfr_set_zero(p(r), 1);
+}
 
 }  // namespace kern
 
@@ -81,10 +85,14 @@ inline void relu(mpfr_real& r) { if (mpfr_sgn(p(r)) <= 0) mpfr_set_zero(p(r), 1)
 // Products C = op(A) · op(B), overwriting C (which has the right shape already)
 
 inline void gemm(Mat<double>& C, const Mat<double>& A, Op ta, const Mat<double>& B, Op tb) {
-  if (ta == Op::N && tb == Op::N) C.noalias() = A * B;
-  else if (ta == Op::T && tb == Op::N) C.noalias() = A.transpose() * B;
-  else if (ta == Op::N && tb == Op::T) C.noalias() = A * B.transpose();
-  else C.noalias() = A.transpose() * B.transpose();
+  if (ta == Op::N && tb == Op::N)
+    C.noalias() = A * B;
+  else if (ta == Op::T && tb == Op::N)
+    C.noalias() = A.transpose() * B;
+  else if (ta == Op::N && tb == Op::T)
+    C.noalias() = A * B.transpose();
+  else
+    C.noalias() = A.transpose() * B.transpose();
 }
 
 /// MPFR: plain triple loop over raw values, accumulating in C itself with one scratch value. The
@@ -181,8 +189,10 @@ template <class To, class From>
 void convert(Mat<To>& out, const Mat<From>& in) {
   out.resize(in.rows(), in.cols());
   for (Eigen::Index i = 0; i < in.size(); ++i) {
-    if constexpr (std::is_same_v<To, double>) out.data()[i] = mid_double(in.data()[i]);
-    else out.data()[i] = To(in.data()[i]);
+    if constexpr (std::is_same_v<To, double>)
+      out.data()[i] = mid_double(in.data()[i]);
+    else
+      out.data()[i] = To(in.data()[i]);
   }
 }
 

@@ -34,11 +34,11 @@
 namespace diffbound {
 
 struct GridOptions {
-  double r_feature = 16;     ///< grid points per smallest feature width
-  double r_kernel = 2;       ///< kernel regime when the kernel spans this many source spacings
-  int lagrange = 8;          ///< interpolation order (points) in the narrow regime
-  int hermite = 12;          ///< Gauss–Hermite nodes in the narrow regime
-  double tail = 1e-13;       ///< tail mass left outside the grid
+  double r_feature = 16;  ///< grid points per smallest feature width
+  double r_kernel = 2;    ///< kernel regime when the kernel spans this many source spacings
+  int lagrange = 8;       ///< interpolation order (points) in the narrow regime
+  int hermite = 12;       ///< Gauss–Hermite nodes in the narrow regime
+  double tail = 1e-13;    ///< tail mass left outside the grid
   std::size_t max_points = 4000000;
 
   /// The refined resolution used for the error estimate.
@@ -118,13 +118,13 @@ inline UniformGrid make_grid(double lo, double hi, double h, std::size_t max_poi
 }
 
 struct PropagationResult {
-  double kl = 0;            ///< KL(p_δ ‖ q_N)
-  double mass = 0;          ///< ∫ q_N (1 up to the tail tolerance and the quadrature error)
+  double kl = 0;                ///< KL(p_δ ‖ q_N)
+  double mass = 0;              ///< ∫ q_N (1 up to the tail tolerance and the quadrature error)
   double mean = 0, second = 0;  ///< E Y_N and E Y_N² under q_N (for Monte Carlo comparisons)
-  double skipped_mass = 0;  ///< p_δ-mass where q_N underflowed (excluded from the KL sum)
+  double skipped_mass = 0;      ///< p_δ-mass where q_N underflowed (excluded from the KL sum)
   std::size_t max_points = 0;
   int kernel_steps = 0, narrow_steps = 0, resampled_steps = 0;
-  int folded_steps = 0;     ///< steps whose map folds (model scores only; always in the kernel regime)
+  int folded_steps = 0;  ///< steps whose map folds (model scores only; always in the kernel regime)
 };
 
 /// The grid refined by an integer factor, values by local Lagrange interpolation on the uniform nodes
@@ -181,8 +181,8 @@ PropagationResult propagate_kl_model(const IsoMixture& law, const std::vector<do
   auto [plo, phi] = mixture_range(law, a[0], opt.tail);
   const double s0 = std::sqrt(a[0]);
   const double zq = std::sqrt(2.0) * boost::math::erfc_inv(opt.tail);  // two-sided tail quantile of N(0, 1)
-  UniformGrid g = make_grid(std::min(plo, -zq * s0), std::max(phi, zq * s0),
-                            feature_width(law, a[0]) / opt.r_feature, opt.max_points);
+  UniformGrid g = make_grid(std::min(plo, -zq * s0), std::max(phi, zq * s0), feature_width(law, a[0]) / opt.r_feature,
+                            opt.max_points);
   for (std::size_t i = 0; i < g.size(); ++i) {
     const double x = g.x(i);
     g.q[i] = std::exp(-0.5 * x * x / a[0]) / std::sqrt(2 * std::numbers::pi * a[0]);
@@ -203,17 +203,24 @@ PropagationResult propagate_kl_model(const IsoMixture& law, const std::vector<do
       score(k, xs, sv, dsv);
       for (std::size_t i = 0; i < M; ++i) z[i] = xs[i] + delta * sv[i];
       for (std::size_t i = 0; i < M; ++i) {
-        if (!dsv.empty()) tp[i] = 1 + delta * dsv[i];
-        else if (M < 2) tp[i] = 1;
-        else if (i == 0) tp[i] = (z[1] - z[0]) / g.h;
-        else if (i + 1 == M) tp[i] = (z[M - 1] - z[M - 2]) / g.h;
-        else tp[i] = (z[i + 1] - z[i - 1]) / (2 * g.h);
+        if (!dsv.empty())
+          tp[i] = 1 + delta * dsv[i];
+        else if (M < 2)
+          tp[i] = 1;
+        else if (i == 0)
+          tp[i] = (z[1] - z[0]) / g.h;
+        else if (i + 1 == M)
+          tp[i] = (z[M - 1] - z[M - 2]) / g.h;
+        else
+          tp[i] = (z[i + 1] - z[i - 1]) / (2 * g.h);
         const bool monotone = tp[i] > 0 && (!dsv.empty() || i == 0 || z[i] > z[i - 1]);
         if (!monotone) {
           // A score model without a derivative (dsv empty) may fold the map; the kernel regime's trapezoidal
           // rule does not need a monotone map, so such steps are forced into it (below). An analytic score
           // whose map folds is a score error too large for this sampler: an error, as before.
-          if (!dsv.empty()) throw std::runtime_error("propagate_kl: the step map is not monotone (T' <= 0); the score error is too large");
+          if (!dsv.empty())
+            throw std::runtime_error(
+                "propagate_kl: the step map is not monotone (T' <= 0); the score error is too large");
           folds = true;
         }
         tp_min = std::min(tp_min, std::fabs(tp[i])), tp_max = std::max(tp_max, std::fabs(tp[i]));
@@ -257,7 +264,8 @@ PropagationResult propagate_kl_model(const IsoMixture& law, const std::vector<do
     res.max_points = std::max(res.max_points, next.size());
 
     if (folds && !(sd / tp_max >= opt.r_kernel * g.h))
-      throw std::runtime_error("propagate_kl: the step map folds (T' <= 0) and the kernel is not resolved after refinement");
+      throw std::runtime_error(
+          "propagate_kl: the step map folds (T' <= 0) and the kernel is not resolved after refinement");
     if (folds) ++res.folded_steps;
     if (sd / tp_max >= opt.r_kernel * g.h) {
       // Kernel regime: trapezoidal rule over the source grid, q_{k+1}(y_j) = h Σ_i q_k(x_i) φ_Δ(y_j − z_i),
@@ -276,8 +284,10 @@ PropagationResult propagate_kl_model(const IsoMixture& law, const std::vector<do
         const double qi = g.q[i];
         if (qi == 0) continue;
         const double zi = z[i];
-        const auto jlo = std::max<std::ptrdiff_t>(0, static_cast<std::ptrdiff_t>(std::ceil((zi - reach - next.x0) / hn)));
-        const auto jhi = std::min<std::ptrdiff_t>(last, static_cast<std::ptrdiff_t>(std::floor((zi + reach - next.x0) / hn)));
+        const auto jlo =
+            std::max<std::ptrdiff_t>(0, static_cast<std::ptrdiff_t>(std::ceil((zi - reach - next.x0) / hn)));
+        const auto jhi =
+            std::min<std::ptrdiff_t>(last, static_cast<std::ptrdiff_t>(std::floor((zi + reach - next.x0) / hn)));
         if (jlo > jhi) continue;
         double* out = next.q.data();
         for (std::ptrdiff_t j0 = jlo; j0 <= jhi; j0 += kRestart) {

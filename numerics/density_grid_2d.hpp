@@ -50,18 +50,18 @@
 namespace diffbound {
 
 struct GridOptions2d {
-  double r_feature = 8;      ///< grid points per smallest feature width (the trapezoidal rule of a smooth
-                             ///< density converges faster than any power; the kinks of a ReLU score do not)
-  double r_kernel = 3;       ///< kernel regime when √Δ spans this many spacings
-  int lagrange = 6;          ///< interpolation / deposit order (points per coordinate)
-  int hermite = 12;          ///< Gauss–Hermite nodes per coordinate in the narrow regime
-  double tail = 1e-12;       ///< tail mass left outside the grid (per coordinate); nodes with q < tail · max q
-                             ///< are dropped
-  double bulk = 1e-8;        ///< the regime, the refinement and folds are decided on the nodes with
-                             ///< q ≥ bulk · max q; below it (the far tails, where a network is untrained and
-                             ///< may fold or stretch) mass is moved less accurately and its total is reported
-  std::size_t max_points = 8000000;   ///< grid nodes (mostly empty boxes: the work is on the active nodes)
-  std::size_t max_active = 3000000;   ///< nodes a step may push or invert
+  double r_feature = 8;              ///< grid points per smallest feature width (the trapezoidal rule of a smooth
+                                     ///< density converges faster than any power; the kinks of a ReLU score do not)
+  double r_kernel = 3;               ///< kernel regime when √Δ spans this many spacings
+  int lagrange = 6;                  ///< interpolation / deposit order (points per coordinate)
+  int hermite = 12;                  ///< Gauss–Hermite nodes per coordinate in the narrow regime
+  double tail = 1e-12;               ///< tail mass left outside the grid (per coordinate); nodes with q < tail · max q
+                                     ///< are dropped
+  double bulk = 1e-8;                ///< the regime, the refinement and folds are decided on the nodes with
+                                     ///< q ≥ bulk · max q; below it (the far tails, where a network is untrained and
+                                     ///< may fold or stretch) mass is moved less accurately and its total is reported
+  std::size_t max_points = 8000000;  ///< grid nodes (mostly empty boxes: the work is on the active nodes)
+  std::size_t max_active = 3000000;  ///< nodes a step may push or invert
   int max_inverse_iterations = 200;
 
   GridOptions2d refined() const {
@@ -132,7 +132,8 @@ inline void lagrange_weights(double u, std::ptrdiff_t s0, int p, double* w) {
 }
 
 inline std::ptrdiff_t lagrange_stencil(double u, std::ptrdiff_t n, int p, double* w) {
-  const std::ptrdiff_t s0 = std::clamp<std::ptrdiff_t>(static_cast<std::ptrdiff_t>(std::floor(u)) - (p / 2 - 1), 0, n - p);
+  const std::ptrdiff_t s0 =
+      std::clamp<std::ptrdiff_t>(static_cast<std::ptrdiff_t>(std::floor(u)) - (p / 2 - 1), 0, n - p);
   lagrange_weights(u, s0, p, w);
   return s0;
 }
@@ -170,7 +171,8 @@ inline void filter_separable(Grid2d& g, const Filter1d& f) {
   for (std::ptrdiff_t i = 0; i < nx; ++i) {
     double* row = &g.q[static_cast<std::size_t>(i) * g.ny];
     for (std::ptrdiff_t j = 0; j < ny; ++j) {
-      const std::ptrdiff_t lo = std::max<std::ptrdiff_t>(0, -(j + f.offset)), hi = std::min<std::ptrdiff_t>(T, ny - (j + f.offset));
+      const std::ptrdiff_t lo = std::max<std::ptrdiff_t>(0, -(j + f.offset)),
+                           hi = std::min<std::ptrdiff_t>(T, ny - (j + f.offset));
       double s = 0;
       for (std::ptrdiff_t t = lo; t < hi; ++t) s += f.taps[static_cast<std::size_t>(t)] * row[j + f.offset + t];
       out[static_cast<std::size_t>(j)] = s;
@@ -180,14 +182,18 @@ inline void filter_separable(Grid2d& g, const Filter1d& f) {
   // Along x.
   line.resize(g.nx), out.resize(g.nx);
   for (std::ptrdiff_t j = 0; j < ny; ++j) {
-    for (std::ptrdiff_t i = 0; i < nx; ++i) line[static_cast<std::size_t>(i)] = g.q[static_cast<std::size_t>(i) * g.ny + static_cast<std::size_t>(j)];
+    for (std::ptrdiff_t i = 0; i < nx; ++i)
+      line[static_cast<std::size_t>(i)] = g.q[static_cast<std::size_t>(i) * g.ny + static_cast<std::size_t>(j)];
     for (std::ptrdiff_t i = 0; i < nx; ++i) {
-      const std::ptrdiff_t lo = std::max<std::ptrdiff_t>(0, -(i + f.offset)), hi = std::min<std::ptrdiff_t>(T, nx - (i + f.offset));
+      const std::ptrdiff_t lo = std::max<std::ptrdiff_t>(0, -(i + f.offset)),
+                           hi = std::min<std::ptrdiff_t>(T, nx - (i + f.offset));
       double s = 0;
-      for (std::ptrdiff_t t = lo; t < hi; ++t) s += f.taps[static_cast<std::size_t>(t)] * line[static_cast<std::size_t>(i + f.offset + t)];
+      for (std::ptrdiff_t t = lo; t < hi; ++t)
+        s += f.taps[static_cast<std::size_t>(t)] * line[static_cast<std::size_t>(i + f.offset + t)];
       out[static_cast<std::size_t>(i)] = s;
     }
-    for (std::ptrdiff_t i = 0; i < nx; ++i) g.q[static_cast<std::size_t>(i) * g.ny + static_cast<std::size_t>(j)] = out[static_cast<std::size_t>(i)];
+    for (std::ptrdiff_t i = 0; i < nx; ++i)
+      g.q[static_cast<std::size_t>(i) * g.ny + static_cast<std::size_t>(j)] = out[static_cast<std::size_t>(i)];
   }
 }
 
@@ -235,12 +241,12 @@ inline std::pair<double, double> coordinate_range(const IsoMixture& law, int c, 
 }
 
 struct Propagation2dResult {
-  double kl = 0;                 ///< KL(p_δ ‖ q_N)
-  double mass = 0;               ///< ∫ q_N
-  double mean[2] = {0, 0};       ///< E Y_N
-  double second = 0;             ///< E ‖Y_N‖²
-  double skipped_mass = 0;       ///< p_δ-mass where q_N underflowed
-  double dropped_mass = 0;       ///< source mass below tail · max q (not moved on), summed over the steps
+  double kl = 0;                      ///< KL(p_δ ‖ q_N)
+  double mass = 0;                    ///< ∫ q_N
+  double mean[2] = {0, 0};            ///< E Y_N
+  double second = 0;                  ///< E ‖Y_N‖²
+  double skipped_mass = 0;            ///< p_δ-mass where q_N underflowed
+  double dropped_mass = 0;            ///< source mass below tail · max q (not moved on), summed over the steps
   std::size_t max_active_points = 0;  ///< the most nodes a step worked on (source or target)
   std::vector<double> step_mass;      ///< ∫ q_{k+1} after each step (trapezoidal rule)
   double tail_mass = 0;               ///< mass of the nodes between tail and bulk · max q, summed over the steps
@@ -283,8 +289,8 @@ Propagation2dResult propagate_kl_model_2d(const IsoMixture& law, const std::vect
   // Work only where the mass is: the source nodes with q ≥ tail · max q (the rest is dropped, its mass
   // recorded), and in the narrow regime the target nodes near the pushed-forward active nodes.
   Eigen::MatrixXd X, S, Z;
-  std::vector<std::ptrdiff_t> slot;    // source node → column of X/Z, or −1
-  std::vector<std::size_t> src;        // column → source node
+  std::vector<std::ptrdiff_t> slot;  // source node → column of X/Z, or −1
+  std::vector<std::size_t> src;      // column → source node
   for (std::size_t k = 0; k + 1 < a.size(); ++k) {
     const double delta = a[k] - a[k + 1], sd = std::sqrt(delta);
     const double h_law = feature_width(law, a[k + 1]) / opt.r_feature;
@@ -299,7 +305,8 @@ Propagation2dResult propagate_kl_model_2d(const IsoMixture& law, const std::vect
         if (g.q[c] >= thr) slot[c] = static_cast<std::ptrdiff_t>(src.size()), src.push_back(c);
       X.resize(2, static_cast<Eigen::Index>(src.size()));
       for (std::size_t c = 0; c < src.size(); ++c) {
-        X(0, static_cast<Eigen::Index>(c)) = g.x(src[c] / g.ny), X(1, static_cast<Eigen::Index>(c)) = g.y(src[c] % g.ny);
+        X(0, static_cast<Eigen::Index>(c)) = g.x(src[c] / g.ny),
+             X(1, static_cast<Eigen::Index>(c)) = g.y(src[c] % g.ny);
       }
       score(k, X, S);
       Z = X + delta * S;
@@ -352,9 +359,10 @@ Propagation2dResult propagate_kl_model_2d(const IsoMixture& law, const std::vect
         if (!folds) {
           kernel = false, h_target = h_law, factor = 1;
         } else {
-          throw std::runtime_error("propagate_kl_model_2d: the step map folds (det DT <= 0) and the sub-sampling "
-                                   "needed to resolve it exceeds the point limit (||DT|| up to " +
-                                   std::to_string(stretch) + ")");
+          throw std::runtime_error(
+              "propagate_kl_model_2d: the step map folds (det DT <= 0) and the sub-sampling "
+              "needed to resolve it exceeds the point limit (||DT|| up to " +
+              std::to_string(stretch) + ")");
         }
       }
     }
@@ -429,7 +437,8 @@ Propagation2dResult propagate_kl_model_2d(const IsoMixture& law, const std::vect
       const auto T = static_cast<Eigen::Index>(tgt.size());
       Eigen::MatrixXd Y(2, T);
       for (Eigen::Index c = 0; c < T; ++c)
-        Y(0, c) = next.x(tgt[static_cast<std::size_t>(c)] / next.ny), Y(1, c) = next.y(tgt[static_cast<std::size_t>(c)] % next.ny);
+        Y(0, c) = next.x(tgt[static_cast<std::size_t>(c)] / next.ny),
+             Y(1, c) = next.y(tgt[static_cast<std::size_t>(c)] % next.ny);
       // T^{-1}(y) by the fixed-point iteration x ← y − Δ ŝ(x), each node until its own step is below tol;
       // nodes whose iterate carries no mass (q_k < tail · max q) stop as well (their q̃ is negligible).
       Eigen::MatrixXd Xi(2, T), Sx;
@@ -477,7 +486,8 @@ Propagation2dResult propagate_kl_model_2d(const IsoMixture& law, const std::vect
       score(k, Xq, Sp), score(k, Xm, Sm);
       const Eigen::MatrixXd D2 = (Sp - Sm) / (2 * e);
       for (Eigen::Index c = 0; c < T; ++c) {
-        const double qx = unresolved[static_cast<std::size_t>(c)] ? 0.0 : std::max(0.0, interpolate_2d(g, Xi(0, c), Xi(1, c), p));
+        const double qx =
+            unresolved[static_cast<std::size_t>(c)] ? 0.0 : std::max(0.0, interpolate_2d(g, Xi(0, c), Xi(1, c), p));
         if (qx == 0) continue;
         const double det = (1 + delta * D1(0, c)) * (1 + delta * D2(1, c)) - delta * delta * D2(0, c) * D1(1, c);
         if (!(det > 0)) {
@@ -567,48 +577,58 @@ double expectation_2d(const IsoMixture& law, double a, F&& f, const GridOptions2
   f(X, out);
   const MixtureAtLevel P(law, a);
   double s = 0;
-  for (Eigen::Index c = 0; c < X.cols(); ++c) s += std::exp(P.log_density(X.col(c).data())) * out[static_cast<std::size_t>(c)];
+  for (Eigen::Index c = 0; c < X.cols(); ++c)
+    s += std::exp(P.log_density(X.col(c).data())) * out[static_cast<std::size_t>(c)];
   return s * g.h * g.h;
 }
 
 /// E_{X∼p_a} ‖ŝ(X) − ∇log p_a(X)‖² for a batch score model `score(X, S)` (2-D).
 template <class ScoreFn>
 double score_error_2d(const IsoMixture& law, double a, ScoreFn&& score, const GridOptions2d& opt = {}) {
-  return expectation_2d(law, a, [&](const Eigen::MatrixXd& X, std::vector<double>& out) {
-    Eigen::MatrixXd S;
-    score(X, S);
-    const MixtureAtLevel P(law, a);
-    double st[2];
-    for (Eigen::Index c = 0; c < X.cols(); ++c) {
-      P.score(X.col(c).data(), st);
-      const double d0 = S(0, c) - st[0], d1 = S(1, c) - st[1];
-      out[static_cast<std::size_t>(c)] = d0 * d0 + d1 * d1;
-    }
-  }, opt);
+  return expectation_2d(
+      law, a,
+      [&](const Eigen::MatrixXd& X, std::vector<double>& out) {
+        Eigen::MatrixXd S;
+        score(X, S);
+        const MixtureAtLevel P(law, a);
+        double st[2];
+        for (Eigen::Index c = 0; c < X.cols(); ++c) {
+          P.score(X.col(c).data(), st);
+          const double d0 = S(0, c) - st[0], d1 = S(1, c) - st[1];
+          out[static_cast<std::size_t>(c)] = d0 * d0 + d1 * d1;
+        }
+      },
+      opt);
 }
 
 /// Fisher information J(a) = E‖∇log p_a(X_a)‖² (2-D).
 inline double fisher_information_2d(const IsoMixture& law, double a, const GridOptions2d& opt = {}) {
-  return expectation_2d(law, a, [&](const Eigen::MatrixXd& X, std::vector<double>& out) {
-    const MixtureAtLevel P(law, a);
-    double st[2];
-    for (Eigen::Index c = 0; c < X.cols(); ++c) {
-      P.score(X.col(c).data(), st);
-      out[static_cast<std::size_t>(c)] = st[0] * st[0] + st[1] * st[1];
-    }
-  }, opt);
+  return expectation_2d(
+      law, a,
+      [&](const Eigen::MatrixXd& X, std::vector<double>& out) {
+        const MixtureAtLevel P(law, a);
+        double st[2];
+        for (Eigen::Index c = 0; c < X.cols(); ++c) {
+          P.score(X.col(c).data(), st);
+          out[static_cast<std::size_t>(c)] = st[0] * st[0] + st[1] * st[1];
+        }
+      },
+      opt);
 }
 
 /// KL(p_{a0} ‖ N(0, a0 I)) in 2-D, written ∫ p (δ − 1 + e^{−δ}) with δ = ln(p/q) formed without cancellation
 /// (as init_kl_1d).
 inline double init_kl_2d(const IsoMixture& law, double a0, const GridOptions2d& opt = {}) {
-  return expectation_2d(law, a0, [&](const Eigen::MatrixXd& X, std::vector<double>& out) {
-    const MixtureAtLevel P(law, a0);
-    for (Eigen::Index c = 0; c < X.cols(); ++c) {
-      const double delta = P.log_ratio_to_prior(X.col(c).data());
-      out[static_cast<std::size_t>(c)] = delta + std::expm1(-delta);
-    }
-  }, opt);
+  return expectation_2d(
+      law, a0,
+      [&](const Eigen::MatrixXd& X, std::vector<double>& out) {
+        const MixtureAtLevel P(law, a0);
+        for (Eigen::Index c = 0; c < X.cols(); ++c) {
+          const double delta = P.log_ratio_to_prior(X.col(c).data());
+          out[static_cast<std::size_t>(c)] = delta + std::expm1(-delta);
+        }
+      },
+      opt);
 }
 
 }  // namespace diffbound

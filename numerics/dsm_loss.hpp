@@ -57,9 +57,11 @@ inline void validate(const DsmOptions& o) {
     throw NetworkError("loss: residual must be sigma_scaled or score, got '" + o.residual + "'");
   if (o.time != "sigma" && o.time != "sigma_sq")
     throw NetworkError("loss: time must be sigma or sigma_sq, got '" + o.time + "'");
-  if (o.weight != "one" && o.weight != "inv_sigma" && o.weight != "sigma" && o.weight != "sigma_sq" && o.weight != "edm")
+  if (o.weight != "one" && o.weight != "inv_sigma" && o.weight != "sigma" && o.weight != "sigma_sq" &&
+      o.weight != "edm")
     throw NetworkError("loss: weight must be one, inv_sigma, sigma, sigma_sq or edm, got '" + o.weight + "'");
-  if (o.normalisation != "half_mean" && o.normalisation != "mean" && o.normalisation != "half" && o.normalisation != "sum")
+  if (o.normalisation != "half_mean" && o.normalisation != "mean" && o.normalisation != "half" &&
+      o.normalisation != "sum")
     throw NetworkError("loss: normalisation must be half_mean, mean, half or sum, got '" + o.normalisation + "'");
   if (!o.total_weights.empty()) {
     if (static_cast<int>(o.total_weights.size()) != o.levels())
@@ -88,13 +90,19 @@ LevelWeights<Real> level_weights(const DsmOptions& lo) {
   for (std::size_t j = 1; j < lev.size(); ++j) {
     const Real& s = lev[j];
     Real w(1);
-    if (lo.weight == "inv_sigma") w = Real(1) / s;
-    else if (lo.weight == "sigma") w = s;
-    else if (lo.weight == "sigma_sq") w = s * s;
-    else if (lo.weight == "edm") w = (s * s + sd * sd) / (s * sd * s * sd);
+    if (lo.weight == "inv_sigma")
+      w = Real(1) / s;
+    else if (lo.weight == "sigma")
+      w = s;
+    else if (lo.weight == "sigma_sq")
+      w = s * s;
+    else if (lo.weight == "edm")
+      w = (s * s + sd * sd) / (s * sd * s * sd);
     out.sigma.push_back(s);
-    if (lo.total_weights.empty()) out.beta.push_back(w * (t_of(lev[j]) - t_of(lev[j - 1])));
-    else out.beta.push_back(decimal<Real>(lo.total_weights[j - 1]));
+    if (lo.total_weights.empty())
+      out.beta.push_back(w * (t_of(lev[j]) - t_of(lev[j - 1])));
+    else
+      out.beta.push_back(decimal<Real>(lo.total_weights[j - 1]));
     out.kappa.push_back(lo.residual == "sigma_scaled" ? s : Real(1));
   }
   return out;
@@ -122,12 +130,12 @@ struct DsmProblem {
   std::vector<Real> xi_coef;  ///< coefficient of ξ_ij in r_ij
   std::vector<Real> kappa;    ///< r_ij = κ_j (score residual): κ_j = σ̄_j (sigma_scaled) or 1 (score)
   Real c_n;
-  std::vector<Real> col_weight;   ///< c_n β_j per column
+  std::vector<Real> col_weight;         ///< c_n β_j per column
   std::vector<Real> col_alpha, col_xi;  ///< α_j, ξ-coefficient per column
-  std::vector<Real> col_grad;     ///< 2 c_n β_j α_j per column (∂loss/∂y = col_grad · r)
-  Mat<Real> X0;   ///< d × n
-  Mat<Real> Xi;   ///< d × P
-  Mat<Real> Z;    ///< d_in × P
+  std::vector<Real> col_grad;           ///< 2 c_n β_j α_j per column (∂loss/∂y = col_grad · r)
+  Mat<Real> X0;                         ///< d × n
+  Mat<Real> Xi;                         ///< d × P
+  Mat<Real> Z;                          ///< d_in × P
 
   Eigen::Index P() const { return static_cast<Eigen::Index>(n) * N; }
   int level_of(Eigen::Index p) const { return static_cast<int>(p / n); }

@@ -18,9 +18,9 @@ namespace diffbound {
 struct LinearFit {
   double slope = std::numeric_limits<double>::quiet_NaN();
   double intercept = std::numeric_limits<double>::quiet_NaN();
-  double slope_se = std::numeric_limits<double>::quiet_NaN();      ///< standard error of the slope
+  double slope_se = std::numeric_limits<double>::quiet_NaN();  ///< standard error of the slope
   double intercept_se = std::numeric_limits<double>::quiet_NaN();
-  double residual_sd = std::numeric_limits<double>::quiet_NaN();   ///< sqrt(RSS/(n − 2))
+  double residual_sd = std::numeric_limits<double>::quiet_NaN();  ///< sqrt(RSS/(n − 2))
   double r_squared = std::numeric_limits<double>::quiet_NaN();
   int n = 0;
 

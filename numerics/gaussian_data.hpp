@@ -21,9 +21,9 @@ namespace diffbound {
 struct GaussianDataSpec {
   std::string spectrum = "isotropic";  ///< isotropic | power_law | dyadic | list
   std::int64_t dimension = 1;
-  double scale = 1.0;   ///< λ_1 (isotropic: every λ_i)
-  double alpha = 1.0;   ///< power-law exponent
-  double mean = 0.0;    ///< |μ_i| (isotropic: μ_i; power_law: alternating signs)
+  double scale = 1.0;              ///< λ_1 (isotropic: every λ_i)
+  double alpha = 1.0;              ///< power-law exponent
+  double mean = 0.0;               ///< |μ_i| (isotropic: μ_i; power_law: alternating signs)
   std::vector<double> lambda, mu;  ///< list only
 
   /// A short label for case ids and legends, e.g. "iso(d=16)" or "pow1(d=1024)".

@@ -67,7 +67,8 @@ struct StepTable {
   Real c;
   std::vector<Real> a, delta, b_delta, c2_delta, constant;
 
-  StepTable(const std::vector<Real>& variances, const AffineScoreError<Real>& score, StepKind kind) : c(score.c), a(variances) {
+  StepTable(const std::vector<Real>& variances, const AffineScoreError<Real>& score, StepKind kind)
+      : c(score.c), a(variances) {
     if (a.size() < 2) throw std::invalid_argument("sampler: need at least 2 noise levels");
     const std::size_t n = a.size() - 1;
     delta.resize(n), b_delta.resize(n), c2_delta.resize(n), constant.resize(n);

@@ -116,10 +116,10 @@ struct GdOptions {
 
 /// The recorded path, in double (losses far below double's round-off are still representable).
 struct GdPath {
-  std::vector<double> loss;           ///< L̄(θ_k), k = 0..K (the last entry is after the last step)
-  std::vector<double> grad_norm_sq;   ///< ‖∇L̄(θ_k)‖², k = 0..K−1
+  std::vector<double> loss;                     ///< L̄(θ_k), k = 0..K (the last entry is after the last step)
+  std::vector<double> grad_norm_sq;             ///< ‖∇L̄(θ_k)‖², k = 0..K−1
   std::vector<std::vector<double>> level_loss;  ///< per k (0..K−1), per level j
-  std::vector<long> distance_step;    ///< steps k at which distances were recorded
+  std::vector<long> distance_step;              ///< steps k at which distances were recorded
   std::vector<std::vector<double>> distance_spectral, distance_frobenius;  ///< per record, per layer
   std::string stop_reason;
   bool diverged = false;

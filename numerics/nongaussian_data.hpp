@@ -63,7 +63,8 @@ struct IsoMixture {
 };
 
 /// A 1-D mixture from weights, means and standard deviations.
-inline IsoMixture mixture_1d(const std::vector<double>& w, const std::vector<double>& mean, const std::vector<double>& sd) {
+inline IsoMixture mixture_1d(const std::vector<double>& w, const std::vector<double>& mean,
+                             const std::vector<double>& sd) {
   IsoMixture law;
   law.d = 1;
   law.w = w;

@@ -104,10 +104,10 @@ class Accumulator {
 };
 
 struct PathTerms {
-  Estimate init;         ///< KL(p_{a_0} ‖ N(0, a_0 I))
-  Estimate path;         ///< ½ Σ_k ∫ E‖ŝ_k − ∇log p_a‖² da
-  Estimate score_form;   ///< Σ_k Δ_k ε_k²
-  Estimate rhs;          ///< init + path, per path (its standard error includes their covariance)
+  Estimate init;        ///< KL(p_{a_0} ‖ N(0, a_0 I))
+  Estimate path;        ///< ½ Σ_k ∫ E‖ŝ_k − ∇log p_a‖² da
+  Estimate score_form;  ///< Σ_k Δ_k ε_k²
+  Estimate rhs;         ///< init + path, per path (its standard error includes their covariance)
 };
 
 /// The bound terms by Monte Carlo along `paths` forward paths, n_gl Gauss–Legendre nodes per step.
@@ -137,8 +137,10 @@ PathTerms mc_path_terms(const DLaw& law, const std::vector<double>& a, double c,
     // Boost stores the non-negative abscissae; symmetric rule.
     int node = 0;
     for (std::size_t i = 0; i < x.size(); ++i) {
-      if (x[i] == 0) add(0.0, w[i], node++);
-      else add(x[i], w[i], node++), add(-x[i], w[i], node++);
+      if (x[i] == 0)
+        add(0.0, w[i], node++);
+      else
+        add(x[i], w[i], node++), add(-x[i], w[i], node++);
     }
   }
   std::sort(pts.begin(), pts.end(), [](const Point& p, const Point& q) { return p.a < q.a; });
@@ -151,7 +153,8 @@ PathTerms mc_path_terms(const DLaw& law, const std::vector<double>& a, double c,
 
   NormalSource normal(seed);
   Accumulator acc_init, acc_path, acc_score, acc_rhs;
-  std::vector<double> X(pts.size() * static_cast<std::size_t>(d)), x0(d), s_level(static_cast<std::size_t>(d) * n), s(d);
+  std::vector<double> X(pts.size() * static_cast<std::size_t>(d)), x0(d), s_level(static_cast<std::size_t>(d) * n),
+      s(d);
   for (std::int64_t p = 0; p < paths; ++p) {
     law.sample(normal.engine(), normal, x0.data());
     double prev = 0;

@@ -70,8 +70,8 @@ inline void validate(const NetworkOptions& o) {
     throw NetworkError("network: input_normalisation must be unit_sphere or raw, got '" + o.input_normalisation + "'");
   if (o.output_scaling != "inverse_sigma" && o.output_scaling != "none")
     throw NetworkError("network: output_scaling must be inverse_sigma or none, got '" + o.output_scaling + "'");
-  for (double v : {o.noise_feature_scale, o.sigma_data, o.input_init_variance, o.hidden_init_variance,
-                   o.output_init_variance})
+  for (double v :
+       {o.noise_feature_scale, o.sigma_data, o.input_init_variance, o.hidden_init_variance, o.output_init_variance})
     if (!std::isfinite(v) || !(v > 0)) throw NetworkError("network: scales and init variances must be finite and > 0");
 }
 
@@ -92,8 +92,10 @@ void input_map(const NetworkOptions& o, const Real* x, Eigen::Index d, const Rea
   }
   Eigen::Index k = 0;
   for (; k < d; ++k) z[k] = cin * x[k];
-  if (o.noise_feature == "log_sigma") z[k++] = decimal<Real>(o.noise_feature_scale) * log(sigma);
-  else if (o.noise_feature == "sigma") z[k++] = decimal<Real>(o.noise_feature_scale) * sigma;
+  if (o.noise_feature == "log_sigma")
+    z[k++] = decimal<Real>(o.noise_feature_scale) * log(sigma);
+  else if (o.noise_feature == "sigma")
+    z[k++] = decimal<Real>(o.noise_feature_scale) * sigma;
   const Eigen::Index nu = k;
   if (o.input_normalisation == "unit_sphere") {
     Real nrm(0);
@@ -120,9 +122,9 @@ using Params = std::vector<Mat<Real>>;
 template <class Real>
 struct ReluNetwork {
   NetworkOptions options;
-  Mat<Real> A;        ///< m × d_in, fixed
-  Params<Real> W;     ///< L matrices m × m, trained
-  Mat<Real> B;        ///< d × m, fixed
+  Mat<Real> A;     ///< m × d_in, fixed
+  Params<Real> W;  ///< L matrices m × m, trained
+  Mat<Real> B;     ///< d × m, fixed
 
   int width() const { return options.width; }
   int depth() const { return options.depth; }

@@ -14,16 +14,16 @@ namespace diffbound {
 
 /// Sample mean and variance of the sampler's output along one direction, with their standard errors.
 struct MonteCarloMoments {
-  double mean;           ///< sample mean of Y_{N−1}
-  double variance;       ///< unbiased sample variance
-  double mean_stderr;    ///< sqrt(variance / n)
-  double variance_stderr;///< sqrt(2/(n−1)) · variance (Gaussian output)
+  double mean;             ///< sample mean of Y_{N−1}
+  double variance;         ///< unbiased sample variance
+  double mean_stderr;      ///< sqrt(variance / n)
+  double variance_stderr;  ///< sqrt(2/(n−1)) · variance (Gaussian output)
   std::int64_t paths;
 };
 
 /// Simulates `paths` independent runs of Y_0 ~ N(0, a_0), Y_{k+1} = Y_k + Δ_k ŝ_k(Y_k) + sqrt(g_k) z_k.
-inline MonteCarloMoments simulate_sampler_1d(double lambda, double mu, const std::vector<double>& a, double c,
-                                             double b, StepKind kind, std::int64_t paths, std::uint64_t seed) {
+inline MonteCarloMoments simulate_sampler_1d(double lambda, double mu, const std::vector<double>& a, double c, double b,
+                                             StepKind kind, std::int64_t paths, std::uint64_t seed) {
   NormalSource normal(seed);
   const std::size_t n = a.size();
   std::vector<double> drift(n - 1), noise(n - 1), target(n - 1);
@@ -48,8 +48,8 @@ inline MonteCarloMoments simulate_sampler_1d(double lambda, double mu, const std
     m2 += d1 * (y - mean);
   }
   const double var = m2 / static_cast<double>(paths - 1);
-  return {mean, var, std::sqrt(var / static_cast<double>(paths)),
-          std::sqrt(2.0 / static_cast<double>(paths - 1)) * var, paths};
+  return {mean, var, std::sqrt(var / static_cast<double>(paths)), std::sqrt(2.0 / static_cast<double>(paths - 1)) * var,
+          paths};
 }
 
 }  // namespace diffbound

@@ -60,8 +60,8 @@ inline void validate(const TrainingDataSpec& s) {
 /// An equal-weight isotropic Gaussian mixture Σ_k (1/K) N(μ_k, s_k² I): the mixture family, and the
 /// empirical law of a training set (s_k = 0, μ_k = the points).
 struct IsoMixture {
-  Eigen::MatrixXd means;       ///< d × K
-  Eigen::VectorXd variances;   ///< K (s_k²)
+  Eigen::MatrixXd means;      ///< d × K
+  Eigen::VectorXd variances;  ///< K (s_k²)
 
   /// Score of the law convolved with N(0, a I) at x (a > 0), into `out`; `logw` is scratch of size K.
   void noised_score(const Eigen::VectorXd& x, double a, Eigen::VectorXd& out, Eigen::VectorXd& logw) const {
@@ -113,9 +113,7 @@ inline IsoMixture mixture_law(const TrainingDataSpec& s) {
 }
 
 /// The empirical law (1/n) Σ δ_{x_i} of a training set, as a mixture with zero variances.
-inline IsoMixture empirical_law(const Eigen::MatrixXd& x0) {
-  return {x0, Eigen::VectorXd::Zero(x0.cols())};
-}
+inline IsoMixture empirical_law(const Eigen::MatrixXd& x0) { return {x0, Eigen::VectorXd::Zero(x0.cols())}; }
 
 /// Monte Carlo estimate of E‖σ̄ ∇log p_σ̄(X) + ξ‖² for X = X₀ + σ̄ ξ, X₀ drawn from `draw` (a callable
 /// (rng) → X₀), with its standard error. This is the per-level population DSM minimum on the σ̄-scaled

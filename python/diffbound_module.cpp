@@ -86,7 +86,8 @@ py::object girsanov_terms_py(const py::object& data, const py::object& schedule,
   const auto sched = schedule_from_json(to_json(schedule));
   const auto sc = score.is_none() ? ScoreErrorSpec{} : score_from_json(to_json(score));
   return at_scalar(scalar, precision, [&]<class Real>() -> py::object {
-    const auto t = sampling_girsanov::bound(make_data<Real>(d), variances(noise_levels<Real>(sched)), sc.template make<Real>());
+    const auto t =
+        sampling_girsanov::bound(make_data<Real>(d), variances(noise_levels<Real>(sched)), sc.template make<Real>());
     py::dict out;
     out["init"] = value(t.init);
     out["discretization"] = value(t.discretization);
@@ -155,22 +156,21 @@ PYBIND11_MODULE(diffbound, m) {
       "Parameters are dicts as in the command line's JSON (e.g. {'kind': 'edm', 'n_levels': 18,\n"
       "'sigma_min': 0.002, 'sigma_max': 80, 'rho': 7}); scalar is 'double', 'mpfr' or 'mpfi'.";
   // Bad parameters raise ValueError with the field named (ParamError is a std::invalid_argument).
-  m.def("noise_levels", &noise_levels_py, py::arg("schedule"), py::arg("scalar") = "double",
-        py::arg("precision") = 128,
+  m.def("noise_levels", &noise_levels_py, py::arg("schedule"), py::arg("scalar") = "double", py::arg("precision") = 128,
         "Noise levels sigma_0 > ... > sigma_{N-1} of a schedule dict (kind edm|geometric|song_ve|vp|user).");
   m.def("sampler_kl", &sampler_kl_py, py::arg("data"), py::arg("schedule"), py::arg("score") = py::none(),
         py::arg("step") = "exponential_integrator", py::arg("scalar") = "double", py::arg("precision") = 128,
         "Exact KL(p_delta || sampler) for Gaussian data (PAPER §6.1); data = {'spectrum': 'isotropic', "
         "'dimension': d, 'scale': lambda, 'mean': mu}, score = {'c': 1, 'b': 0}.");
-  m.def("sampler_moments", &sampler_moments_py, py::arg("lam"), py::arg("mu"), py::arg("schedule"),
-        py::arg("c") = 1.0, py::arg("b") = 0.0, py::arg("step") = "exponential_integrator",
+  m.def("sampler_moments", &sampler_moments_py, py::arg("lam"), py::arg("mu"), py::arg("schedule"), py::arg("c") = 1.0,
+        py::arg("b") = 0.0, py::arg("step") = "exponential_integrator",
         "Mean and variance of the sampler's output along one direction (double).");
   m.def("girsanov_terms", &girsanov_terms_py, py::arg("data"), py::arg("schedule"), py::arg("score") = py::none(),
         py::arg("scalar") = "double", py::arg("precision") = 128,
         "The Girsanov bound's init, discretization and score terms and their total (PAPER §6.2).");
   m.def("bounds", &bounds_py, "The encoded bounds: id, title, default parameters, parameter help.");
-  m.def("evaluate_bound", &evaluate_bound_py, py::arg("id"), py::arg("params") = py::none(),
-        py::arg("scalar") = "mpfi", py::arg("precision") = 128,
+  m.def("evaluate_bound", &evaluate_bound_py, py::arg("id"), py::arg("params") = py::none(), py::arg("scalar") = "mpfi",
+        py::arg("precision") = 128,
         "Terms of an encoded bound with their provenance; params are merged over the bound's defaults.");
   m.def("checks", &checks_py, "The registered checks with their claims and sources.");
   m.attr("__version__") = std::string(diffbound::version::string);

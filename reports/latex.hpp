@@ -36,7 +36,7 @@ std::string gnuplot_quote(std::string_view text);
 /// What a pdflatex run produced.
 struct LatexResult {
   bool ok = false;
-  std::string errors;          ///< the relevant lines of the LaTeX log (empty when ok)
+  std::string errors;                     ///< the relevant lines of the LaTeX log (empty when ok)
   std::optional<std::size_t> error_line;  ///< source line of the first error, when LaTeX names one
 };
 

@@ -80,7 +80,8 @@ std::pair<double, double> padded(Range r, bool log, double pad) {
 std::string num(double v) { return fmt::format("{:.17g}", v); }
 
 /// gnuplot commands for one axis: label, log scale, range, tics and their format.
-std::string axis_commands(const std::string& axis, const std::string& label, bool log, std::pair<double, double> range) {
+std::string axis_commands(const std::string& axis, const std::string& label, bool log,
+                          std::pair<double, double> range) {
   std::string s;
   if (!label.empty()) s += fmt::format("set {}label '{}' noenhanced\n", axis, gnuplot_quote(label));
   if (log) s += fmt::format("set logscale {} 10\n", axis);
@@ -189,7 +190,8 @@ PreparedFigure prepare_xy(const Figure& f, std::size_t first_series) {
     });
     p.group = next_index[p.role == "reference" ? "reference" : p.role]++;
     if (p.role != "reference") out.groups = std::max(out.groups, p.group + 1);
-    if (!p.points.empty()) out.series.push_back(std::move(p));
+    if (!p.points.empty())
+      out.series.push_back(std::move(p));
     else if (!s.y.empty() || !s.x.empty())
       out.notes.push_back(fmt::format("series '{}' has no point that can be drawn", s.label));
   }
@@ -198,7 +200,8 @@ PreparedFigure prepare_xy(const Figure& f, std::size_t first_series) {
                                     (f.logx || f.logy) ? ", or not positive on a log axis" : ""));
   if (no_x > 0) out.notes.push_back(fmt::format("{} series without x values, drawn against their index", no_x));
   if (mismatched > 0)
-    out.notes.push_back(fmt::format("{} series with x and y of different lengths (the shorter length is used)", mismatched));
+    out.notes.push_back(
+        fmt::format("{} series with x and y of different lengths (the shorter length is used)", mismatched));
   return out;
 }
 
@@ -210,7 +213,8 @@ std::pair<int, int> key_layout(const std::vector<std::string>& labels, double wi
   const double entry_cm = 0.17 * static_cast<double>(longest) + 1.7;
   int cols = std::clamp(static_cast<int>((width_cm - 0.5) / entry_cm), 1, 4);
   cols = std::min<int>(cols, static_cast<int>(labels.size()));
-  const int rows = static_cast<int>((labels.size() + static_cast<std::size_t>(cols) - 1) / static_cast<std::size_t>(cols));
+  const int rows =
+      static_cast<int>((labels.size() + static_cast<std::size_t>(cols) - 1) / static_cast<std::size_t>(cols));
   return {cols, rows};
 }
 
@@ -266,9 +270,10 @@ void plot_xy_panel(Session& gp, const Figure& f, const PreparedFigure& pf, const
   s += axis_commands("x", f.xlabel, f.logx, xr);
   s += axis_commands("y", f.ylabel, f.logy, yr);
   if (cols > 0)
-    s += fmt::format("set key below center horizontal Left reverse maxcols {} samplen 2.6 spacing 1.1 width 1 "
-                     "height 0.6 font ',10' noenhanced\n",
-                     cols);
+    s += fmt::format(
+        "set key below center horizontal Left reverse maxcols {} samplen 2.6 spacing 1.1 width 1 "
+        "height 0.6 font ',10' noenhanced\n",
+        cols);
   else
     s += "unset key\n";
 
@@ -278,9 +283,10 @@ void plot_xy_panel(Session& gp, const Figure& f, const PreparedFigure& pf, const
   std::vector<std::function<void()>> senders;
   for (const auto* p : drawn)
     if (p->band) {
-      elements.push_back(fmt::format("'-' using 1:2:3 with filledcurves fc rgb '{}' fs transparent solid 0.18 "
-                                     "noborder notitle",
-                                     colour_of(*p, false)));
+      elements.push_back(
+          fmt::format("'-' using 1:2:3 with filledcurves fc rgb '{}' fs transparent solid 0.18 "
+                      "noborder notitle",
+                      colour_of(*p, false)));
       senders.push_back([&gp, p] {
         std::vector<Row3> rows;
         std::vector<Point> pts = p->points;
@@ -371,20 +377,23 @@ bool draw_heatmap(Session& gp, const Figure& f, const fs::path& pdf, std::vector
   // colour box is a stack of polygons that anti-aliasing viewers draw with seams).
   const double bottom = (1.5 + 0.45 * rows) / height, top = 1.0 - 0.35 / height;
   std::string sc = common_header(pdf, 16.0, height);
-  sc += "set palette defined (0 '#440154', 0.13 '#482878', 0.25 '#3e4989', 0.38 '#31688e', 0.5 '#26828e', "
-        "0.63 '#1f9e89', 0.75 '#35b779', 0.88 '#6ece58', 1 '#fde725')\n";
+  sc +=
+      "set palette defined (0 '#440154', 0.13 '#482878', 0.25 '#3e4989', 0.38 '#31688e', 0.5 '#26828e', "
+      "0.63 '#1f9e89', 0.75 '#35b779', 0.88 '#6ece58', 1 '#fde725')\n";
   if (f.logz) sc += "set logscale cb 10\n";
   sc += fmt::format("set cbrange [{}:{}]\nunset colorbox\n", num(zlo), num(zhi));
-  sc += fmt::format("set multiplot\nset bmargin at screen {:.4f}\nset tmargin at screen {:.4f}\n"
-                    "set rmargin at screen 0.835\n",
-                    bottom, top);
+  sc += fmt::format(
+      "set multiplot\nset bmargin at screen {:.4f}\nset tmargin at screen {:.4f}\n"
+      "set rmargin at screen 0.835\n",
+      bottom, top);
   sc += axis_commands("x", f.xlabel, f.logx, {ex.front(), ex.back()});
   sc += axis_commands("y", f.ylabel, f.logy, {ey.front(), ey.back()});
   sc += "set grid noxtics noytics\nset tics front\n";
   if (cols > 0)
-    sc += fmt::format("set key below center horizontal Left reverse maxcols {} samplen 2.6 spacing 1.1 height 0.6 "
-                      "font ',10' noenhanced\n",
-                      cols);
+    sc += fmt::format(
+        "set key below center horizontal Left reverse maxcols {} samplen 2.6 spacing 1.1 height 0.6 "
+        "font ',10' noenhanced\n",
+        cols);
   else
     sc += "unset key\n";
 
@@ -437,10 +446,11 @@ bool draw_heatmap(Session& gp, const Figure& f, const fs::path& pdf, std::vector
       }
 
   // The colour bar: 120 boxes from zlo to zhi (log-spaced on a log scale), labelled on the right.
-  std::string bar = "unset key\nunset xtics\nunset ytics\nunset mxtics\nunset mytics\nunset xlabel\nunset ylabel\n"
-                    "unset logscale x\nunset logscale y\nunset grid\nset xrange [0:1]\n"
-                    "set lmargin at screen 0.865\nset rmargin at screen 0.89\n"
-                    "set border 15 lw 0.5 lc rgb '#333333'\nset y2tics out scale 0.6 nomirror\nset my2tics default\n";
+  std::string bar =
+      "unset key\nunset xtics\nunset ytics\nunset mxtics\nunset mytics\nunset xlabel\nunset ylabel\n"
+      "unset logscale x\nunset logscale y\nunset grid\nset xrange [0:1]\n"
+      "set lmargin at screen 0.865\nset rmargin at screen 0.89\n"
+      "set border 15 lw 0.5 lc rgb '#333333'\nset y2tics out scale 0.6 nomirror\nset my2tics default\n";
   bar += axis_commands("y2", f.zlabel, f.logz, {zlo, zhi});
   bar += "plot '-' using 1:2:3:4:5:6:7 axes x1y2 with boxxyerror lc palette lw 0.6 fs solid 1.0 border notitle\n";
   gp.cmd(bar);

@@ -26,8 +26,7 @@ struct DrawnFigure {
 
 /// Draws every figure into `work_dir` (fig-<i>-<panel>.pdf) with one gnuplot process. Never throws
 /// for a bad figure: its DrawnFigure says why it is missing.
-std::vector<DrawnFigure> draw_figures(const std::vector<const Figure*>& figures,
-                                      const std::filesystem::path& work_dir);
+std::vector<DrawnFigure> draw_figures(const std::vector<const Figure*>& figures, const std::filesystem::path& work_dir);
 
 /// The CSV file name of a figure: <check>--<figure id>.csv, with characters other than letters,
 /// digits and . _ - = + ( ) , replaced by '_'.

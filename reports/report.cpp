@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include <unistd.h>
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -18,7 +19,6 @@
 #include <set>
 #include <sstream>
 #include <stdexcept>
-#include <unistd.h>
 
 namespace diffbound::reports {
 
@@ -44,8 +44,10 @@ std::string bookmark_text(const std::string& s) {
   for (char c : s) {
     const auto u = static_cast<unsigned char>(c);
     if (u >= 0x80) continue;
-    if (std::string_view("\\{}$&%#_^~").find(c) != std::string_view::npos) out += ' ';
-    else if (u >= 0x20) out += c;
+    if (std::string_view("\\{}$&%#_^~").find(c) != std::string_view::npos)
+      out += ' ';
+    else if (u >= 0x20)
+      out += c;
   }
   return out;
 }
@@ -160,7 +162,7 @@ struct Model {
   const ResultsFile* results;
   std::vector<std::string> known_checks;
   std::string program_version;
-  std::vector<FigureRef> figures;  ///< every declared figure, in check order
+  std::vector<FigureRef> figures;                              ///< every declared figure, in check order
   std::map<std::string, std::vector<std::size_t>> figures_of;  ///< check id -> indices into figures
   std::string results_name;
   std::size_t worst_cases = 5, appendix_limit = 2000;
@@ -235,16 +237,19 @@ class Builder {
           "\\pagestyle{fancy}\n\\fancyhf{}\n"
           "\\fancyhead[L]{\\small\\textsf{diffbound report}}\n"
           "\\fancyhead[R]{\\small\\textsf{"
-       << (commit.empty() ? std::string("commit not recorded") : "commit " + latex_escape(commit)) << " \\textperiodcentered{} "
+       << (commit.empty() ? std::string("commit not recorded") : "commit " + latex_escape(commit))
+       << " \\textperiodcentered{} "
        << latex_escape(run_field(r_.run, "date").empty() ? "date not recorded" : run_field(r_.run, "date"))
        << "}}\n"
           "\\fancyfoot[C]{\\small page \\thepage\\ of \\pageref*{LastPage}}\n"
           "\\renewcommand{\\headrulewidth}{0.4pt}\n"
           "\\raggedbottom\n\\sloppy\n"
           "\\makeatletter\n"
-          "\\renewcommand\\section{\\@startsection{section}{1}{\\z@}{-3ex \\@plus -1ex \\@minus -.2ex}{1.5ex \\@plus.2ex}"
+          "\\renewcommand\\section{\\@startsection{section}{1}{\\z@}{-3ex \\@plus -1ex \\@minus -.2ex}{1.5ex "
+          "\\@plus.2ex}"
           "{\\normalfont\\Large\\bfseries\\raggedright}}\n"
-          "\\renewcommand\\subsection{\\@startsection{subsection}{2}{\\z@}{-2.5ex\\@plus -1ex \\@minus -.2ex}{1ex \\@plus .2ex}"
+          "\\renewcommand\\subsection{\\@startsection{subsection}{2}{\\z@}{-2.5ex\\@plus -1ex \\@minus -.2ex}{1ex "
+          "\\@plus .2ex}"
           "{\\normalfont\\large\\bfseries\\raggedright}}\n"
           "\\setlength{\\@fptop}{0pt}\n"  // float pages filled from the top
           "\\makeatother\n"
@@ -273,24 +278,28 @@ class Builder {
     const Counts& c = r_.end.counts;
     std::string status, colour;
     if (!r_.end.present || !c.any()) {
-      status = "The run's totals are unknown: the results file has no end record (the run did not finish, or "
-               "the file was cut).";
+      status =
+          "The run's totals are unknown: the results file has no end record (the run did not finish, or "
+          "the file was cut).";
       colour = "vNONE";
     } else {
       const bool bad = (c.violated && *c.violated > 0) || (c.failed && *c.failed > 0);
       const bool unsure = c.inconclusive && *c.inconclusive > 0;
       const bool violated = c.violated && *c.violated > 0, failed = c.failed && *c.failed > 0;
-      status = violated && failed ? "Some cases are VIOLATED (findings, each explained in the appendix) and some failed to run."
-               : violated         ? "Some cases are VIOLATED: findings, each explained in the appendix. None failed to run."
-               : failed           ? "Some cases failed to run (listed in the appendix); nothing VIOLATED."
-               : unsure           ? "Nothing VIOLATED, nothing failed; some cases are INCONCLUSIVE."
-                                  : "Nothing VIOLATED, nothing failed.";
+      status = violated && failed
+                   ? "Some cases are VIOLATED (findings, each explained in the appendix) and some failed to run."
+               : violated ? "Some cases are VIOLATED: findings, each explained in the appendix. None failed to run."
+               : failed   ? "Some cases failed to run (listed in the appendix); nothing VIOLATED."
+               : unsure   ? "Nothing VIOLATED, nothing failed; some cases are INCONCLUSIVE."
+                          : "Nothing VIOLATED, nothing failed.";
       colour = bad ? "vVIOLATED" : unsure ? "vINCONCLUSIVE" : "vVERIFIED";
-      status += fmt::format(" \\\\[2pt] {{\\normalsize {} cases: {} VERIFIED, {} HOLDS, {} VIOLATED, {} INCONCLUSIVE, {} failed.}}",
-                            latex_count(c.cases), latex_count(c.verified), latex_count(c.holds),
-                            latex_count(c.violated), latex_count(c.inconclusive), latex_count(c.failed));
+      status += fmt::format(
+          " \\\\[2pt] {{\\normalsize {} cases: {} VERIFIED, {} HOLDS, {} VIOLATED, {} INCONCLUSIVE, {} failed.}}",
+          latex_count(c.cases), latex_count(c.verified), latex_count(c.holds), latex_count(c.violated),
+          latex_count(c.inconclusive), latex_count(c.failed));
     }
-    t_ << "\\fcolorbox{" << colour << "}{boxgrey}{\\parbox{\\dimexpr\\linewidth-2\\fboxsep-2\\fboxrule}{\\large\\raggedright "
+    t_ << "\\fcolorbox{" << colour
+       << "}{boxgrey}{\\parbox{\\dimexpr\\linewidth-2\\fboxsep-2\\fboxrule}{\\large\\raggedright "
        << "\\textcolor{" << colour << "}{\\textbf{" << status << "}}}}\n\\vspace{8mm}\n\n";
 
     t_ << "{\\small\\begin{tabular}{@{}>{\\raggedright}p{3.6cm}>{\\raggedright\\arraybackslash}p{12.8cm}@{}}\n";
@@ -320,10 +329,10 @@ class Builder {
     }
     meta_row("checks", checks);
     meta_row("wall time", std::isfinite(r_.end.wall_seconds) ? fmt::format("{:.2f} s", r_.end.wall_seconds)
-                                                              : std::string("\\missing{not recorded}"));
+                                                             : std::string("\\missing{not recorded}"));
     meta_row("compiler", field_or_missing("compiler"));
-    const bool no_libraries = run_field(run, "boost").empty() && run_field(run, "mpfr").empty() &&
-                              run_field(run, "mpfi").empty();
+    const bool no_libraries =
+        run_field(run, "boost").empty() && run_field(run, "mpfr").empty() && run_field(run, "mpfi").empty();
     meta_row("libraries", no_libraries ? std::string("\\missing{not recorded}")
                                        : "Boost " + field_or_missing("boost") + ", MPFR " + field_or_missing("mpfr") +
                                              ", MPFI " + field_or_missing("mpfi"));
@@ -336,9 +345,9 @@ class Builder {
     }
     meta_row("machine", machine);
     // Any further fields of the run record (written by a newer runner) are shown as they are.
-    static const std::set<std::string> shown{"type",   "program", "version", "commit", "date",     "size",
-                                             "scalar", "precision_bits", "threads", "seed", "checks", "compiler",
-                                             "boost",  "mpfr",    "mpfi",    "machine"};
+    static const std::set<std::string> shown{"type",   "program",        "version", "commit", "date",   "size",
+                                             "scalar", "precision_bits", "threads", "seed",   "checks", "compiler",
+                                             "boost",  "mpfr",           "mpfi",    "machine"};
     if (run.is_object())
       for (const auto& [k, v] : run.items())
         if (!shown.count(k)) meta_row(latex_escape(k), latex_escape(value_text(v)));
@@ -361,7 +370,8 @@ class Builder {
           "smallest (bound $-$ measured)/$|$bound$|$ over the check's cases: how close the measurement comes to "
           "the bound (negative: the bound is exceeded).\\par}\n"
           "{\\small\\setlength{\\tabcolsep}{4pt}\n"
-          "\\begin{longtable}{@{}>{\\raggedright}p{3.8cm}>{\\raggedright}p{4.6cm}rrrrrr>{\\raggedleft\\arraybackslash}p{1.9cm}@{}}\n"
+          "\\begin{longtable}{@{}>{\\raggedright}p{3.8cm}>{\\raggedright}p{4.6cm}rrrrrr>{\\raggedleft\\arraybackslash}"
+          "p{1.9cm}@{}}\n"
           "\\toprule\ncheck & claim & \\rotatebox{90}{cases} & \\rotatebox{90}{VERIFIED} & \\rotatebox{90}{HOLDS} & "
           "\\rotatebox{90}{VIOLATED} & \\rotatebox{90}{INCONCLUSIVE} & \\rotatebox{90}{failed} & min.\\ rel.\\ margin "
           "\\\\\n\\midrule\n\\endhead\n";
@@ -428,7 +438,8 @@ class Builder {
 
   /// name & slope [lo, hi] (with the confidence and points when `detail`) & rule & outcome
   std::string fit_row(const Fit& f, bool detail = true) const {
-    std::string ci = fmt::format("{} [{}, {}]", latex_number(f.slope), latex_number(f.slope_lo), latex_number(f.slope_hi));
+    std::string ci =
+        fmt::format("{} [{}, {}]", latex_number(f.slope), latex_number(f.slope_lo), latex_number(f.slope_hi));
     if (detail) {
       ci += " \\newline{\\footnotesize ";
       ci += std::isfinite(f.confidence) ? fmt::format("{:.0f}\\% CI", 100 * f.confidence) : std::string("CI");
@@ -451,9 +462,10 @@ class Builder {
                     ": it is shown from its records only.");
     if (r_.run_present && !c.listed_in_run) out.push_back("The run record does not name this check.");
     if (!c.record) {
-      out.push_back(fmt::format("The file has no check record for it ({}): no counts, claim, figures or fits. "
-                                "Its worst cases below come from its case records.",
-                                plural(c.cases.size(), "case record", "case records")));
+      out.push_back(
+          fmt::format("The file has no check record for it ({}): no counts, claim, figures or fits. "
+                      "Its worst cases below come from its case records.",
+                      plural(c.cases.size(), "case record", "case records")));
     } else {
       const auto& rec = *c.record;
       if (!rec.missing.empty()) {
@@ -463,7 +475,8 @@ class Builder {
         out.push_back(s + ".");
       }
       if (c.extra_records > 0)
-        out.push_back(fmt::format("The file holds {} check records for it; the last one is shown.", c.extra_records + 1));
+        out.push_back(
+            fmt::format("The file holds {} check records for it; the last one is shown.", c.extra_records + 1));
       if (!rec.summary_error.empty()) out.push_back("Its summary failed during the run: " + rec.summary_error);
     }
     std::map<std::string, std::size_t> case_missing;
@@ -502,8 +515,7 @@ class Builder {
   // ---- one check ---------------------------------------------------------------------------------
   void raw_display(const std::string& key, const std::string& tex, const std::string& plain) {
     if (tex.empty() || raw_.off(key)) {
-      if (!tex.empty())
-        t_ << "\\notebox{The LaTeX form of this statement did not compile; it is shown as text.}\n";
+      if (!tex.empty()) t_ << "\\notebox{The LaTeX form of this statement did not compile; it is shown as text.}\n";
       t_ << "\\begin{center}\\begin{minipage}{0.92\\linewidth}\\centering "
          << (plain.empty() ? std::string("\\missing{no statement}") : latex_escape(plain))
          << "\\end{minipage}\\end{center}\n";
@@ -572,7 +584,8 @@ class Builder {
     if (!claim.statement.empty() && !claim.statement_tex.empty() && !raw_.off("statement:" + id))
       t_ << "{\\small\\raggedright In words: \\texttt{" << latex_escape(claim.statement) << "}\\par}\n";
     t_ << "\\paragraph{Assumptions.}";
-    if (claim.assumptions.empty()) t_ << " \\missing{none recorded}\n";
+    if (claim.assumptions.empty())
+      t_ << " \\missing{none recorded}\n";
     else {
       t_ << "\n\\begin{itemize}\n";
       for (const auto& a : claim.assumptions) t_ << "\\item{} " << latex_escape(a) << "\n";
@@ -591,9 +604,8 @@ class Builder {
       const Constant& k = claim.constants[i];
       t_ << raw_inline(fmt::format("symbol:{}:{}", id, i), k.symbol_tex,
                        "the symbol_tex of constant " + (k.name.empty() ? std::to_string(i + 1) : k.name) + " of " + id);
-      t_ << " & " << latex_breakable_tt(k.name) << " & " << latex_escape(k.value) << " & "
-         << latex_escape(k.provenance) << " & " << latex_escape(k.paper_tag) << " & " << latex_escape(k.source)
-         << " \\\\\n";
+      t_ << " & " << latex_breakable_tt(k.name) << " & " << latex_escape(k.value) << " & " << latex_escape(k.provenance)
+         << " & " << latex_escape(k.paper_tag) << " & " << latex_escape(k.source) << " \\\\\n";
     }
     t_ << "\\bottomrule\n\\end{longtable}}\n";
   }
@@ -631,8 +643,8 @@ class Builder {
     for (const auto& p : f.problems) caption += " [The declaration lacks: " + latex_escape(p) + ".]";
     caption += " {\\footnotesize Data: " + latex_breakable_tt(ref.csv) + ".}";
     if (ref.drawn.panels.empty()) {
-      t_ << "\\notebox{\\textbf{Figure " << latex_escape(f.id.empty() ? "(no id)" : f.id)
-         << " could not be drawn:} " << latex_escape(ref.drawn.error) << " \\\\ " << caption << "}\n";
+      t_ << "\\notebox{\\textbf{Figure " << latex_escape(f.id.empty() ? "(no id)" : f.id) << " could not be drawn:} "
+         << latex_escape(ref.drawn.error) << " \\\\ " << caption << "}\n";
       return;
     }
     // Floats, so that pages fill; each panel of a split figure is a figure of its own.
@@ -667,7 +679,8 @@ class Builder {
     for (std::size_t j = 0; j < cols; ++j) {
       bool numeric = !tb.rows.empty();
       for (const auto& r : tb.rows)
-        if (j < r.size() && !r[j].is_number() && !r[j].is_null() && !(r[j].is_string() && r[j].get<std::string>() == "-"))
+        if (j < r.size() && !r[j].is_number() && !r[j].is_null() &&
+            !(r[j].is_string() && r[j].get<std::string>() == "-"))
           numeric = false;
       spec += numeric ? "r" : "l";
     }
@@ -675,8 +688,11 @@ class Builder {
        << "}}\\par\\nopagebreak\n";
     const bool long_table = tb.rows.size() > 30;
     const std::string size = cols > 7 ? "\\footnotesize" : "\\small";
-    if (long_table) t_ << "{" << size << "\\begin{longtable}{@{}" << spec << "@{}}\n\\toprule\n";
-    else t_ << "{" << size << "\\begin{center}\\adjustbox{max width=\\linewidth}{\\begin{tabular}{@{}" << spec << "@{}}\n\\toprule\n";
+    if (long_table)
+      t_ << "{" << size << "\\begin{longtable}{@{}" << spec << "@{}}\n\\toprule\n";
+    else
+      t_ << "{" << size << "\\begin{center}\\adjustbox{max width=\\linewidth}{\\begin{tabular}{@{}" << spec
+         << "@{}}\n\\toprule\n";
     for (std::size_t j = 0; j < cols; ++j)
       t_ << (j ? " & " : "") << (j < tb.columns.size() ? latex_escape(tb.columns[j]) : std::string());
     t_ << " \\\\\n\\midrule\n";
@@ -686,8 +702,10 @@ class Builder {
       t_ << " \\\\\n";
     }
     t_ << "\\bottomrule\n";
-    if (long_table) t_ << "\\end{longtable}}\n";
-    else t_ << "\\end{tabular}}\\end{center}}\n";
+    if (long_table)
+      t_ << "\\end{longtable}}\n";
+    else
+      t_ << "\\end{tabular}}\\end{center}}\n";
     if (!tb.caption.empty()) t_ << "{\\footnotesize " << latex_escape(tb.caption) << "\\par}\n";
     t_ << "\\medskip\n";
   }
@@ -702,8 +720,9 @@ class Builder {
       t_ << "\\missing{No case record of this check has a relative margin.}\n";
       return;
     }
-    std::stable_sort(idx.begin(), idx.end(),
-                     [&](std::size_t a, std::size_t b) { return r_.cases[a].relative_margin < r_.cases[b].relative_margin; });
+    std::stable_sort(idx.begin(), idx.end(), [&](std::size_t a, std::size_t b) {
+      return r_.cases[a].relative_margin < r_.cases[b].relative_margin;
+    });
     const std::size_t n = std::min(idx.size(), m_.worst_cases);
     // A short table: kept on one page with its introduction.
     t_ << "\\par\\noindent\\begin{minipage}{\\linewidth}\n{\\small The " << plural(n, "case", "cases")
@@ -778,8 +797,7 @@ class Builder {
       }
       t_ << "\\bottomrule\n\\end{longtable}}\n";
       if (limit < list.size())
-        t_ << "{\\small " << (list.size() - limit)
-           << " further cases are not listed here (the limit is " << limit
+        t_ << "{\\small " << (list.size() - limit) << " further cases are not listed here (the limit is " << limit
            << " per check); the results file holds them all.\\par}\n";
     }
     if (!any) t_ << "No case of this run is VIOLATED, INCONCLUSIVE or failed.\n";
@@ -816,7 +834,8 @@ class WorkDir {
  public:
   WorkDir() {
     std::string tmpl = (fs::temp_directory_path() / "diffbound-report-XXXXXX").string();
-    if (!::mkdtemp(tmpl.data())) throw std::runtime_error("cannot create a temporary folder in " + fs::temp_directory_path().string());
+    if (!::mkdtemp(tmpl.data()))
+      throw std::runtime_error("cannot create a temporary folder in " + fs::temp_directory_path().string());
     path_ = tmpl;
   }
   ~WorkDir() {
@@ -838,8 +857,7 @@ json summary_json(const Model& m, const ReportOutcome& o) {
   for (const auto& c : r.checks) {
     json j{{"check", c.id}, {"case_records", c.cases.size()}, {"listed_in_run", c.listed_in_run}};
     if (!m.known_checks.empty())
-      j["known_to_this_build"] =
-          std::find(m.known_checks.begin(), m.known_checks.end(), c.id) != m.known_checks.end();
+      j["known_to_this_build"] = std::find(m.known_checks.begin(), m.known_checks.end(), c.id) != m.known_checks.end();
     if (c.record) {
       const auto& rec = *c.record;
       j["title"] = rec.claim.title;
@@ -862,8 +880,11 @@ json summary_json(const Model& m, const ReportOutcome& o) {
     if (it != m.figures_of.end())
       for (std::size_t fi : it->second) {
         const auto& fr = m.figures[fi];
-        json fj{{"id", fr.figure->id},    {"title", fr.figure->title}, {"kind", fr.figure->kind},
-                {"csv", fr.csv},          {"drawn", !fr.drawn.panels.empty()}};
+        json fj{{"id", fr.figure->id},
+                {"title", fr.figure->title},
+                {"kind", fr.figure->kind},
+                {"csv", fr.csv},
+                {"drawn", !fr.drawn.panels.empty()}};
         if (!fr.drawn.error.empty()) fj["error"] = fr.drawn.error;
         figs.push_back(fj);
       }
@@ -935,9 +956,11 @@ ReportOutcome write_report(const ReportOptions& options) {
   const auto drawn = draw_figures(figs, work.path());
   for (std::size_t i = 0; i < model.figures.size(); ++i) {
     model.figures[i].drawn = drawn[i];
-    if (!drawn[i].panels.empty()) ++outcome.figures_drawn;
-    else outcome.warnings.push_back("figure " + model.figures[i].check + "/" + model.figures[i].figure->id +
-                                    " not drawn: " + drawn[i].error);
+    if (!drawn[i].panels.empty())
+      ++outcome.figures_drawn;
+    else
+      outcome.warnings.push_back("figure " + model.figures[i].check + "/" + model.figures[i].figure->id +
+                                 " not drawn: " + drawn[i].error);
     const fs::path csv = out_dir / model.figures[i].csv;
     write_atomically(csv, figure_csv(*model.figures[i].figure));
     outcome.csv_files.push_back(csv);
@@ -966,7 +989,8 @@ ReportOutcome write_report(const ReportOptions& options) {
       raw.all_disabled = true;
       outcome.warnings.push_back(
           "LaTeX failed at a line it could not tie to one statement; every statement_tex and symbol_tex is shown as "
-          "text. LaTeX said:\n" + lr.errors);
+          "text. LaTeX said:\n" +
+          lr.errors);
     } else {
       break;
     }
@@ -985,8 +1009,10 @@ ReportOutcome write_report(const ReportOptions& options) {
     }
   } else {
     outcome.error = "pdflatex failed; " + out.string() + " was not written. LaTeX said:\n" + lr.errors;
-    if (!options.keep_work) outcome.error += "(run 'diffbound report --keep-work' to keep the LaTeX source)";
-    else outcome.error += "LaTeX source: " + (work.path() / "report.tex").string();
+    if (!options.keep_work)
+      outcome.error += "(run 'diffbound report --keep-work' to keep the LaTeX source)";
+    else
+      outcome.error += "LaTeX source: " + (work.path() / "report.tex").string();
   }
   outcome.summary_json = out_dir / "summary.json";
   write_atomically(outcome.summary_json, summary_json(model, outcome).dump(2) + "\n");
@@ -997,8 +1023,9 @@ ReportOutcome write_report(const ReportOptions& options) {
 void print_outcome(const ReportOutcome& o, std::ostream& out, std::ostream& err) {
   for (const auto& w : o.warnings) err << "report: warning: " << w << (w.empty() || w.back() != '\n' ? "\n" : "");
   if (o.ok)
-    out << fmt::format("report: {} ({} checks, {} of {} figures drawn, {:.1f} s); figure data and summary.json beside it\n",
-                       o.pdf.string(), o.checks, o.figures_drawn, o.figures, o.seconds);
+    out << fmt::format(
+        "report: {} ({} checks, {} of {} figures drawn, {:.1f} s); figure data and summary.json beside it\n",
+        o.pdf.string(), o.checks, o.figures_drawn, o.figures, o.seconds);
   else
     err << "report: FAILED: " << o.error << (o.error.empty() || o.error.back() != '\n' ? "\n" : "");
   if (!o.work_dir.empty()) out << "report: work folder kept at " << o.work_dir.string() << "\n";

@@ -24,24 +24,24 @@ struct ReportOptions {
   std::filesystem::path out;             ///< the PDF; default <folder of the results>/report.pdf
   /// Ids of the checks this build knows (optional); a check outside this list is marked as unknown.
   std::vector<std::string> known_checks;
-  std::string program_version;           ///< this build's version, to name it when a check is unknown
+  std::string program_version;  ///< this build's version, to name it when a check is unknown
   /// A claim's statement_tex (or a constant's symbol_tex) that LaTeX rejects is normally shown as
   /// escaped plain text, with a note; strict makes it an error instead.
   bool strict_tex = false;
-  bool keep_work = false;                ///< keep the temporary folder (LaTeX source, logs, plots)
-  std::size_t worst_cases = 5;           ///< rows of each check's worst-case table
-  std::size_t appendix_limit = 2000;     ///< at most this many listed cases per check (0: no limit)
+  bool keep_work = false;             ///< keep the temporary folder (LaTeX source, logs, plots)
+  std::size_t worst_cases = 5;        ///< rows of each check's worst-case table
+  std::size_t appendix_limit = 2000;  ///< at most this many listed cases per check (0: no limit)
 };
 
 struct ReportOutcome {
   bool ok = false;
-  std::filesystem::path pdf;            ///< written PDF (when ok)
-  std::filesystem::path summary_json;   ///< written even when the PDF failed
+  std::filesystem::path pdf;           ///< written PDF (when ok)
+  std::filesystem::path summary_json;  ///< written even when the PDF failed
   std::vector<std::filesystem::path> csv_files;
   std::size_t figures = 0, figures_drawn = 0, checks = 0;
-  std::vector<std::string> warnings;    ///< e.g. statements shown as plain text, figures not drawn
-  std::string error;                    ///< why the PDF was not written (LaTeX error lines)
-  std::filesystem::path work_dir;       ///< set when the work folder was kept
+  std::vector<std::string> warnings;  ///< e.g. statements shown as plain text, figures not drawn
+  std::string error;                  ///< why the PDF was not written (LaTeX error lines)
+  std::filesystem::path work_dir;     ///< set when the work folder was kept
   double seconds = 0;
 };
 

@@ -71,7 +71,8 @@ class Fields {
     }
     bool bad = false;
     for (const auto& e : *v) {
-      if (e.is_number()) out.push_back(e.get<double>());
+      if (e.is_number())
+        out.push_back(e.get<double>());
       else {
         if (!e.is_null()) bad = true;
         out.push_back(nan);
@@ -195,8 +196,7 @@ Series read_series(const json& j, std::vector<std::string>& problems, std::size_
   s.y_lo = f.numbers("y_lo", false);
   s.y_hi = f.numbers("y_hi", false);
   s.z = f.numbers("z", heatmap && index == 0);
-  for (const auto& m : missing)
-    problems.push_back(fmt::format("series {} ('{}'): {}", index + 1, s.label, m));
+  for (const auto& m : missing) problems.push_back(fmt::format("series {} ('{}'): {}", index + 1, s.label, m));
   return s;
 }
 
@@ -314,8 +314,10 @@ CheckRecord read_check(const json& j, std::size_t line) {
     Fields sf(*s, r.missing, "summary.");
     std::size_t i = 0;
     for (const auto& fig : sf.array("figures", false)) {
-      if (fig.is_object()) r.figures.push_back(read_figure(fig));
-      else r.missing.push_back(fmt::format("summary.figures[{}] (not an object)", i));
+      if (fig.is_object())
+        r.figures.push_back(read_figure(fig));
+      else
+        r.missing.push_back(fmt::format("summary.figures[{}] (not an object)", i));
       ++i;
     }
     i = 0;
@@ -330,9 +332,7 @@ CheckRecord read_check(const json& j, std::size_t line) {
   return r;
 }
 
-std::string short_text(const std::string& s, std::size_t n = 60) {
-  return s.size() <= n ? s : s.substr(0, n) + "...";
-}
+std::string short_text(const std::string& s, std::size_t n = 60) { return s.size() <= n ? s : s.substr(0, n) + "..."; }
 
 }  // namespace
 
@@ -348,8 +348,8 @@ fs::path locate_results(const fs::path& in) {
   if (fs::is_directory(in, ec)) {
     if (fs::is_regular_file(in / "results.jsonl", ec)) return in / "results.jsonl";
     if (fs::is_regular_file(in / "results.jsonl.partial", ec)) return in / "results.jsonl.partial";
-    throw std::invalid_argument("no results.jsonl in " + in.string() +
-                                " (run 'diffbound run --out " + in.string() + "' first)");
+    throw std::invalid_argument("no results.jsonl in " + in.string() + " (run 'diffbound run --out " + in.string() +
+                                "' first)");
   }
   throw std::invalid_argument("no results at " + in.string() + " (expected a folder with results.jsonl, or the file)");
 }
@@ -424,10 +424,9 @@ ResultsFile parse_results(const std::string& text, const fs::path& name) {
       out.end.counts = read_counts(f, "counts", out.end.missing);
     } else {
       if (++unknown_types <= 20)
-        out.problems.push_back(type.empty()
-                                   ? fmt::format("Line {} has no \"type\" field; it is ignored.", no)
-                                   : fmt::format("Line {} has the unknown record type \"{}\"; it is ignored.", no,
-                                                 short_text(type)));
+        out.problems.push_back(type.empty() ? fmt::format("Line {} has no \"type\" field; it is ignored.", no)
+                                            : fmt::format("Line {} has the unknown record type \"{}\"; it is ignored.",
+                                                          no, short_text(type)));
     }
   }
   if (bad_lines > 20) out.problems.push_back(fmt::format("{} more lines that are not JSON objects.", bad_lines - 20));
@@ -443,16 +442,16 @@ ResultsFile parse_results(const std::string& text, const fs::path& name) {
     out.problems.push_back("The report was made from results.jsonl.partial: the run had not finished.");
   for (const auto& c : out.checks) {
     if (!c.record && !c.cases.empty())
-      out.problems.push_back(fmt::format(
-          "Check {} has {} case record{} but no check record (its run did not finish): no counts, figures "
-          "or claim.",
-          c.id, c.cases.size(), c.cases.size() == 1 ? "" : "s"));
+      out.problems.push_back(
+          fmt::format("Check {} has {} case record{} but no check record (its run did not finish): no counts, figures "
+                      "or claim.",
+                      c.id, c.cases.size(), c.cases.size() == 1 ? "" : "s"));
     if (!c.record && c.cases.empty() && c.listed_in_run)
-      out.problems.push_back(fmt::format("Check {} is named in the run record but the file holds nothing of it.",
-                                         c.id));
+      out.problems.push_back(
+          fmt::format("Check {} is named in the run record but the file holds nothing of it.", c.id));
     if (c.extra_records > 0)
-      out.problems.push_back(fmt::format("Check {} has {} check records; the last one is shown.", c.id,
-                                         c.extra_records + 1));
+      out.problems.push_back(
+          fmt::format("Check {} has {} check records; the last one is shown.", c.id, c.extra_records + 1));
   }
   return out;
 }
@@ -467,7 +466,7 @@ ResultsFile read_results(const fs::path& file) {
 
 json counts_to_json(const Counts& c) {
   auto v = [](const std::optional<std::int64_t>& x) { return x ? json(*x) : json(nullptr); };
-  return json{{"VERIFIED", v(c.verified)}, {"HOLDS", v(c.holds)},   {"VIOLATED", v(c.violated)},
+  return json{{"VERIFIED", v(c.verified)},         {"HOLDS", v(c.holds)},   {"VIOLATED", v(c.violated)},
               {"INCONCLUSIVE", v(c.inconclusive)}, {"failed", v(c.failed)}, {"cases", v(c.cases)}};
 }
 

@@ -30,7 +30,7 @@ struct CaseRecord {
   std::string check;     ///< empty when the record has none
   std::string id;        ///< the case id ("case" in JSON)
   json params = json::object();
-  std::string verdict;   ///< as written ("VERIFIED", ...); empty when missing
+  std::string verdict;  ///< as written ("VERIFIED", ...); empty when missing
   std::string reason;
   std::optional<Quantity> measured, bound, margin;
   double relative_margin = nan;  ///< NaN when null or missing
@@ -38,7 +38,7 @@ struct CaseRecord {
   std::string scalar;
   std::optional<std::int64_t> precision_bits;
   double seconds = nan;
-  std::string error;             ///< non-empty when the case failed to run
+  std::string error;                 ///< non-empty when the case failed to run
   std::vector<std::string> missing;  ///< JSON fields that were missing or of the wrong type
   bool failed() const { return !error.empty(); }
 };
@@ -109,9 +109,9 @@ struct CheckRecord {
 struct CheckView {
   std::string id;
   std::optional<CheckRecord> record;
-  std::size_t extra_records = 0;           ///< further check records with the same id (the last is kept)
-  std::vector<std::size_t> cases;          ///< indices into ResultsFile::cases, in file order
-  bool listed_in_run = false;              ///< named in the run record's "checks"
+  std::size_t extra_records = 0;   ///< further check records with the same id (the last is kept)
+  std::vector<std::size_t> cases;  ///< indices into ResultsFile::cases, in file order
+  bool listed_in_run = false;      ///< named in the run record's "checks"
 };
 
 struct EndRecord {

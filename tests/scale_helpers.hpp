@@ -4,9 +4,9 @@
 
 #include "cli_helpers.hpp"
 
-#include <csignal>
 #include <fcntl.h>
 #include <spawn.h>
+#include <csignal>
 #include <sstream>
 #include <string>
 #include <vector>

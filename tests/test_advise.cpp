@@ -57,7 +57,8 @@ TEST_CASE("diffbound advise --format json: parses and has the fields", "[advise]
   REQUIRE(j["candidates"].size() == 4);
   bool found = false;
   for (const auto& c : j["candidates"]) {
-    for (const char* k : {"name", "description", "rho", "terms", "kappa", "step_condition", "levels"}) CHECK(c.contains(k));
+    for (const char* k : {"name", "description", "rho", "terms", "kappa", "step_condition", "levels"})
+      CHECK(c.contains(k));
     for (const char* k : {"E_I", "E_D", "E_S", "total"}) CHECK(c["terms"].contains(k));
     CHECK(c["levels"].size() == 32);
     found = found || c["name"] == j["recommended"];
@@ -82,8 +83,9 @@ TEST_CASE("diffbound advise: table, csv, spectrum and --out", "[advise][smoke]")
   const auto spec = dir.path() / "spec.txt";
   std::ofstream(spec) << "# variances\n1.0, 0.5\n0.25\n0.125 # last\n";
   const auto csv = dir.path() / "levels.csv", js = dir.path() / "levels.json";
-  const auto s = run_diffbound("advise --spectrum-file '" + spec.string() + "' --levels 20 --score-error 0.05 --score-model c --out '" +
-                               csv.string() + "' --format json");
+  const auto s =
+      run_diffbound("advise --spectrum-file '" + spec.string() +
+                    "' --levels 20 --score-error 0.05 --score-model c --out '" + csv.string() + "' --format json");
   INFO(s.output);
   REQUIRE(s.status == 0);
   CHECK(nlohmann::json::parse(s.output)["input"]["dimension"] == 4);
@@ -94,7 +96,9 @@ TEST_CASE("diffbound advise: table, csv, spectrum and --out", "[advise][smoke]")
   CHECK(line == "i,sigma");
   while (std::getline(in, line)) ++rows;
   CHECK(rows == 20);
-  REQUIRE(run_diffbound("advise --spectrum 1,0.5,0.25 --levels 12 --score-error 0.01 --out '" + js.string() + "'").status == 0);
+  REQUIRE(
+      run_diffbound("advise --spectrum 1,0.5,0.25 --levels 12 --score-error 0.01 --out '" + js.string() + "'").status ==
+      0);
   std::ifstream jin(js);
   const auto lj = nlohmann::json::parse(jin);
   CHECK(lj["levels"].size() == 12);
@@ -130,7 +134,8 @@ TEST_CASE("diffbound advise: bad inputs give one clear error naming the field, e
     CHECK(std::count(r.output.begin(), r.output.end(), '\n') <= 2);  // one message (+ a usage hint)
   }
   TempDir dir("advise-bad-out");
-  const auto r = run_diffbound("advise --dim 10 --score-error 0.1 --out '" + (dir.path() / "no/such/dir/x.csv").string() + "'");
+  const auto r =
+      run_diffbound("advise --dim 10 --score-error 0.1 --out '" + (dir.path() / "no/such/dir/x.csv").string() + "'");
   CHECK(r.status == 2);
   CHECK_THAT(r.output, Contains("--out"));
 }
@@ -138,6 +143,7 @@ TEST_CASE("diffbound advise: bad inputs give one clear error naming the field, e
 TEST_CASE("diffbound advise --help explains the inputs", "[advise][smoke]") {
   const auto r = run_diffbound("advise --help");
   CHECK(r.status == 0);
-  for (const char* k : {"--dim", "--levels", "--sigma-min", "--score-error", "--spectrum-file", "--format", "--out", "EDM rho = 7"})
+  for (const char* k :
+       {"--dim", "--levels", "--sigma-min", "--score-error", "--spectrum-file", "--format", "--out", "EDM rho = 7"})
     CHECK_THAT(r.output, Contains(k));
 }

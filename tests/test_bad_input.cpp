@@ -35,8 +35,8 @@ std::string girsanov_config(const std::string& from = "", const std::string& to 
 }
 
 std::string sweep_config(const std::string& vary) {
-  return R"({"checks": [{"check": "sampling.girsanov", "sweeps": [{"id": "s", "base": )" + kParams +
-         R"(, "vary": )" + vary + "}]}]}";
+  return R"({"checks": [{"check": "sampling.girsanov", "sweeps": [{"id": "s", "base": )" + kParams + R"(, "vary": )" +
+         vary + "}]}]}";
 }
 
 struct Bad {
@@ -51,14 +51,16 @@ struct Bad {
 };
 
 std::string replace_all(std::string s, const std::string& from, const std::string& to) {
-  for (std::size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) s.replace(at, from.size(), to);
+  for (std::size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
+    s.replace(at, from.size(), to);
   return s;
 }
 
 /// Names and contents of the files of a folder (empty when it does not exist).
 std::map<std::string, std::string> snapshot(const fs::path& dir) {
   std::map<std::string, std::string> out;
-  for (const auto& f : files_in(dir)) out[f] = fs::is_regular_file(dir / f) ? read_text(dir / f) : std::string("<other>");
+  for (const auto& f : files_in(dir))
+    out[f] = fs::is_regular_file(dir / f) ? read_text(dir / f) : std::string("<other>");
   return out;
 }
 
@@ -103,17 +105,21 @@ TEST_CASE("bad input: one clear error naming the field, a non-zero exit, no outp
   // Finished shards to merge (sampling.init, 4 cases at smoke size), and mismatched ones.
   auto shard = [&](const std::string& name, const std::string& extra) {
     const std::string size = extra.find("--size") == std::string::npos ? " --size smoke" : "";
-    const auto r = run_diffbound("run sampling.init" + size + " --no-progress --out " + (shards / name).string() + " " + extra);
+    const auto r =
+        run_diffbound("run sampling.init" + size + " --no-progress --out " + (shards / name).string() + " " + extra);
     INFO(r.output);
     REQUIRE(r.status == 0);
     return (shards / name).string();
   };
   const std::string s1 = shard("s1", "--shard 1/2"), s2 = shard("s2", "--shard 2/2");
   const std::string seed = shard("seed", "--shard 2/2 --seed 9"), prec = shard("prec", "--shard 2/2 --precision 256");
-  const std::string size = shard("size", "--shard 2/2 --size default"), bf = shard("bf", "--shard 2/2 --bound-factor 2");
+  const std::string size = shard("size", "--shard 2/2 --size default"),
+                    bf = shard("bf", "--shard 2/2 --bound-factor 2");
   const std::string mpfr = shard("mpfr", "--shard 2/2 --scalar mpfr"), of3 = shard("of3", "--shard 2/3");
   const fs::path other_cfg = shards / "other.json";
-  write_text(other_cfg, R"({"checks": [{"check": "sampling.init", "cases": [{"id": "a", "params": {"data": {"spectrum": "isotropic", "dimension": 2, "scale": 1.0}, "sigma_T": 3}}, {"id": "b", "params": {"data": {"spectrum": "isotropic", "dimension": 2, "scale": 1.0}, "sigma_T": 4}}]}]})");
+  write_text(
+      other_cfg,
+      R"({"checks": [{"check": "sampling.init", "cases": [{"id": "a", "params": {"data": {"spectrum": "isotropic", "dimension": 2, "scale": 1.0}, "sigma_T": 3}}, {"id": "b", "params": {"data": {"spectrum": "isotropic", "dimension": 2, "scale": 1.0}, "sigma_T": 4}}]}]})");
   const std::string cfg2 = shard("cfg", "--shard 2/2 --config " + other_cfg.string());
   // A shard of another commit, a pair of shards of another build, an unfinished and a cut-short one.
   auto edited = [&](const std::string& name, const std::string& from, const std::function<void(std::string&)>& edit) {
@@ -141,89 +147,177 @@ TEST_CASE("bad input: one clear error naming the field, a non-zero exit, no outp
       {"empty config", "run --config {cfg} --out {out}", {"config.json: the file is empty"}, ""},
       {"blank config", "run --config {cfg} --out {out}", {"the file is empty"}, " \n\t\n"},
       {"not JSON at all", "run --config {cfg} --out {out}", {"not valid JSON", "line 1"}, "hello"},
-      {"truncated JSON", "run --config {cfg} --out {out}", {"not valid JSON", "parse error at line 1"},
+      {"truncated JSON",
+       "run --config {cfg} --out {out}",
+       {"not valid JSON", "parse error at line 1"},
        girsanov_config().substr(0, 120)},
-      {"JSON with NaN", "run --config {cfg} --out {out}", {"not valid JSON", "sigma_max"},
+      {"JSON with NaN",
+       "run --config {cfg} --out {out}",
+       {"not valid JSON", "sigma_max"},
        girsanov_config("\"sigma_max\": 80", "\"sigma_max\": NaN")},
-      {"JSON number overflow (Inf)", "run --config {cfg} --out {out}", {"not valid JSON", "number overflow", "1e999"},
+      {"JSON number overflow (Inf)",
+       "run --config {cfg} --out {out}",
+       {"not valid JSON", "number overflow", "1e999"},
        girsanov_config("\"sigma_max\": 80", "\"sigma_max\": 1e999")},
       {"top level is a list", "run --config {cfg} --out {out}", {"top level", "expected an object"}, "[1, 2]"},
-      {"unknown top-level key", "run --config {cfg} --out {out}", {"config.json: check: unknown key"},
+      {"unknown top-level key",
+       "run --config {cfg} --out {out}",
+       {"config.json: check: unknown key"},
        R"({"check": "sampling.init", "checks": []})"},
       {"no checks list", "run --config {cfg} --out {out}", {"checks: missing"}, R"({"description": "x"})"},
-      {"checks not a list", "run --config {cfg} --out {out}", {"checks: expected a list"}, R"({"checks": {"check": "x"}})"},
+      {"checks not a list",
+       "run --config {cfg} --out {out}",
+       {"checks: expected a list"},
+       R"({"checks": {"check": "x"}})"},
       {"empty checks list", "run --config {cfg} --out {out}", {"checks: empty list"}, R"({"checks": []})"},
-      {"unknown check id", "run --config {cfg} --out {out}", {"checks[0].check", "unknown check 'sampling.nope'", "known checks"},
+      {"unknown check id",
+       "run --config {cfg} --out {out}",
+       {"checks[0].check", "unknown check 'sampling.nope'", "known checks"},
        R"({"checks": [{"check": "sampling.nope", "size": "smoke"}]})"},
-      {"entry without check", "run --config {cfg} --out {out}", {"checks[0].check: missing"}, R"({"checks": [{"size": "smoke"}]})"},
-      {"unknown key in an entry", "run --config {cfg} --out {out}", {"checks[0].case: unknown key", "cases"},
+      {"entry without check",
+       "run --config {cfg} --out {out}",
+       {"checks[0].check: missing"},
+       R"({"checks": [{"size": "smoke"}]})"},
+      {"unknown key in an entry",
+       "run --config {cfg} --out {out}",
+       {"checks[0].case: unknown key", "cases"},
        R"({"checks": [{"check": "sampling.init", "case": []}]})"},
-      {"entry without cases", "run --config {cfg} --out {out}", {"checks[0]: no cases"}, R"({"checks": [{"check": "sampling.init"}]})"},
-      {"bad size in an entry", "run --config {cfg} --out {out}", {"checks[0].size", "unknown size 'huge'"},
+      {"entry without cases",
+       "run --config {cfg} --out {out}",
+       {"checks[0]: no cases"},
+       R"({"checks": [{"check": "sampling.init"}]})"},
+      {"bad size in an entry",
+       "run --config {cfg} --out {out}",
+       {"checks[0].size", "unknown size 'huge'"},
        R"({"checks": [{"check": "sampling.init", "size": "huge"}]})"},
-      {"case without params", "run --config {cfg} --out {out}", {"checks[0].cases[0].params: missing"},
+      {"case without params",
+       "run --config {cfg} --out {out}",
+       {"checks[0].cases[0].params: missing"},
        R"({"checks": [{"check": "sampling.init", "cases": [{"id": "a"}]}]})"},
-      {"unknown key in a case", "run --config {cfg} --out {out}", {"checks[0].cases[0].param: unknown key"},
+      {"unknown key in a case",
+       "run --config {cfg} --out {out}",
+       {"checks[0].cases[0].param: unknown key"},
        R"({"checks": [{"check": "sampling.init", "cases": [{"id": "a", "param": {}}]}]})"},
-      {"duplicate case ids", "run --config {cfg} --out {out}", {"case id 'x'", "also given by checks[0].cases[0]"},
+      {"duplicate case ids",
+       "run --config {cfg} --out {out}",
+       {"case id 'x'", "also given by checks[0].cases[0]"},
        replace_all(girsanov_config(), "}]}]}", "}, {\"id\": \"x\", \"params\": " + kParams + "}]}]}")},
-      {"sweep without base", "run --config {cfg} --out {out}", {"checks[0].sweeps[0].base: missing"},
+      {"sweep without base",
+       "run --config {cfg} --out {out}",
+       {"checks[0].sweeps[0].base: missing"},
        R"({"checks": [{"check": "sampling.init", "sweeps": [{"vary": {"sigma_T": [1]}}]}]})"},
-      {"empty list of values", "run --config {cfg} --out {out}", {"vary[\"schedule.n_levels\"]: empty list"},
+      {"empty list of values",
+       "run --config {cfg} --out {out}",
+       {"vary[\"schedule.n_levels\"]: empty list"},
        sweep_config(R"({"schedule.n_levels": []})")},
-      {"values not a list", "run --config {cfg} --out {out}", {"vary[\"schedule.n_levels\"]", "expected a list of values"},
+      {"values not a list",
+       "run --config {cfg} --out {out}",
+       {"vary[\"schedule.n_levels\"]", "expected a list of values"},
        sweep_config(R"({"schedule.n_levels": 8})")},
-      {"tuple of the wrong length", "run --config {cfg} --out {out}", {"expected a list of 2 values"},
+      {"tuple of the wrong length",
+       "run --config {cfg} --out {out}",
+       {"expected a list of 2 values"},
        sweep_config(R"({"schedule.sigma_min,schedule.sigma_max": [[0.1, 10, 3]]})")},
-      {"varied path through a number", "run --config {cfg} --out {out}", {"vary[\"data.scale.x\"]", "not an object"},
+      {"varied path through a number",
+       "run --config {cfg} --out {out}",
+       {"vary[\"data.scale.x\"]", "not an object"},
        sweep_config(R"({"data.scale.x": [1]})")},
       // ---- the parameters of a case, read by its check
-      {"sigma_min >= sigma_max", "run --config {cfg} --out {out}", {"case 'x'", "sigma_min (100) must be smaller than sigma_max (80)"},
+      {"sigma_min >= sigma_max",
+       "run --config {cfg} --out {out}",
+       {"case 'x'", "sigma_min (100) must be smaller than sigma_max (80)"},
        girsanov_config("\"sigma_min\": 0.002", "\"sigma_min\": 100")},
-      {"N < 2", "run --config {cfg} --out {out}", {"case 'x'", "N must be at least 2", "got 1"},
+      {"N < 2",
+       "run --config {cfg} --out {out}",
+       {"case 'x'", "N must be at least 2", "got 1"},
        girsanov_config("\"n_levels\": 8", "\"n_levels\": 1")},
-      {"N far too large", "run --config {cfg} --out {out}", {"schedule.n_levels", "out of range"},
+      {"N far too large",
+       "run --config {cfg} --out {out}",
+       {"schedule.n_levels", "out of range"},
        girsanov_config("\"n_levels\": 8", "\"n_levels\": 1e12")},
-      {"N not a whole number", "run --config {cfg} --out {out}", {"schedule.n_levels: expected an integer, got 8.5"},
+      {"N not a whole number",
+       "run --config {cfg} --out {out}",
+       {"schedule.n_levels: expected an integer, got 8.5"},
        girsanov_config("\"n_levels\": 8", "\"n_levels\": 8.5")},
-      {"negative variance", "run --config {cfg} --out {out}", {"case 'x'", "scale", "non-negative", "-1"},
+      {"negative variance",
+       "run --config {cfg} --out {out}",
+       {"case 'x'", "scale", "non-negative", "-1"},
        girsanov_config("\"scale\": 0.25", "\"scale\": -1")},
-      {"negative variance in a list", "run --config {cfg} --out {out}", {"data.lambda[1]: a variance must be non-negative, got -2"},
+      {"negative variance in a list",
+       "run --config {cfg} --out {out}",
+       {"data.lambda[1]: a variance must be non-negative, got -2"},
        girsanov_config(R"("spectrum": "isotropic", "dimension": 1, "scale": 0.25, "mean": 1.0)",
                        R"("spectrum": "list", "lambda": [1, -2], "mu": [0, 0])")},
-      {"means and variances of different lengths", "run --config {cfg} --out {out}", {"data.mu: has 1 entries but data.lambda has 2"},
+      {"means and variances of different lengths",
+       "run --config {cfg} --out {out}",
+       {"data.mu: has 1 entries but data.lambda has 2"},
        girsanov_config(R"("spectrum": "isotropic", "dimension": 1, "scale": 0.25, "mean": 1.0)",
                        R"("spectrum": "list", "lambda": [1, 2], "mu": [0])")},
-      {"dimension 0", "run --config {cfg} --out {out}", {"dimension must be at least 1, got 0"},
+      {"dimension 0",
+       "run --config {cfg} --out {out}",
+       {"dimension must be at least 1, got 0"},
        girsanov_config("\"dimension\": 1", "\"dimension\": 0")},
-      {"negative rho", "run --config {cfg} --out {out}", {"rho must be positive, got -7"}, girsanov_config("\"rho\": 7", "\"rho\": -7")},
-      {"user levels not decreasing", "run --config {cfg} --out {out}", {"level 2 (2) is not smaller than level 1 (1)"},
+      {"negative rho",
+       "run --config {cfg} --out {out}",
+       {"rho must be positive, got -7"},
+       girsanov_config("\"rho\": 7", "\"rho\": -7")},
+      {"user levels not decreasing",
+       "run --config {cfg} --out {out}",
+       {"level 2 (2) is not smaller than level 1 (1)"},
        girsanov_config(R"("kind": "edm", "n_levels": 8, "sigma_min": 0.002, "sigma_max": 80, "rho": 7)",
                        R"("kind": "user", "levels": [80, 1, 2])")},
-      {"number given as a string", "run --config {cfg} --out {out}", {"schedule.sigma_max: expected a number, got string \"80\""},
+      {"number given as a string",
+       "run --config {cfg} --out {out}",
+       {"schedule.sigma_max: expected a number, got string \"80\""},
        girsanov_config("\"sigma_max\": 80", "\"sigma_max\": \"80\"")},
-      {"boolean for a number", "run --config {cfg} --out {out}", {"score.c: expected a number, got boolean"},
+      {"boolean for a number",
+       "run --config {cfg} --out {out}",
+       {"score.c: expected a number, got boolean"},
        girsanov_config("\"c\": 1.0", "\"c\": true")},
-      {"object of the wrong type", "run --config {cfg} --out {out}", {"data: expected an object"},
-       girsanov_config(R"("data": {"spectrum": "isotropic", "dimension": 1, "scale": 0.25, "mean": 1.0})", R"("data": 3)")},
-      {"unknown schedule kind", "run --config {cfg} --out {out}", {"schedule.kind: unknown schedule 'edn'"},
+      {"object of the wrong type",
+       "run --config {cfg} --out {out}",
+       {"data: expected an object"},
+       girsanov_config(R"("data": {"spectrum": "isotropic", "dimension": 1, "scale": 0.25, "mean": 1.0})",
+                       R"("data": 3)")},
+      {"unknown schedule kind",
+       "run --config {cfg} --out {out}",
+       {"schedule.kind: unknown schedule 'edn'"},
        girsanov_config("\"kind\": \"edm\"", "\"kind\": \"edn\"")},
-      {"unknown key in a parameter object", "run --config {cfg} --out {out}", {"schedule.rhoo: unknown key", "known keys"},
+      {"unknown key in a parameter object",
+       "run --config {cfg} --out {out}",
+       {"schedule.rhoo: unknown key", "known keys"},
        girsanov_config("\"rho\": 7", "\"rho\": 7, \"rhoo\": 7")},
-      {"unknown top-level parameter", "run --config {cfg} --out {out}", {"scor: unknown key"}, girsanov_config("\"score\"", "\"scor\"")},
-      {"missing parameter", "run --config {cfg} --out {out}", {"sigma_T: missing"},
+      {"unknown top-level parameter",
+       "run --config {cfg} --out {out}",
+       {"scor: unknown key"},
+       girsanov_config("\"score\"", "\"scor\"")},
+      {"missing parameter",
+       "run --config {cfg} --out {out}",
+       {"sigma_T: missing"},
        R"({"checks": [{"check": "sampling.init", "cases": [{"id": "a", "params": {"data": {"spectrum": "isotropic", "dimension": 2, "scale": 1.0}}}]}]})"},
-      {"negative sigma_T", "run --config {cfg} --out {out}", {"sigma_T: must be positive, got -3"},
+      {"negative sigma_T",
+       "run --config {cfg} --out {out}",
+       {"sigma_T: must be positive, got -3"},
        R"({"checks": [{"check": "sampling.init", "cases": [{"id": "a", "params": {"data": {"spectrum": "isotropic", "dimension": 2, "scale": 1.0}, "sigma_T": -3}}]}]})"},
-      {"TOML syntax error", "run --config {cfg} --out {out}", {"sweep.toml: not valid TOML: line 2"},
-       "[[checks]]\ncheck = = 1\n", "sweep.toml"},
-      {"TOML nan", "run --config {cfg} --out {out}", {"sweep.toml", "sigma_T: must be finite"},
-       "[[checks]]\ncheck = \"sampling.init\"\n[[checks.cases]]\nparams.data = { spectrum = \"isotropic\", dimension = 2, scale = 1.0 }\nparams.sigma_T = nan\n",
+      {"TOML syntax error",
+       "run --config {cfg} --out {out}",
+       {"sweep.toml: not valid TOML: line 2"},
+       "[[checks]]\ncheck = = 1\n",
        "sweep.toml"},
-      {"TOML inf", "run --config {cfg} --out {out}", {"sweep.toml", "data.scale: must be finite"},
-       "[[checks]]\ncheck = \"sampling.init\"\n[[checks.cases]]\nparams.data = { spectrum = \"isotropic\", dimension = 2, scale = -inf }\nparams.sigma_T = 1\n",
+      {"TOML nan",
+       "run --config {cfg} --out {out}",
+       {"sweep.toml", "sigma_T: must be finite"},
+       "[[checks]]\ncheck = \"sampling.init\"\n[[checks.cases]]\nparams.data = { spectrum = \"isotropic\", dimension = "
+       "2, scale = 1.0 }\nparams.sigma_T = nan\n",
        "sweep.toml"},
-      {"pattern matching no check of the config", "run sampling.girsanov --config {cfg} --out {out}",
+      {"TOML inf",
+       "run --config {cfg} --out {out}",
+       {"sweep.toml", "data.scale: must be finite"},
+       "[[checks]]\ncheck = \"sampling.init\"\n[[checks.cases]]\nparams.data = { spectrum = \"isotropic\", dimension = "
+       "2, scale = -inf }\nparams.sigma_T = 1\n",
+       "sweep.toml"},
+      {"pattern matching no check of the config",
+       "run sampling.girsanov --config {cfg} --out {out}",
        {"no check of", "matches 'sampling.girsanov'", "its checks: sampling.init"},
        R"({"checks": [{"check": "sampling.init", "size": "smoke"}]})"},
       // ---- the command line
@@ -241,24 +335,55 @@ TEST_CASE("bad input: one clear error naming the field, a non-zero exit, no outp
       {"unknown scalar kind", "run sampling.init --scalar float --out {out}", {"--scalar", "float"}},
       {"size unknown", "run --size huge --out {out}", {"--size", "huge"}},
       {"precision too small", "run --precision 3 --out {out}", {"--precision", "3"}},
-      {"output is a file", "run sampling.init --size smoke --out {dir}/file", {"--out", "/file: exists and is not a folder"}, std::nullopt,
-       "config.json", 2, [](const fs::path& d) { write_text(d / "file", "x"); }},
-      {"output under /proc", "run sampling.init --size smoke --out /proc/self/diffbound-out", {"cannot create the output folder /proc/self/diffbound-out"},
-       std::nullopt, "config.json", 4},
-      {"output under /sys", "run sampling.init --size smoke --out /sys/diffbound-out", {"cannot create the output folder /sys/diffbound-out"},
-       std::nullopt, "config.json", 4},
-      {"full disk: the journal is /dev/full", "run sampling.init --size smoke --out {out}",
-       {"results.jsonl.partial failed: No space left on device"}, std::nullopt, "config.json", 4, [](const fs::path& d) {
+      {"output is a file",
+       "run sampling.init --size smoke --out {dir}/file",
+       {"--out", "/file: exists and is not a folder"},
+       std::nullopt,
+       "config.json",
+       2,
+       [](const fs::path& d) { write_text(d / "file", "x"); }},
+      {"output under /proc",
+       "run sampling.init --size smoke --out /proc/self/diffbound-out",
+       {"cannot create the output folder /proc/self/diffbound-out"},
+       std::nullopt,
+       "config.json",
+       4},
+      {"output under /sys",
+       "run sampling.init --size smoke --out /sys/diffbound-out",
+       {"cannot create the output folder /sys/diffbound-out"},
+       std::nullopt,
+       "config.json",
+       4},
+      {"full disk: the journal is /dev/full",
+       "run sampling.init --size smoke --out {out}",
+       {"results.jsonl.partial failed: No space left on device"},
+       std::nullopt,
+       "config.json",
+       4,
+       [](const fs::path& d) {
          fs::create_directories(d / "out");
          fs::create_symlink("/dev/full", d / "out" / "results.jsonl.partial");
-       }, true},
-      {"resume with another seed", "run sampling.init --size smoke --seed 5 --resume --out {out}",
-       {"--resume", "seed is 20240618 in", "but 5 in this run"}, std::nullopt, "config.json", 2, [](const fs::path& d) {
-         REQUIRE(run_diffbound("run sampling.init --size smoke --no-progress --out " + (d / "out").string()).status == 0);
+       },
+       true},
+      {"resume with another seed",
+       "run sampling.init --size smoke --seed 5 --resume --out {out}",
+       {"--resume", "seed is 20240618 in", "but 5 in this run"},
+       std::nullopt,
+       "config.json",
+       2,
+       [](const fs::path& d) {
+         REQUIRE(run_diffbound("run sampling.init --size smoke --no-progress --out " + (d / "out").string()).status ==
+                 0);
        }},
-      {"resume of another shard", "run sampling.init --size smoke --shard 2/2 --resume --out {out}",
-       {"--resume", "is shard 1/2 but this run is shard 2/2"}, std::nullopt, "config.json", 2, [](const fs::path& d) {
-         REQUIRE(run_diffbound("run sampling.init --size smoke --shard 1/2 --no-progress --out " + (d / "out").string()).status == 0);
+      {"resume of another shard",
+       "run sampling.init --size smoke --shard 2/2 --resume --out {out}",
+       {"--resume", "is shard 1/2 but this run is shard 2/2"},
+       std::nullopt,
+       "config.json",
+       2,
+       [](const fs::path& d) {
+         REQUIRE(run_diffbound("run sampling.init --size smoke --shard 1/2 --no-progress --out " + (d / "out").string())
+                     .status == 0);
        }},
       // ---- merge
       {"merge: a missing shard", "merge {out} " + s1, {"cannot merge: shard 2 of 2 missing"}},
@@ -268,13 +393,19 @@ TEST_CASE("bad input: one clear error naming the field, a non-zero exit, no outp
       {"merge: different sizes", "merge {out} " + s1 + " " + size, {"cannot merge: size is \"smoke\"", "\"default\""}},
       {"merge: mixed bound factors", "merge {out} " + s1 + " " + bf, {"cannot merge: bound_factor is 1.0", "but 2.0"}},
       {"merge: different scalars", "merge {out} " + s1 + " " + mpfr, {"cannot merge: scalar is \"auto\"", "\"mpfr\""}},
-      {"merge: different shard counts", "merge {out} " + s1 + " " + of3, {"shard 1/2 but", "shard 2/3", "different numbers of shards"}},
+      {"merge: different shard counts",
+       "merge {out} " + s1 + " " + of3,
+       {"shard 1/2 but", "shard 2/3", "different numbers of shards"}},
       {"merge: different configs", "merge {out} " + s1 + " " + cfg2, {"cannot merge: the selection of cases"}},
       {"merge: different commits", "merge {out} " + s1 + " " + c2, {"cannot merge: commit is"}},
-      {"merge: another build", "merge {out} " + c1 + " " + c2, {"cannot merge: the shards were computed by diffbound", "-other"}},
+      {"merge: another build",
+       "merge {out} " + c1 + " " + c2,
+       {"cannot merge: the shards were computed by diffbound", "-other"}},
       {"merge: an unfinished shard", "merge {out} " + s1 + " " + unfinished, {"holds an unfinished run"}},
       {"merge: a shard cut short", "merge {out} " + s1 + " " + cut, {"is not a finished run"}},
-      {"merge: not a results file", "merge {out} " + s1 + " {cfg}", {"config.json: not a diffbound results file"},
+      {"merge: not a results file",
+       "merge {out} " + s1 + " {cfg}",
+       {"config.json: not a diffbound results file"},
        R"({"checks": [{"check": "sampling.init", "size": "smoke"}]})"},
       {"merge: into one of its inputs", "merge " + s1 + " " + s1 + " " + s2, {"s1/results.jsonl is an input"}},
       {"merge: no such input", "merge {out} " + s1 + " {dir}/nothing", {"merge:", "nothing: no such file or folder"}},
@@ -321,16 +452,18 @@ TEST_CASE("bad input: a full disk (16 KiB tmpfs) keeps complete records only, an
   TempDir dir("fulldisk");
   const fs::path mnt = dir.path() / "mnt", keep = dir.path() / "keep";
   fs::create_directories(mnt), fs::create_directories(keep);
-  const std::string prog = quote(DIFFBOUND_EXE) + " run sampling.girsanov --size smoke --no-progress --no-report --threads 2";
-  REQUIRE(run_diffbound("run sampling.girsanov --size smoke --no-progress --out " + (dir.path() / "reference").string()).status == 0);
+  const std::string prog =
+      quote(DIFFBOUND_EXE) + " run sampling.girsanov --size smoke --no-progress --no-report --threads 2";
+  REQUIRE(run_diffbound("run sampling.girsanov --size smoke --no-progress --out " + (dir.path() / "reference").string())
+              .status == 0);
   const std::string m = mnt.string(), k = keep.string();
-  const std::string script =
-      "mount -t tmpfs -o size=16k tmpfs " + m + " && " +                                        //
-      "{ " + prog + " --out " + m + "/out > " + k + "/first.txt 2>&1; echo $? > " + k + "/first.rc; } ; " +  //
-      "cp -r " + m + "/out " + k + "/after-failure 2>/dev/null; " +                            //
-      "mount -o remount,size=4m " + m + " && " +                                               //
-      "{ " + prog + " --resume --out " + m + "/out > " + k + "/second.txt 2>&1; echo $? > " + k + "/second.rc; } ; " +
-      "cp -r " + m + "/out " + k + "/final";
+  const std::string script = "mount -t tmpfs -o size=16k tmpfs " + m + " && " +  //
+                             "{ " + prog + " --out " + m + "/out > " + k + "/first.txt 2>&1; echo $? > " + k +
+                             "/first.rc; } ; " +                                            //
+                             "cp -r " + m + "/out " + k + "/after-failure 2>/dev/null; " +  //
+                             "mount -o remount,size=4m " + m + " && " +                     //
+                             "{ " + prog + " --resume --out " + m + "/out > " + k + "/second.txt 2>&1; echo $? > " + k +
+                             "/second.rc; } ; " + "cp -r " + m + "/out " + k + "/final";
   const auto r = run_shell("unshare -m sh -c " + quote(script));
   INFO(r.output << read_text(keep / "first.txt") << read_text(keep / "second.txt"));
   // The failed run: exit 4 (an error, not a finding), one line naming the file and the reason, no

@@ -21,7 +21,8 @@ TEST_CASE("diffbound list shows the checks with their claims", "[cli][smoke]") {
 
 TEST_CASE("diffbound run --size smoke: every case VERIFIED, results in case order", "[cli][smoke]") {
   TempDir dir("run-smoke");
-  const auto r = run_diffbound("run sampling.init sampling.girsanov --size smoke --threads 2 --no-progress --out " + dir.str());
+  const auto r =
+      run_diffbound("run sampling.init sampling.girsanov --size smoke --threads 2 --no-progress --out " + dir.str());
   INFO(r.output);
   REQUIRE(r.status == 0);
   CHECK_THAT(r.output, Contains("nothing VIOLATED"));
@@ -41,7 +42,8 @@ TEST_CASE("diffbound run --size smoke: every case VERIFIED, results in case orde
       CHECK(l["scalar"] == "mpfi");
       CHECK(l["precision_bits"].get<int>() >= 128);
       CHECK(l["margin"]["lo"].get<double>() > 0);
-      for (const char* key : {"check", "case", "params", "measured", "bound", "seed", "seconds"}) CHECK(l.contains(key));
+      for (const char* key : {"check", "case", "params", "measured", "bound", "seed", "seconds"})
+        CHECK(l.contains(key));
     }
     if (l["type"] == "check") {
       ++checks;

@@ -25,8 +25,9 @@ std::vector<std::string> ids(const ConfigEntry& e) {
 }  // namespace
 
 TEST_CASE("sweep grammar: cartesian product, first key slowest, readable ids", "[config][smoke]") {
-  const std::string text = std::string(R"({"checks": [{"check": "sampling.girsanov", "sweeps": [{"id": "s", "base": )") +
-                           kGirsanovBase + R"(, "vary": {
+  const std::string text =
+      std::string(R"({"checks": [{"check": "sampling.girsanov", "sweeps": [{"id": "s", "base": )") + kGirsanovBase +
+      R"(, "vary": {
       "schedule.n_levels": [8, 16],
       "score": {"exact": {"c": 1.0, "b": 0.0}, "biased": {"c": 1.1, "b": 0.01}},
       "schedule.sigma_min,schedule.sigma_max": [[0.002, 80], [0.01, 50]]}}]}]})";
@@ -56,17 +57,21 @@ TEST_CASE("sweep grammar: cartesian product, first key slowest, readable ids", "
   }
 }
 
-TEST_CASE("config: explicit cases, built-in cases by size, repeated entries, ambiguous short names", "[config][smoke]") {
-  const std::string text = std::string(R"({"checks": [
-      {"check": "sampling.girsanov", "cases": [{"params": )") + kGirsanovBase + R"(}, {"id": "mine", "params": )" +
-                           kGirsanovBase + R"(}]},
+TEST_CASE("config: explicit cases, built-in cases by size, repeated entries, ambiguous short names",
+          "[config][smoke]") {
+  const std::string text =
+      std::string(R"({"checks": [
+      {"check": "sampling.girsanov", "cases": [{"params": )") +
+      kGirsanovBase + R"(}, {"id": "mine", "params": )" + kGirsanovBase + R"(}]},
       {"check": "sampling.init", "size": "smoke"},
-      {"check": "sampling.girsanov", "sweeps": [{"base": )" + kGirsanovBase + R"(, "vary": {"data.scale": [0.5], "score.b": [0.1], "data.mean": [0, 2], "score.c": [0.9]}}]}]})";
+      {"check": "sampling.girsanov", "sweeps": [{"base": )" +
+      kGirsanovBase +
+      R"(, "vary": {"data.scale": [0.5], "score.b": [0.1], "data.mean": [0, 2], "score.c": [0.9]}}]}]})";
   const auto cfg = parse_config(text, "t.json", false);
   REQUIRE(cfg.entries.size() == 2);  // the two girsanov entries are one
   CHECK(cfg.entries[0].check->id() == "sampling.girsanov");
-  CHECK(ids(cfg.entries[0]) == std::vector<std::string>{"case-1", "mine", "scale=0.5/b=0.1/mean=0/c=0.9",
-                                                         "scale=0.5/b=0.1/mean=2/c=0.9"});
+  CHECK(ids(cfg.entries[0]) ==
+        std::vector<std::string>{"case-1", "mine", "scale=0.5/b=0.1/mean=0/c=0.9", "scale=0.5/b=0.1/mean=2/c=0.9"});
   CHECK(cfg.entries[1].check->id() == "sampling.init");
   const auto builtin = Registry::instance().find("sampling.init")->cases(Size::smoke);
   REQUIRE(cfg.entries[1].cases.size() == builtin.size());
@@ -113,9 +118,12 @@ id = "x"
 params.data = { spectrum = "isotropic", dimension = 1, scale = 0.25, mean = 1.0 }
 params.sigma_T = nan
 )";
-  CHECK_THROWS_WITH(parse_config(toml, "n.toml", true), Contains("n.toml: checks[0].cases[0], case 'x': sigma_T: must be finite"));
+  CHECK_THROWS_WITH(parse_config(toml, "n.toml", true),
+                    Contains("n.toml: checks[0].cases[0], case 'x': sigma_T: must be finite"));
   std::string inf = toml;
-  inf.replace(inf.find("sigma_T = nan"), 13, "sigma_T = 1.0\n[[checks.cases]]\nid = \"y\"\nparams.data = { spectrum = \"isotropic\", dimension = 1, scale = inf, mean = 1.0 }\nparams.sigma_T = 2.0");
+  inf.replace(inf.find("sigma_T = nan"), 13,
+              "sigma_T = 1.0\n[[checks.cases]]\nid = \"y\"\nparams.data = { spectrum = \"isotropic\", dimension = 1, "
+              "scale = inf, mean = 1.0 }\nparams.sigma_T = 2.0");
   CHECK_THROWS_WITH(parse_config(inf, "i.toml", true), Contains("case 'y': data.scale: must be finite"));
   CHECK_THROWS_WITH(parse_config("[[checks]]\ncheck = \"sampling.init\"\nsize = 1979-05-27\n", "d.toml", true),
                     Contains("dates and times are not parameters"));

@@ -51,7 +51,8 @@ TEST_CASE("2-D grid: a product Gaussian's KL equals the exact recursion (exact a
     }
 }
 
-TEST_CASE("2-D grid: a mixture on the diagonal equals its rotation, a 1-D mixture times a Gaussian", "[grid2d][smoke]") {
+TEST_CASE("2-D grid: a mixture on the diagonal equals its rotation, a 1-D mixture times a Gaussian",
+          "[grid2d][smoke]") {
   // Components N(±(1, 1), 0.25 I): rotated by 45 degrees, N(±√2 e_1, 0.25 I); the sampler with the exact
   // score commutes with rotations, so the KL is the 1-D mixture's plus the 1-D Gaussian N(0, 0.25)'s.
   IsoMixture f;
@@ -81,10 +82,12 @@ TEST_CASE("2-D grid: a folding map (det DT < 0) goes through the kernel regime's
     S.row(0) = -1.5 * (X.row(0).array() - 1.0) / V;
     S.row(1) = -(X.row(1).array() - 0.5) / V;
   };
-  const auto coarse = propagate_kl_model_2d(f, a, score), fine = propagate_kl_model_2d(f, a, score, GridOptions2d{}.refined());
+  const auto coarse = propagate_kl_model_2d(f, a, score),
+             fine = propagate_kl_model_2d(f, a, score, GridOptions2d{}.refined());
   const double exact = sampler_kl(make_gaussian<double>({0.25}, {1.0}, {1}), a, AffineScoreError<double>{1.5, 0.0}) +
                        sampler_kl(make_gaussian<double>({0.25}, {0.5}, {1}), a, AffineScoreError<double>{1.0, 0.0});
-  INFO("grid " << fine.kl << " (coarse " << coarse.kl << "), exact " << exact << ", folded steps " << fine.folded_steps);
+  INFO("grid " << fine.kl << " (coarse " << coarse.kl << "), exact " << exact << ", folded steps "
+               << fine.folded_steps);
   CHECK(fine.folded_steps > 0);
   CHECK(std::fabs(fine.kl - exact) <= 4 * std::fabs(fine.kl - coarse.kl) + 1e-8 * exact);
   CHECK(std::fabs(fine.mass - 1) <= 1e-8);

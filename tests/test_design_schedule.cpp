@@ -17,7 +17,9 @@ namespace ds = diffbound::design_schedule;
 
 namespace {
 
-DiagonalGaussian<double> iso(std::int64_t d, double lambda, double mu) { return make_gaussian<double>({lambda}, {mu}, {d}); }
+DiagonalGaussian<double> iso(std::int64_t d, double lambda, double mu) {
+  return make_gaussian<double>({lambda}, {mu}, {d});
+}
 
 /// Brute force: the smallest value of f on a dense grid in sqrt(t) (t = 1/ρ ∈ [0, 1]).
 std::pair<double, double> grid_min(const ds::Objective& f, int points) {
@@ -40,8 +42,8 @@ double true_kl(const DiagonalGaussian<double>& data, const std::vector<double>& 
 
 }  // namespace
 
-TEMPLATE_TEST_CASE("design.schedule: the rho-family is EDM at t = 1/rho and geometric at t = 0", "[design_schedule][smoke]",
-                   double, mpfr_real) {
+TEMPLATE_TEST_CASE("design.schedule: the rho-family is EDM at t = 1/rho and geometric at t = 0",
+                   "[design_schedule][smoke]", double, mpfr_real) {
   using Real = TestType;
   PrecisionScope prec(128);
   for (int n : {3, 18, 257})
@@ -58,13 +60,15 @@ TEMPLATE_TEST_CASE("design.schedule: the rho-family is EDM at t = 1/rho and geom
     }
   const auto geo = geometric_levels<Real>(33, decimal<Real>(0.002), decimal<Real>(80.0));
   const auto ours = ds::family_levels<Real>(33, 0.002, 80.0, ds::FamilyParams{0.0, {}});
-  for (std::size_t i = 0; i < geo.size(); ++i) CHECK(error_in_eps(ours[i], geo[i]) <= budgets::schedule_level.eps_units);
+  for (std::size_t i = 0; i < geo.size(); ++i)
+    CHECK(error_in_eps(ours[i], geo[i]) <= budgets::schedule_level.eps_units);
   // Continuity at t -> 0: t = 1e-9 is geometric up to O(t Λ²) relative.
   const auto near = ds::family_levels<double>(33, 0.002, 80.0, ds::FamilyParams{1e-9, {}});
   for (std::size_t i = 0; i < geo.size(); ++i) CHECK(rel_diff(near[i], mid_double(geo[i])) < 1e-6);
 }
 
-TEST_CASE("design.schedule: the warp is monotone, keeps the endpoints, and w = 0 is the identity", "[design_schedule][smoke]") {
+TEST_CASE("design.schedule: the warp is monotone, keeps the endpoints, and w = 0 is the identity",
+          "[design_schedule][smoke]") {
   const ds::FamilyParams plain{0.1, {}}, zero{0.1, std::vector<double>(ds::kWarpDegree, 0.0)};
   CHECK(ds::family_levels<double>(40, 0.002, 80.0, plain) == ds::family_levels<double>(40, 0.002, 80.0, zero));
   // W(r) = r for equal coefficients (Bernstein reproduces linear functions), checked off the shortcut.

@@ -33,7 +33,8 @@ const Check& get(const std::string& id) { return test::get_check(id); }
 
 }  // namespace
 
-TEST_CASE("design.weighting: theory weighting on the eps-scale peaks at s_d with FWHM 2 arccosh 2", "[design_weighting][smoke]") {
+TEST_CASE("design.weighting: theory weighting on the eps-scale peaks at s_d with FWHM 2 arccosh 2",
+          "[design_weighting][smoke]") {
   for (double s_d : {0.5, 1.0, 2.0}) {
     const Shape s = shape_of(dens("theory", Scale::eps, s_d), kLo, kHi);
     CHECK(s.bell());
@@ -43,7 +44,8 @@ TEST_CASE("design.weighting: theory weighting on the eps-scale peaks at s_d with
   }
 }
 
-TEST_CASE("design.weighting: theory on the F-scale peaks at s_d/sqrt(3); monotone on the D-scale", "[design_weighting][smoke]") {
+TEST_CASE("design.weighting: theory on the F-scale peaks at s_d/sqrt(3); monotone on the D-scale",
+          "[design_weighting][smoke]") {
   const Shape f = shape_of(dens("theory", Scale::F), kLo, kHi);
   CHECK(f.bell());
   CHECK(f.peak_u == Approx(theory_f_peak_equal_scales(kSigmaData)).margin(kPositionTol));
@@ -92,7 +94,8 @@ TEST_CASE("design.weighting: scale conversions and Song's flat eps-scale weighti
   CHECK(!s.bell());
 }
 
-TEST_CASE("design.weighting: overlap coefficient against the closed form for two shifted Gaussians", "[design_weighting][smoke]") {
+TEST_CASE("design.weighting: overlap coefficient against the closed form for two shifted Gaussians",
+          "[design_weighting][smoke]") {
   const double sd = 0.7, shift = 0.9;
   auto f = [&](double u) { return std::exp(-u * u / (2 * sd * sd)); };
   auto g = [&](double u) { return std::exp(-(u - shift) * (u - shift) / (2 * sd * sd)); };
@@ -117,9 +120,8 @@ TEST_CASE("design.weighting: training total weights on a geometric grid", "[desi
   CHECK(sum == Approx(8).epsilon(1e-14));
   // Largest weight at the level nearest s_d = 1.
   const auto it = std::max_element(b.begin(), b.end());
-  const auto near = std::min_element(sigma.begin(), sigma.end(), [](double a, double c) {
-    return std::fabs(std::log(a)) < std::fabs(std::log(c));
-  });
+  const auto near = std::min_element(
+      sigma.begin(), sigma.end(), [](double a, double c) { return std::fabs(std::log(a)) < std::fabs(std::log(c)); });
   CHECK(it - b.begin() == near - sigma.begin());
 }
 
@@ -173,7 +175,8 @@ TEST_CASE("design.weighting: bad parameters name the field", "[design_weighting]
   };
   expect(json{{"claim", "bell"}, {"weighting", {{"kind", "karras"}}}, {"scale", "eps"}}, "weighting");
   expect(json{{"claim", "bell"}, {"weighting", {{"kind", "edm"}}}, {"scale", "x"}}, "scale");
-  expect(json{{"claim", "bell"}, {"weighting", {{"kind", "edm"}}}, {"scale", "D"}, {"sigma_range", {2.0, 1.0}}}, "sigma_range");
+  expect(json{{"claim", "bell"}, {"weighting", {{"kind", "edm"}}}, {"scale", "D"}, {"sigma_range", {2.0, 1.0}}},
+         "sigma_range");
   expect(json{{"claim", "nope"}}, "claim");
   json e;
   for (const auto& spec : c.cases(Size::smoke))

@@ -108,7 +108,8 @@ TEST_CASE("Gaussian sampler: interleaved directions give the bits of the one-dir
     INFO("d = " << d);
     DiagonalGaussian<double> data;
     for (std::size_t i = 0; i < d; ++i)
-      data.modes.push_back({0.3 + 0.7 * static_cast<double>(i) / static_cast<double>(d), 0.05 * static_cast<double>(i % 3), 1 + static_cast<std::int64_t>(i % 2)});
+      data.modes.push_back({0.3 + 0.7 * static_cast<double>(i) / static_cast<double>(d),
+                            0.05 * static_cast<double>(i % 3), 1 + static_cast<std::int64_t>(i % 2)});
     std::vector<double> a;
     for (const double s : noise_levels<double>(ScheduleSpec::geometric(37, 0.002, 80.0))) a.push_back(s * s);
     for (const StepKind kind : {StepKind::exponential_integrator, StepKind::euler_ancestral}) {
@@ -155,7 +156,8 @@ TEST_CASE("Gaussian sampler: the raw-MPFR recursion gives the bits of Boost's op
     INFO("bits " << bits);
     std::vector<mpfr_real> a;
     for (const auto& s : noise_levels<mpfr_real>(ScheduleSpec::geometric(41, 0.002, 80.0))) a.push_back(s * s);
-    const StepTable<mpfr_real> st(a, AffineScoreError<mpfr_real>{mpfr_real(0.93), mpfr_real(0.02)}, StepKind::euler_ancestral);
+    const StepTable<mpfr_real> st(a, AffineScoreError<mpfr_real>{mpfr_real(0.93), mpfr_real(0.02)},
+                                  StepKind::euler_ancestral);
     for (double lambda : {0.0, 0.37, 2.5}) {
       const GaussianMode<mpfr_real> mode{mpfr_real(lambda), mpfr_real(0.1), 1};
       const auto fast = final_moments(mode, st), slow = generic_final_moments(mode, st);

@@ -81,8 +81,9 @@ TEST_CASE("full.error: the network as a score model equals the loss's residuals"
     x(0, 0) = pb.X0(0, i) + pb.sigma[j] * pb.Xi(0, p);
     model.evaluate(x, pb.sigma[j], S);
     const double from_loss = (obj.residuals()(0, p) - pb.col_xi[p] * pb.Xi(0, p)) / pb.kappa[j];
-    CHECK(test::rel_diff(S(0, 0), from_loss) <= test::budgets::batched_vs_reference.eps_units * 2.220446049250313e-16 *
-                                                    (1 + std::fabs(pb.col_xi[p] * pb.Xi(0, p) / (pb.kappa[j] * S(0, 0)))));
+    CHECK(test::rel_diff(S(0, 0), from_loss) <=
+          test::budgets::batched_vs_reference.eps_units * 2.220446049250313e-16 *
+              (1 + std::fabs(pb.col_xi[p] * pb.Xi(0, p) / (pb.kappa[j] * S(0, 0)))));
   }
 }
 
@@ -93,7 +94,8 @@ TEMPLATE_TEST_CASE("full.error: composed bound equals sampling.bound's Gaussian 
   const auto a = variances(noise_levels<Real>(ScheduleSpec::edm(32, 0.02, 80.0, 7.0)));
   const Real c = decimal<Real>(0.9);
   std::vector<Real> eps;
-  for (std::size_t k = 0; k + 1 < a.size(); ++k) eps.push_back((Real(1) - c) * (Real(1) - c) / (data.modes[0].lambda + a[k]));
+  for (std::size_t k = 0; k + 1 < a.size(); ++k)
+    eps.push_back((Real(1) - c) * (Real(1) - c) / (data.modes[0].lambda + a[k]));
   const Real CD = decimal<Real>(0.01), CS = decimal<Real>(4);
   const auto cb = full_error::composed_bound<Real>(a, Real(1), data.second_moment(), eps, CD, CS);
   const auto f = sampling_bound::gaussian_forms(data, a, AffineScoreError<Real>{c, Real(0)});
@@ -102,7 +104,8 @@ TEMPLATE_TEST_CASE("full.error: composed bound equals sampling.bound's Gaussian 
   CHECK(test::error_in_eps(cb.terms.score, t.score) <= test::budgets::bound_per_step * a.size());
 }
 
-TEST_CASE("full.error (smoke): every case judged, KL below the composed bound, figures declared", "[full_error][smoke]") {
+TEST_CASE("full.error (smoke): every case judged, KL below the composed bound, figures declared",
+          "[full_error][smoke]") {
   const Check& c = get("full.error");
   std::vector<CaseResult> res;
   for (const auto& spec : c.cases(Size::smoke)) {

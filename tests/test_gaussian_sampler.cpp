@@ -120,8 +120,8 @@ TEST_CASE("ancestral and EI steps share the drift and differ in injected varianc
     const auto ei = step_coefficients(StepKind::exponential_integrator, lambda, a[k], a[k + 1], c);
     const auto anc = step_coefficients(StepKind::euler_ancestral, lambda, a[k], a[k + 1], c);
     const double delta = a[k] - a[k + 1];
-    CHECK(ei.r == anc.r);                                          // same drift (a_k − a_{k+1}) s
-    CHECK(ei.g == delta);                                          // EI noise variance Δ
+    CHECK(ei.r == anc.r);                                            // same drift (a_k − a_{k+1}) s
+    CHECK(ei.g == delta);                                            // EI noise variance Δ
     CHECK(anc.g == Approx(a[k + 1] * delta / a[k]).epsilon(1e-15));  // ancestral σ_up² = a_{k+1}Δ/a_k
     CHECK(anc.g < ei.g);
   }
@@ -153,7 +153,8 @@ TEST_CASE("double agrees with 400-bit MPFR within its error budget", "[sampler][
     INFO("N = " << n << " double " << kd << " mpfr " << to_text(km, 25));
     // Budget in units of double's ε: 16 roundings per step and a conditioning of the KL in the
     // variance excess of at most 64.
-    CHECK(rel_diff(kd, mid_double(km)) <= 64 * budgets::sampler_kl_per_step * n * std::numeric_limits<double>::epsilon());
+    CHECK(rel_diff(kd, mid_double(km)) <=
+          64 * budgets::sampler_kl_per_step * n * std::numeric_limits<double>::epsilon());
   }
 }
 

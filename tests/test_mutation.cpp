@@ -106,8 +106,10 @@ void mutate(const Check& c, ScalarKind kind, const std::vector<CaseResult>& base
       if (r.verdict == Verdict::violated) ++t.caught_violated;
       if (r.verdict == Verdict::inconclusive) ++t.caught_inconclusive;
       // An interval margin without an error estimate that lies clearly below 0 proves the violation.
-      if (kind == ScalarKind::mpfi && r.error_estimate == 0 && m_lo > 1.01 * fb_hi) CHECK(r.verdict == Verdict::violated);
-    } else if (fb_lo - m_hi > r.error_estimate * (1 + 1e-9) + slack * (fb_lo + m_hi)) {  // a true claim, beyond its estimate
+      if (kind == ScalarKind::mpfi && r.error_estimate == 0 && m_lo > 1.01 * fb_hi)
+        CHECK(r.verdict == Verdict::violated);
+    } else if (fb_lo - m_hi >
+               r.error_estimate * (1 + 1e-9) + slack * (fb_lo + m_hi)) {  // a true claim, beyond its estimate
       ++t.true_claims;
       CHECK(positive(r));
       if (positive(r)) ++t.accepted;
@@ -131,7 +133,8 @@ TEST_CASE("mutation: every check's bound, tightened against its data and loosene
         upper.push_back((r.measured->hi + (std::isfinite(r.error_estimate) ? r.error_estimate : 0.0)) / r.bound->lo);
         mid.push_back(r.measured->mid / r.bound->mid);
       }
-    INFO("check " << c->id() << ": " << mid.size() << " of " << base.size() << " smoke cases have a measured value and a bound in (0, inf)");
+    INFO("check " << c->id() << ": " << mid.size() << " of " << base.size()
+                  << " smoke cases have a measured value and a bound in (0, inf)");
     // A check whose smoke cases give nothing to mutate cannot be held to its bound here: say so.
     REQUIRE_FALSE(mid.empty());
     ++checks;
@@ -162,9 +165,10 @@ TEST_CASE("mutation: every check's bound, tightened against its data and loosene
     CHECK(t.true_claims > 0);
     std::string list;
     for (const double F : factors) list += (list.empty() ? "" : ", ") + to_text(F, 9);
-    WARN(c->id() << ": bound factors " << list << ": " << t.caught_violated + t.caught_inconclusive << " of " << t.false_claims << " false claims caught ("
-                 << t.caught_violated << " VIOLATED, " << t.caught_inconclusive << " INCONCLUSIVE); " << t.accepted
-                 << " of " << t.true_claims << " true claims VERIFIED/HOLDS");
+    WARN(c->id() << ": bound factors " << list << ": " << t.caught_violated + t.caught_inconclusive << " of "
+                 << t.false_claims << " false claims caught (" << t.caught_violated << " VIOLATED, "
+                 << t.caught_inconclusive << " INCONCLUSIVE); " << t.accepted << " of " << t.true_claims
+                 << " true claims VERIFIED/HOLDS");
     total_caught += t.caught_violated + t.caught_inconclusive;
     total_false += t.false_claims;
     total_true += t.true_claims;
@@ -211,13 +215,13 @@ TEST_CASE("mutation: a decimal factor on a point kind never turns rounding into 
       mpfr_clear(ten_x);
       INFO("measured " << to_text(x) << " against 0.1 x 3 (64-bit MPFR): " << to_string(r.verdict));
       if (!true_claim) {
-      ++false_claims;
-      CHECK(r.verdict != Verdict::holds);
-    }
+        ++false_claims;
+        CHECK(r.verdict != Verdict::holds);
+      }
       if (r.verdict == Verdict::holds) {
-      ++holds;
-      CHECK(true_claim);
-    }
+        ++holds;
+        CHECK(true_claim);
+      }
     }
   }
   CHECK(holds > 0);
@@ -249,14 +253,15 @@ TEST_CASE("containment along the verdict path: 128 and 256 bits overlap, the 102
         ctx.size = Size::smoke;
         return c->run_case(spec, ctx);
       };
-      const CaseResult lo = at(ScalarKind::mpfi, 128), hi = at(ScalarKind::mpfi, 256), point = at(ScalarKind::mpfr, 1024);
+      const CaseResult lo = at(ScalarKind::mpfi, 128), hi = at(ScalarKind::mpfi, 256),
+                       point = at(ScalarKind::mpfr, 1024);
       if (!lo.margin || !hi.margin || !point.margin) continue;
       INFO(c->id() << " case " << spec.id << ": margin at 128 bits " << lo.margin->text << ", at 256 bits "
                    << hi.margin->text << ", MPFR 1024 bits " << point.margin->text);
       ++compared;
-      for (const auto& [a, b, p] : {std::tuple{*lo.measured, *hi.measured, *point.measured},
-                                    std::tuple{*lo.bound, *hi.bound, *point.bound},
-                                    std::tuple{*lo.margin, *hi.margin, *point.margin}}) {
+      for (const auto& [a, b, p] :
+           {std::tuple{*lo.measured, *hi.measured, *point.measured}, std::tuple{*lo.bound, *hi.bound, *point.bound},
+            std::tuple{*lo.margin, *hi.margin, *point.margin}}) {
         CHECK(a.lo <= b.hi);  // the two precisions overlap
         CHECK(b.lo <= a.hi);
         CHECK(a.lo <= p.hi);  // the high-precision point value lies in each enclosure

@@ -66,7 +66,10 @@ TEST_CASE("a GD step allocates nothing (double and MPFR)", "[training][smoke]") 
   // The counter sees allocations: constructing a matrix counts.
   allocations = 0;
   counting = true;
-  { Eigen::MatrixXd probe(50, 50); probe.setZero(); }
+  {
+    Eigen::MatrixXd probe(50, 50);
+    probe.setZero();
+  }
   counting = false;
   REQUIRE(allocations.load() >= 1);
 

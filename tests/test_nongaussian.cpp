@@ -24,7 +24,8 @@ std::vector<double> edm_variances(int n) { return variances(noise_levels<double>
 IsoMixture mixture3() { return mixture_1d({0.2, 0.5, 0.3}, {-3, 0, 2.5}, {0.3, 0.6, 0.4}); }
 }  // namespace
 
-TEST_CASE("Student-t as a trapezoidal scale mixture matches adaptive quadrature of the convolution", "[nongaussian][smoke]") {
+TEST_CASE("Student-t as a trapezoidal scale mixture matches adaptive quadrature of the convolution",
+          "[nongaussian][smoke]") {
   const double nu = 5;
   const auto law = student_t(nu, 1.0, 1, 0.3);
   boost::math::students_t t(nu);
@@ -39,10 +40,13 @@ TEST_CASE("Student-t as a trapezoidal scale mixture matches adaptive quadrature 
       } else {
         // p_a(x) = ∫ t_ν(y) φ_a(x − y) dy, integrated over y = x + √a u, u ∈ [−12, 12] in panels.
         const double sd = std::sqrt(a);
-        auto f = [&](double u) { return boost::math::pdf(t, x + sd * u) * std::exp(-0.5 * u * u) / std::sqrt(2 * M_PI); };
+        auto f = [&](double u) {
+          return boost::math::pdf(t, x + sd * u) * std::exp(-0.5 * u * u) / std::sqrt(2 * M_PI);
+        };
         auto g = [&](double u) { return f(u) * u / sd; };  // d/dx p_a = E[(y − x)/a] form: ∫ t(y) φ' ...
         ref = dref = 0;
-        for (double lo = -12; lo < 12; lo += 3) ref += GK::integrate(f, lo, lo + 3, 10, 1e-15), dref += GK::integrate(g, lo, lo + 3, 10, 1e-15);
+        for (double lo = -12; lo < 12; lo += 3)
+          ref += GK::integrate(f, lo, lo + 3, 10, 1e-15), dref += GK::integrate(g, lo, lo + 3, 10, 1e-15);
       }
       INFO("a = " << a << " x = " << x);
       CHECK(std::exp(L.log_density_1d(x)) == Approx(ref).epsilon(1e-10));
@@ -69,7 +73,8 @@ TEST_CASE("grid propagation reproduces the exact Gaussian sampler KL", "[nongaus
     }
 }
 
-TEST_CASE("grid propagation: two resolutions agree to 9 digits on a mixture and 7 on Student-t", "[nongaussian][smoke]") {
+TEST_CASE("grid propagation: two resolutions agree to 9 digits on a mixture and 7 on Student-t",
+          "[nongaussian][smoke]") {
   const auto a = variances(noise_levels<double>(ScheduleSpec::geometric(16, 0.002, 80)));
   const auto mix = mixture3();
   const auto r1 = propagate_kl(mix, a, 0.9), r2 = propagate_kl(mix, a, 0.9, GridOptions{}.refined());
@@ -88,7 +93,8 @@ TEST_CASE("general Girsanov discretization term equals the Gaussian closed form"
   o.r_feature = 8;
   const ChebyshevInLog J([&](double x) { return fisher_information_1d(law, x, o); }, a.back(), a.front(), 144);
   for (double x : {1e-5, 0.01, 0.25, 7.0, 5000.0}) CHECK(J(x) == Approx(1 / (0.25 + x)).epsilon(1e-11));
-  const auto g = sampling_girsanov::bound(make_gaussian<double>({0.25}, {0.0}, {1}), a, AffineScoreError<double>{0.9, 0});
+  const auto g =
+      sampling_girsanov::bound(make_gaussian<double>({0.25}, {0.0}, {1}), a, AffineScoreError<double>{0.9, 0});
   CHECK(sampling_nongaussian::girsanov_discretization(a, J) == Approx(g.discretization).epsilon(1e-10));
   CHECK(sampling_nongaussian::scaled_score_form(a, 0.9, J) / 2 == Approx(g.score).epsilon(1e-10));
   CHECK(init_kl_1d(law, a.front()) ==
@@ -136,7 +142,8 @@ TEST_CASE("Monte Carlo of the path integrand agrees with the quadrature route (1
   CHECK(std::fabs(t.init.mean - init) < 4 * t.init.se + 1e-12);
 }
 
-TEST_CASE("the full-dimensional sampler agrees with the exact reduction (mixture on a line, d = 8)", "[nongaussian][smoke]") {
+TEST_CASE("the full-dimensional sampler agrees with the exact reduction (mixture on a line, d = 8)",
+          "[nongaussian][smoke]") {
   const int d = 8;
   const double v = 0.25, mu = 2, w1 = 0.3;
   const auto a = edm_variances(32);

@@ -96,7 +96,8 @@ TEST_CASE("analytic gradient matches central differences to 25+ digits at 256 bi
   PrecisionScope prec(256);
   using R = mpfr_real;
   for (const auto& [residual, output] : {std::pair<std::string, std::string>{"sigma_scaled", "inverse_sigma"},
-                                         {"score", "none"}, {"sigma_scaled", "none"}}) {
+                                         {"score", "none"},
+                                         {"sigma_scaled", "none"}}) {
     for (int L : {1, 3}) {
       INFO("residual " << residual << ", output " << output << ", L = " << L);
       const Setup s = small_setup(8, L, residual, output);
@@ -172,8 +173,7 @@ TEST_CASE("Gauss-Newton product equals J^T Q J V from finite differences of the 
   };
   const Mat<R> ju = jr(U), jv = jr(V);
   R rhs(0);
-  for (Eigen::Index p = 0; p < ju.cols(); ++p)
-    rhs += 2 * pb.col_weight[p] * ju.col(p).dot(jv.col(p));
+  for (Eigen::Index p = 0; p < ju.cols(); ++p) rhs += 2 * pb.col_weight[p] * ju.col(p).dot(jv.col(p));
   const double digits = -std::log10(mid_double(R(abs(lhs - rhs) / abs(rhs))));
   INFO("GN " << to_text(lhs, 30) << " vs fd " << to_text(rhs, 30));
   CHECK(digits >= test::budgets::gauss_newton_fd_digits);
@@ -208,7 +208,8 @@ TEST_CASE("GD decreases the loss with consistent diagnostics; double and MPFR pa
   for (std::size_t r = 0; r < pd.distance_step.size(); ++r)
     for (std::size_t l = 0; l < pd.distance_spectral[r].size(); ++l) {
       CHECK(pd.distance_spectral[r][l] >= 0);
-      CHECK(pd.distance_spectral[r][l] <= pd.distance_frobenius[r][l] * (1 + 64 * std::numeric_limits<double>::epsilon()));
+      CHECK(pd.distance_spectral[r][l] <=
+            pd.distance_frobenius[r][l] * (1 + 64 * std::numeric_limits<double>::epsilon()));
     }
   CHECK(pd.distance_spectral.front()[0] == 0.0);
   // Same path in double and MPFR up to double's round-off amplified over 60 steps.
@@ -236,7 +237,8 @@ TEST_CASE("the semi-smoothness remainder is quadratic for small perturbations (M
 }
 
 TEST_CASE("population floor: Gaussian closed form agrees with Monte Carlo of the score", "[training][smoke]") {
-  // A one-component isotropic mixture is the Gaussian N(mu, lambda I): E||sigma s + xi||^2 = d lambda/(lambda + sigma^2).
+  // A one-component isotropic mixture is the Gaussian N(mu, lambda I): E||sigma s + xi||^2 = d lambda/(lambda +
+  // sigma^2).
   IsoMixture law;
   law.means = Eigen::MatrixXd::Zero(3, 1);
   law.means(0, 0) = 1.0;

@@ -50,7 +50,8 @@ std::string pdf_text(const fs::path& pdf, bool layout = true) {
 }
 
 std::string replace_all(std::string s, const std::string& from, const std::string& to) {
-  for (std::size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) s.replace(at, from.size(), to);
+  for (std::size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
+    s.replace(at, from.size(), to);
   return s;
 }
 std::string without_space(const std::string& s) {
@@ -99,8 +100,10 @@ class PrivateTmp {
     setenv("TMPDIR", dir_.c_str(), 1);
   }
   ~PrivateTmp() {
-    if (had_) setenv("TMPDIR", old_.c_str(), 1);
-    else unsetenv("TMPDIR");
+    if (had_)
+      setenv("TMPDIR", old_.c_str(), 1);
+    else
+      unsetenv("TMPDIR");
   }
   bool empty() const { return fs::is_empty(dir_); }
 
@@ -117,7 +120,7 @@ TEST_CASE("results are read tolerantly and as recorded", "[report][smoke]") {
   REQUIRE(r.run_present);
   REQUIRE(r.end.present);
   REQUIRE(r.checks.size() == 3);
-  CHECK(r.checks[0].id == "sampling.init");   // order of the run record
+  CHECK(r.checks[0].id == "sampling.init");  // order of the run record
   CHECK(r.checks[1].id == "sampling.order");
   CHECK(r.checks[2].id == "example.unknown_check");
   CHECK_FALSE(r.checks[2].listed_in_run);
@@ -163,11 +166,11 @@ TEST_CASE("results are read tolerantly and as recorded", "[report][smoke]") {
 TEST_CASE("LaTeX escaping", "[report][smoke]") {
   CHECK(latex_escape("a_b%c#d&e~f^g\\h{i}j$k") ==
         "a\\_b\\%c\\#d\\&e\\textasciitilde{}f\\textasciicircum{}g\\textbackslash{}h\\{i\\}j\\$k");
-  CHECK(latex_escape("[D]") == "{[}D{]}");             // never an optional argument of \item or \\ .
-  CHECK(latex_escape("a--b") == "a-{}-{}b");            // no en dash from data
+  CHECK(latex_escape("[D]") == "{[}D{]}");    // never an optional argument of \item or \\ .
+  CHECK(latex_escape("a--b") == "a-{}-{}b");  // no en dash from data
   CHECK(latex_escape("tab\there\nnew") == "tab here new");
-  CHECK(latex_escape("\xff!") == "?!");                 // not UTF-8
-  CHECK(latex_escape("é ü") == "é ü");                  // Latin letters pass through (T1, UTF-8 input)
+  CHECK(latex_escape("\xff!") == "?!");  // not UTF-8
+  CHECK(latex_escape("é ü") == "é ü");   // Latin letters pass through (T1, UTF-8 input)
   CHECK(latex_escape("σ_T ≤ ‖x‖²") ==
         "\\ensuremath{\\sigma}\\_T \\ensuremath{\\le} \\ensuremath{\\|}x\\ensuremath{\\|}\\ensuremath{^{2}}");
   CHECK(latex_escape("x⁻¹ m₂") == "x\\ensuremath{^{-1}} m\\ensuremath{_{2}}");  // runs become one script
@@ -212,8 +215,8 @@ TEST_CASE("a report from the committed results file", "[report]") {
   const fs::path out = dir.path() / "out";
   CHECK(fs::is_regular_file(out / "report.pdf"));
   CHECK(files_containing(out, ".tmp-").empty());
-  for (const char* csv : {"sampling.init--kl_vs_sigma_T.csv", "sampling.order--kl_vs_N.csv",
-                          "sampling.order--heat_N_sigma.csv"})
+  for (const char* csv :
+       {"sampling.init--kl_vs_sigma_T.csv", "sampling.order--kl_vs_N.csv", "sampling.order--heat_N_sigma.csv"})
     CHECK(fs::is_regular_file(out / csv));
 
   const std::string text = pdf_text(out / "report.pdf");         // table rows: one line each
@@ -233,10 +236,10 @@ TEST_CASE("a report from the committed results file", "[report]") {
   CHECK(has(flat, "1 sampling.init: Initialization error of the VE sampler"));
   CHECK(has(flat, "2 sampling.order: Measured KL decays in N at least as fast as the bound"));
   CHECK(has(flat, "3 example.unknown_check: A check from another build"));
-  for (const char* part : {"Claim", "Assumptions.", "Constants and their provenance.",
-                           "Figure 1: Initialization error and its bound.", "Tables", "Fits", "Notes", "Worst cases",
-                           "[UNKNOWN]", "unknown: fitted", "official code", "[V-code]",
-                           "In words: KL(p_delta || q_N) = O(N^-1)"})
+  for (const char* part :
+       {"Claim", "Assumptions.", "Constants and their provenance.", "Figure 1: Initialization error and its bound.",
+        "Tables", "Fits", "Notes", "Worst cases", "[UNKNOWN]", "unknown: fitted", "official code", "[V-code]",
+        "In words: KL(p_delta || q_N) = O(N^-1)"})
     CHECK(has(flat, part));
   CHECK(has(flat, "Figure 3: KL over N and sigma_max. A heat map with a colour bar."));
   CHECK(has(flat, "Data: sampling.order--heat_N_sigma.csv"));
@@ -327,7 +330,8 @@ TEST_CASE("a LaTeX statement that does not compile", "[report]") {
 
 TEST_CASE("pdflatex errors are reported with their lines", "[report][smoke]") {
   TempDir dir("latex-error");
-  std::ofstream(dir.path() / "report.tex") << "\\documentclass{article}\n\\begin{document}\nfine\n\\nosuchmacro\n\\end{document}\n";
+  std::ofstream(dir.path() / "report.tex")
+      << "\\documentclass{article}\n\\begin{document}\nfine\n\\nosuchmacro\n\\end{document}\n";
   const LatexResult lr = run_pdflatex(dir.path() / "report.tex", 1);
   CHECK_FALSE(lr.ok);
   REQUIRE(lr.error_line);

@@ -19,8 +19,8 @@
 using namespace diffbound;
 using namespace diffbound::test;
 
-TEMPLATE_TEST_CASE("step geometry: kappa of geometric levels from the OU map by hand", "[sampling_bound][smoke]", double,
-                   mpfr_real, mpfi_real) {
+TEMPLATE_TEST_CASE("step geometry: kappa of geometric levels from the OU map by hand", "[sampling_bound][smoke]",
+                   double, mpfr_real, mpfi_real) {
   const auto a = variances(noise_levels<TestType>(ScheduleSpec::geometric(20, 0.002, 80)));
   const auto g = sampling_bound::step_geometry(a);
   // Independent route in long double: γ_k = ½ ln((1 + a_k)/(1 + a_{k+1})), s = ½ ln(1 + a).
@@ -70,7 +70,8 @@ TEST_CASE("kappa-minimal placement: equalised steps, and no placement has a smal
   }
 }
 
-TEST_CASE("score forms: F_S = 2 x the Girsanov score term; a level bias reproduces a constant bias", "[sampling_bound][smoke]") {
+TEST_CASE("score forms: F_S = 2 x the Girsanov score term; a level bias reproduces a constant bias",
+          "[sampling_bound][smoke]") {
   const auto data = make_gaussian<double>({0.25, 2.0}, {1.0, -0.5}, {1, 3});
   const auto a = variances(noise_levels<double>(ScheduleSpec::edm(50, 0.002, 80, 7)));
   const AffineScoreError<double> s{0.85, 0.03};

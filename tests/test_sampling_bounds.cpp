@@ -37,12 +37,14 @@ TEST_CASE("PAPER §6.2 checked values: true KL and prior + path bound", "[girsan
     int n;
     double c, kl, bound;
   };
-  const Row rows[] = {{true, 18, 1.0, 8.95e-2, 1.60},   {true, 70, 1.0, 5.77e-3, 0.482},
-                      {true, 280, 1.0, 3.57e-4, 0.126}, {true, 280, 0.9, 1.61e-2, 0.175},
+  const Row rows[] = {{true, 18, 1.0, 8.95e-2, 1.60},
+                      {true, 70, 1.0, 5.77e-3, 0.482},
+                      {true, 280, 1.0, 3.57e-4, 0.126},
+                      {true, 280, 0.9, 1.61e-2, 0.175},
                       {false, 280, 1.0, 3.61e-4, 0.170}};
   for (const auto& r : rows) {
-    const auto a = variances(noise_levels<double>(r.edm ? ScheduleSpec::edm(r.n, 0.002, 80, 7)
-                                                        : ScheduleSpec::geometric(r.n, 0.002, 80)));
+    const auto a = variances(
+        noise_levels<double>(r.edm ? ScheduleSpec::edm(r.n, 0.002, 80, 7) : ScheduleSpec::geometric(r.n, 0.002, 80)));
     const AffineScoreError<double> s{r.c, 0.0};
     const double kl = sampler_kl(data, a, s);
     const auto terms = sampling_girsanov::bound(data, a, s);
@@ -102,8 +104,10 @@ TEST_CASE("bound terms agree across scalar kinds; intervals enclose the 1024-bit
                                             AffineScoreError<mpfr_real>{mpfr_real("0.9"), mpfr_real("0.01")});
     ref_total = t.total(), ref_disc = t.discretization;
   }
-  CHECK(rel_diff(td.discretization, mid_double(ref_disc)) <= budgets::bound_per_step * 300 * std::numeric_limits<double>::epsilon());
-  CHECK(rel_diff(td.total(), mid_double(ref_total)) <= budgets::bound_per_step * 300 * std::numeric_limits<double>::epsilon());
+  CHECK(rel_diff(td.discretization, mid_double(ref_disc)) <=
+        budgets::bound_per_step * 300 * std::numeric_limits<double>::epsilon());
+  CHECK(rel_diff(td.total(), mid_double(ref_total)) <=
+        budgets::bound_per_step * 300 * std::numeric_limits<double>::epsilon());
   PrecisionScope p(96);
   const auto ti = sampling_girsanov::bound(make_data<mpfi_real>(spec), variances(noise_levels<mpfi_real>(sched)),
                                            AffineScoreError<mpfi_real>{mpfi_real("0.9"), mpfi_real("0.01")});
@@ -119,7 +123,8 @@ TEST_CASE("sampling.init: exact KL below m2^2/(2 sigma_T^2), equal for degenerat
     const double lhs = sampling_init::exact_gaussian(data, a0), rhs = sampling_init::bound(data.second_moment(), a0);
     CHECK(lhs < rhs);
     // the gap is ½ Σ mult·(λ/a0 − ln(1 + λ/a0)) ≈ Σ mult λ²/(4 a0²) for large a0
-    CHECK(rhs - lhs == Approx(0.5 * (std::log1p(0.25 / a0) + 3 * std::log1p(4.0 / a0) + 2 * std::log1p(1e-3 / a0))).epsilon(1e-9));
+    CHECK(rhs - lhs ==
+          Approx(0.5 * (std::log1p(0.25 / a0) + 3 * std::log1p(4.0 / a0) + 2 * std::log1p(1e-3 / a0))).epsilon(1e-9));
   }
   // Point masses (λ = 0): the bound is attained, the interval margin contains 0: INCONCLUSIVE, never VERIFIED.
   const auto point = make_gaussian<mpfi_real>({0.0}, {1.5}, {3});

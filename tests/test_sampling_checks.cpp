@@ -38,7 +38,8 @@ const Fit* find_fit(const Summary& s, const std::string& prefix) {
 
 }  // namespace
 
-TEST_CASE("sampling.order (smoke): KL - KL_inf of order about -2, E_D about -1, the KL faster", "[sampling_checks][smoke]") {
+TEST_CASE("sampling.order (smoke): KL - KL_inf of order about -2, E_D about -1, the KL faster",
+          "[sampling_checks][smoke]") {
   const Check& c = get("sampling.order");
   const auto res = run_all(c, Size::smoke, ScalarKind::mpfr);
   for (const auto& r : res) CHECK(r.verdict == Verdict::holds);
@@ -66,7 +67,8 @@ TEST_CASE("sampling.order (smoke): KL - KL_inf of order about -2, E_D about -1, 
   CHECK(found);
 }
 
-TEST_CASE("sampling.dimension (smoke): N*(d) found, below the bound's, sub-linear exponent", "[sampling_checks][smoke]") {
+TEST_CASE("sampling.dimension (smoke): N*(d) found, below the bound's, sub-linear exponent",
+          "[sampling_checks][smoke]") {
   const Check& c = get("sampling.dimension");
   const auto res = run_all(c, Size::smoke, ScalarKind::float64);
   for (const auto& r : res) {
@@ -74,7 +76,8 @@ TEST_CASE("sampling.dimension (smoke): N*(d) found, below the bound's, sub-linea
     // N* is the first N at or below the target: KL(N*) <= target < KL(N* - 1).
     const double target = r.params.at("target").get<double>();
     CHECK(r.terms.at("KL_at_Nstar").at("mid").get<double>() <= target);
-    if (r.terms.contains("KL_at_Nstar_minus_1")) CHECK(r.terms.at("KL_at_Nstar_minus_1").at("mid").get<double>() > target);
+    if (r.terms.contains("KL_at_Nstar_minus_1"))
+      CHECK(r.terms.at("KL_at_Nstar_minus_1").at("mid").get<double>() > target);
   }
   const Summary s = c.summarize(res);
   const Fit* f = find_fit(s, "true N* vs d, isotropic/kappa_min");
@@ -90,9 +93,12 @@ TEST_CASE("sampling.schedules (smoke): Table 2 cells and the crossover maps", "[
     const std::string cell = r.params.value("cell", "");
     // E_D + E_I: geometric better (deduced Table 2), proved. E_S with the noise-scale error: EDM better,
     // proved. E_S with the scaled-score error c: the encoded form prefers geometric — a finding, kept.
-    if (cell == "E_D+E_I" || cell == "E_S(eps)") CHECK(r.verdict == Verdict::verified);
-    else if (cell == "E_S(c)") CHECK(r.verdict == Verdict::violated);
-    else CHECK((r.verdict == Verdict::verified || r.verdict == Verdict::holds || r.verdict == Verdict::inconclusive));
+    if (cell == "E_D+E_I" || cell == "E_S(eps)")
+      CHECK(r.verdict == Verdict::verified);
+    else if (cell == "E_S(c)")
+      CHECK(r.verdict == Verdict::violated);
+    else
+      CHECK((r.verdict == Verdict::verified || r.verdict == Verdict::holds || r.verdict == Verdict::inconclusive));
   }
   const Summary s = c.summarize(res);
   int heatmaps = 0;
@@ -112,7 +118,8 @@ TEST_CASE("sampling.schedules (smoke): Table 2 cells and the crossover maps", "[
   CHECK(edm_wins);
 }
 
-TEST_CASE("sampling.nongaussian (smoke): all hold, 6+ digits, Monte Carlo agrees with the reduction", "[sampling_checks][smoke]") {
+TEST_CASE("sampling.nongaussian (smoke): all hold, 6+ digits, Monte Carlo agrees with the reduction",
+          "[sampling_checks][smoke]") {
   const Check& c = get("sampling.nongaussian");
   const auto res = run_all(c, Size::smoke, ScalarKind::float64);
   REQUIRE(!res.empty());

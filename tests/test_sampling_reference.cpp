@@ -72,8 +72,12 @@ std::map<std::string, Real> compute(const RefCase& r) {
   const AffineScoreError<Real> s{decimal<Real>(std::stod(r.c)), decimal<Real>(std::stod(r.b))};
   const auto g = sampling_girsanov::bound(data, a, s);
   const auto f = sampling_bound::gaussian_forms(data, a, s);
-  return {{"kl", sampler_kl(data, a, s)}, {"init", g.init},           {"discretization", g.discretization},
-          {"score", g.score},             {"kappa", f.geometry.kappa}, {"F_D", f.discretization},
+  return {{"kl", sampler_kl(data, a, s)},
+          {"init", g.init},
+          {"discretization", g.discretization},
+          {"score", g.score},
+          {"kappa", f.geometry.kappa},
+          {"F_D", f.discretization},
           {"F_S", f.score}};
 }
 
@@ -115,7 +119,8 @@ TEST_CASE("reference table: double and MPFR within their budgets, MPFI encloses"
         continue;
       }
       // double: error against the reference in units of double's ε.
-      const double e_d = mid_double(mpfr_real(abs((mpfr_real(d.at(q)) - ref) / ref))) / std::numeric_limits<double>::epsilon();
+      const double e_d =
+          mid_double(mpfr_real(abs((mpfr_real(d.at(q)) - ref) / ref))) / std::numeric_limits<double>::epsilon();
       CHECK(e_d <= budget_for(q, rc.n));
       if (e_d / budget_for(q, rc.n) > worst_double) worst_double = e_d / budget_for(q, rc.n), worst_where = q;
       // MPFR at 128 bits: the same budget in units of its ε (the 50-digit reference is exact at that scale).

@@ -29,8 +29,8 @@ const char* kSlowConfig = R"({"checks": [{"check": "sampling.girsanov", "sweeps"
 
 TEST_CASE("run --config runs user cases of any check (examples/sweep.json)", "[scale][smoke]") {
   TempDir dir("config-run");
-  const auto r = run_diffbound("run --config " + quote((kExamples / "sweep.json").string()) + " --no-progress --out " +
-                               dir.str());
+  const auto r =
+      run_diffbound("run --config " + quote((kExamples / "sweep.json").string()) + " --no-progress --out " + dir.str());
   INFO(r.output);
   REQUIRE(r.status == 0);
   const auto lines = read_jsonl(dir.path() / "results.jsonl");
@@ -71,14 +71,15 @@ TEST_CASE("shards run as separate processes merge into the results of the unshar
     CHECK_THAT(r.output, Contains("shard " + std::to_string(i) + "/3"));
     const auto lines = read_jsonl(dir.path() / ("shard-" + std::to_string(i)) / "results.jsonl");
     CHECK(lines.front()["shard"]["index"] == i);
-    sizes.push_back(static_cast<std::size_t>(std::count_if(lines.begin(), lines.end(), [](const auto& l) { return l["type"] == "case"; })));
+    sizes.push_back(static_cast<std::size_t>(
+        std::count_if(lines.begin(), lines.end(), [](const auto& l) { return l["type"] == "case"; })));
   }
   const auto [lo, hi] = std::minmax_element(sizes.begin(), sizes.end());
   CHECK(*hi - *lo <= 1);  // balanced
   // Merge, in any order of the inputs.
-  const auto m = run_diffbound("merge " + (dir.path() / "merged").string() + " " + (dir.path() / "shard-3").string() + " " +
-                               (dir.path() / "shard-1/results.jsonl").string() + " " + (dir.path() / "shard-2").string() +
-                               " --no-report");
+  const auto m = run_diffbound("merge " + (dir.path() / "merged").string() + " " + (dir.path() / "shard-3").string() +
+                               " " + (dir.path() / "shard-1/results.jsonl").string() + " " +
+                               (dir.path() / "shard-2").string() + " --no-report");
   INFO(m.output);
   REQUIRE(completed(m.status));
   CHECK_THAT(m.output, Contains("merged 3 shards"));
@@ -100,7 +101,8 @@ TEST_CASE("a run killed with SIGKILL resumes to the results of an uninterrupted 
   const fs::path cfg = dir.path() / "slow.json";
   write_text(cfg, kSlowConfig);
   const fs::path ref = dir.path() / "reference", out = dir.path() / "killed";
-  REQUIRE(run_diffbound("run --config " + cfg.string() + " --no-report --no-progress --threads 2 --out " + ref.string()).status == 0);
+  REQUIRE(run_diffbound("run --config " + cfg.string() + " --no-report --no-progress --threads 2 --out " + ref.string())
+              .status == 0);
 
   const pid_t pid = spawn_diffbound({"run", "--config", cfg.string(), "--threads", "1", "--out", out.string()});
   REQUIRE(pid > 0);
@@ -109,7 +111,8 @@ TEST_CASE("a run killed with SIGKILL resumes to the results of an uninterrupted 
   while (complete_lines(journal) < 1 + 6 && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(60))
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   // Meanwhile, a second run into the same folder is turned away (the folder is locked), harmlessly.
-  const auto second = run_diffbound("run --config " + cfg.string() + " --no-report --no-progress --out " + out.string());
+  const auto second =
+      run_diffbound("run --config " + cfg.string() + " --no-report --no-progress --out " + out.string());
   CHECK(second.status == 2);
   CHECK_THAT(second.output, Contains("another diffbound run is writing there"));
   CHECK(message_lines(second.output).size() == 1);
@@ -128,7 +131,9 @@ TEST_CASE("a run killed with SIGKILL resumes to the results of an uninterrupted 
     j << R"({"type":"case","check":"sampling.girsanov","case":"pow128/rho=7/n_lev)";
   }
 
-  const auto r = run_split("run --config " + cfg.string() + " --no-report --threads 2 --resume --progress --out " + out.string(), dir.path());
+  const auto r =
+      run_split("run --config " + cfg.string() + " --no-report --threads 2 --resume --progress --out " + out.string(),
+                dir.path());
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
   CHECK_THAT(r.err, Contains("resuming: " + std::to_string(journaled) + " of 40 cases already done"));
@@ -144,7 +149,8 @@ TEST_CASE("a run killed with SIGKILL resumes to the results of an uninterrupted 
   CHECK(read_jsonl(out / "results.jsonl").back()["resumed_cases"] == journaled);
 
   // Resuming a finished run reruns nothing and writes the same results again.
-  const auto again = run_split("run --config " + cfg.string() + " --no-report --resume --no-progress --out " + out.string(), dir.path());
+  const auto again = run_split(
+      "run --config " + cfg.string() + " --no-report --resume --no-progress --out " + out.string(), dir.path());
   REQUIRE(again.status == 0);
   CHECK_THAT(again.err, Contains("resuming: 40 of 40 cases already done"));
   CHECK(comparable(out / "results.jsonl") == a);
@@ -155,7 +161,8 @@ TEST_CASE("same inputs, same results: across runs, thread counts, seeds derived 
   std::vector<std::vector<json>> runs;
   for (const char* threads : {"1", "3", "3"}) {
     const fs::path out = dir.path() / (std::string("t") + threads + "-" + std::to_string(runs.size()));
-    const auto r = run_diffbound(std::string("run --size smoke --no-progress --threads ") + threads + " --out " + out.string());
+    const auto r =
+        run_diffbound(std::string("run --size smoke --no-progress --threads ") + threads + " --out " + out.string());
     INFO(r.output);
     REQUIRE(completed(r.status));
     runs.push_back(comparable(out / "results.jsonl"));
@@ -174,8 +181,9 @@ TEST_CASE("same inputs, same results: across runs, thread counts, seeds derived 
     CHECK(l["commit"] == run["commit"]);
     CHECK(l.contains("scalar"));
     CHECK(l["precision_bits"].get<int>() >= 53);
-    CHECK(l["seed"].get<std::uint64_t>() ==
-          diffbound::case_seed(run["seed"].get<std::uint64_t>(), l["check"].get<std::string>(), l["case"].get<std::string>()));
+    CHECK(l["seed"].get<std::uint64_t>() == diffbound::case_seed(run["seed"].get<std::uint64_t>(),
+                                                                 l["check"].get<std::string>(),
+                                                                 l["case"].get<std::string>()));
   }
   CHECK(cases > 0);
 }
@@ -188,7 +196,8 @@ TEST_CASE("progress: shown on a terminal, quiet in logs", "[scale][smoke]") {
   CHECK(quiet.err.empty());
   CHECK(quiet.out.find('\r') == std::string::npos);
   // Forced: one rewriting line, with the shard.
-  const auto forced = run_split("run --size smoke --progress --shard 2/3 --out " + (dir.path() / "f").string(), dir.path());
+  const auto forced =
+      run_split("run --size smoke --progress --shard 2/3 --out " + (dir.path() / "f").string(), dir.path());
   REQUIRE(completed(forced.status));
   CHECK_THAT(forced.err, Contains("\rshard 2/3  "));
   CHECK_THAT(forced.err, Contains(" cases"));
@@ -243,7 +252,8 @@ echo "1;cluster"
   REQUIRE(completed(r.status));
   CHECK_THAT(r.output, Contains("submitted: array job 1 (3 shards), merge job 2"));
   for (int i = 1; i <= 3; ++i) CHECK(fs::exists(out / ("shard-" + std::to_string(i)) / "results.jsonl"));
-  REQUIRE(completed(run_diffbound("run --size smoke --seed 11 --no-progress --out " + (dir.path() / "whole").string()).status));
+  REQUIRE(completed(
+      run_diffbound("run --size smoke --seed 11 --no-progress --out " + (dir.path() / "whole").string()).status));
   CHECK(comparable(out / "merged" / "results.jsonl") == comparable(dir.path() / "whole" / "results.jsonl"));
 }
 
@@ -259,7 +269,8 @@ namespace {
 class LateParams final : public diffbound::checks::Check {
  public:
   diffbound::ClaimInfo claim() const override {
-    return {"test.late_params", "x <= 2x (test only)", "x <= 2x", "x \\le 2x", "tests/test_scale.cpp", "[test]", {}, {}};
+    return {
+        "test.late_params", "x <= 2x (test only)", "x <= 2x", "x \\le 2x", "tests/test_scale.cpp", "[test]", {}, {}};
   }
   std::vector<diffbound::checks::CaseSpec> cases(diffbound::checks::Size) const override {
     return {{"x=1", {{"x", 1}}}, {"x=3", {{"x", 3}}}};
@@ -271,7 +282,8 @@ class LateParams final : public diffbound::checks::Check {
     const double x = get_number(spec.params, "x", "");
     if (!(x > 0)) throw ParamError("x: must be positive, got " + diffbound::shortest_decimal(x));
     CaseResult r = start_result(*this, spec, ctx);
-    with_scalar(ctx.scalar, [&]<class Real>() { r.compare(diffbound::decimal<Real>(x), Real(2 * diffbound::decimal<Real>(x))); });
+    with_scalar(ctx.scalar,
+                [&]<class Real>() { r.compare(diffbound::decimal<Real>(x), Real(2 * diffbound::decimal<Real>(x))); });
     return r;
   }
 };
@@ -284,13 +296,15 @@ TEST_CASE("a parameter error found only when the case runs stops a config run an
   const fs::path cfg = dir.path() / "late.json";
   std::string cases = R"({"id": "a", "params": {"x": 1}})";
   for (int i = 0; i < 20; ++i) cases += R"(, {"id": "ok)" + std::to_string(i) + R"(", "params": {"x": 2}})";
-  write_text(cfg, R"({"checks": [{"check": "test.late_params", "cases": [)" + cases + R"(, {"id": "b", "params": {"x": -1}}]}]})");
+  write_text(cfg, R"({"checks": [{"check": "test.late_params", "cases": [)" + cases +
+                      R"(, {"id": "b", "params": {"x": -1}}]}]})");
   RunOptions o;
   o.config = cfg;
   o.out_dir = dir.path() / "out";
   o.threads = 2;
   std::ostringstream out;
-  CHECK_THROWS_WITH(run_checks(o, out), Contains("late.json: checks[0].cases[21], case 'b': x: must be positive, got -1"));
+  CHECK_THROWS_WITH(run_checks(o, out),
+                    Contains("late.json: checks[0].cases[21], case 'b': x: must be positive, got -1"));
   CHECK_FALSE(fs::exists(dir.path() / "out"));
   CHECK(out.str().empty());
   // The same check on good cases runs, and is held to its bound like any other.

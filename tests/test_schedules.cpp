@@ -15,9 +15,9 @@ using namespace diffbound::test;
 namespace {
 
 std::vector<ScheduleSpec> all_families(int n) {
-  return {ScheduleSpec::edm(n, 0.002, 80, 7), ScheduleSpec::edm(n, 0.01, 50, 1.5),
+  return {ScheduleSpec::edm(n, 0.002, 80, 7),    ScheduleSpec::edm(n, 0.01, 50, 1.5),
           ScheduleSpec::geometric(n, 0.002, 80), ScheduleSpec::song_ve(n, 0.01, 50, 1e-5),
-          ScheduleSpec::vp(n, 19.9, 0.1, 1e-3), ScheduleSpec::user({3.0, 2.0, 0.5, 0.25, 0.1})};
+          ScheduleSpec::vp(n, 19.9, 0.1, 1e-3),  ScheduleSpec::user({3.0, 2.0, 0.5, 0.25, 0.1})};
 }
 
 struct ReferenceRow {
@@ -54,7 +54,8 @@ std::vector<ReferenceRow> read_reference() {
 ScheduleSpec spec_of(const ReferenceRow& r) {
   if (r.family == "edm") return ScheduleSpec::edm(r.n, std::stod(r.smin), std::stod(r.smax), std::stod(r.param));
   if (r.family == "geometric") return ScheduleSpec::geometric(r.n, std::stod(r.smin), std::stod(r.smax));
-  if (r.family == "song_ve") return ScheduleSpec::song_ve(r.n, std::stod(r.smin), std::stod(r.smax), std::stod(r.param));
+  if (r.family == "song_ve")
+    return ScheduleSpec::song_ve(r.n, std::stod(r.smin), std::stod(r.smax), std::stod(r.param));
   // vp: param = beta_d;beta_min;eps_s
   std::stringstream ss(r.param);
   std::string a, b, c;
@@ -120,7 +121,8 @@ TEST_CASE("EDM defaults against the float64 formula of NVlabs/edm generate.py", 
                rho = ScheduleDefaults::edm_rho;
   const auto ours = noise_levels<double>(ScheduleSpec::edm(n, smin, smax, rho));
   for (int i = 0; i < n; ++i) {
-    const double edm = std::pow(std::pow(smax, 1 / rho) + i / (n - 1.0) * (std::pow(smin, 1 / rho) - std::pow(smax, 1 / rho)), rho);
+    const double edm =
+        std::pow(std::pow(smax, 1 / rho) + i / (n - 1.0) * (std::pow(smin, 1 / rho) - std::pow(smax, 1 / rho)), rho);
     INFO("i = " << i << " ours " << ours[i] << " edm " << edm);
     CHECK(rel_diff(ours[i], edm) <= budgets::schedule_level.eps_units * std::numeric_limits<double>::epsilon());
   }
@@ -176,7 +178,8 @@ TEST_CASE("schedule validation names the parameter and the reason", "[schedules]
     return std::string("no error");
   };
   using Catch::Matchers::Contains;
-  CHECK_THAT(message(ScheduleSpec::edm(18, 80, 0.002, 7)), Contains("sigma_min (80) must be smaller than sigma_max (0.002)"));
+  CHECK_THAT(message(ScheduleSpec::edm(18, 80, 0.002, 7)),
+             Contains("sigma_min (80) must be smaller than sigma_max (0.002)"));
   CHECK_THAT(message(ScheduleSpec::geometric(18, 1, 1)), Contains("must be smaller"));
   CHECK_THAT(message(ScheduleSpec::edm(1, 0.002, 80, 7)), Contains("at least 2"));
   CHECK_THAT(message(ScheduleSpec::edm(0, 0.002, 80, 7)), Contains("got 0"));

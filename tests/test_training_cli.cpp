@@ -7,7 +7,8 @@
 using namespace diffbound::test;
 using Catch::Matchers::Contains;
 
-TEST_CASE("diffbound run 'training.*' --size smoke: no case fails, figures and data declared", "[cli][training][smoke]") {
+TEST_CASE("diffbound run 'training.*' --size smoke: no case fails, figures and data declared",
+          "[cli][training][smoke]") {
   TempDir dir("training-smoke");
   const auto r = run_diffbound("run 'training.*' --size smoke --threads 2 --no-progress --out " + dir.str());
   INFO(r.output);

@@ -19,7 +19,8 @@ CaseResult judged(const std::vector<HeldOutPoint>& pts) {
 double term(const CaseResult& r, const char* k) { return r.terms[k]["mid"].get<double>(); }
 }  // namespace
 
-TEST_CASE("drift rule: an upper bound's held-out point within the allowance holds, beyond it is violated", "[training][smoke]") {
+TEST_CASE("drift rule: an upper bound's held-out point within the allowance holds, beyond it is violated",
+          "[training][smoke]") {
   // measured 1.5 against a fitted bound of 1: beyond the calibrated constant, inside the allowance.
   const CaseResult ok = judged({fitted_upper("a", 1.5, 1.0, 1e-6), fitted_upper("b", 0.5, 1.0, 1e-6)});
   CHECK(ok.verdict == Verdict::holds);
@@ -36,7 +37,8 @@ TEST_CASE("drift rule: an upper bound's held-out point within the allowance hold
   CHECK(edge.verdict == Verdict::inconclusive);
 }
 
-TEST_CASE("drift rule: a lower bound's held-out point is held to the calibrated value over the allowance", "[training][smoke]") {
+TEST_CASE("drift rule: a lower bound's held-out point is held to the calibrated value over the allowance",
+          "[training][smoke]") {
   // Lower bound: the fitted form says measured ≥ 3; a measured 2 needs the constant to shrink by 1.5.
   const CaseResult ok = judged({fitted_lower("a", 3.0, 2.0, 1e-9)});
   CHECK(ok.verdict == Verdict::holds);

@@ -21,8 +21,7 @@ TEST_CASE("floating rule: HOLDS, VIOLATED, INCONCLUSIVE by the error estimate", 
   CHECK_FALSE(judge_estimate(0.05, 0.1).reason.empty());
 }
 
-TEMPLATE_TEST_CASE("point kinds are never VERIFIED, however large the margin", "[verdict][smoke]", double,
-                   mpfr_real) {
+TEMPLATE_TEST_CASE("point kinds are never VERIFIED, however large the margin", "[verdict][smoke]", double, mpfr_real) {
   CHECK(judge(TestType(1e10)).verdict == Verdict::holds);
   CHECK(judge(TestType(-1e10)).verdict == Verdict::violated);
   CHECK(judge(TestType(1.0), 10.0).verdict == Verdict::inconclusive);
@@ -98,8 +97,14 @@ TEST_CASE("random rationals: VERIFIED only on true claims, VIOLATED only on fals
     const __int128 lhs = static_cast<__int128>(p1) * q2, rhs = static_cast<__int128>(p2) * q1;
     const auto v = judge(margin).verdict;
     INFO("p1/q1 = " << p1 << "/" << q1 << ", p2/q2 = " << p2 << "/" << q2 << ", bits " << bits);
-    if (v == Verdict::verified) { CHECK(lhs > rhs); ++verified; }
-    if (v == Verdict::violated) { CHECK(lhs < rhs); ++violated; }
+    if (v == Verdict::verified) {
+      CHECK(lhs > rhs);
+      ++verified;
+    }
+    if (v == Verdict::violated) {
+      CHECK(lhs < rhs);
+      ++violated;
+    }
     if (v == Verdict::inconclusive) ++inconclusive;
     CHECK(v != Verdict::holds);
   }

@@ -71,9 +71,9 @@ inline double rel_diff(double a, double b) { return std::fabs(a - b) / std::fabs
 }  // namespace diffbound::test
 
 /// CHECK that |got − expected| ≤ budget · ε · |expected|, printing the error in ε units on failure.
-#define CHECK_WITHIN_EPS(got, expected, budget_units)                                              \
-  do {                                                                                             \
-    const double diffbound_err_eps = ::diffbound::test::error_in_eps((got), (expected));           \
-    INFO("error " << diffbound_err_eps << " eps, budget " << (budget_units) << " eps");            \
-    CHECK(diffbound_err_eps <= (budget_units));                                                    \
+#define CHECK_WITHIN_EPS(got, expected, budget_units)                                    \
+  do {                                                                                   \
+    const double diffbound_err_eps = ::diffbound::test::error_in_eps((got), (expected)); \
+    INFO("error " << diffbound_err_eps << " eps, budget " << (budget_units) << " eps");  \
+    CHECK(diffbound_err_eps <= (budget_units));                                          \
   } while (0)

@@ -171,8 +171,14 @@ std::vector<Real> family_levels(int n, double sigma_min, double sigma_max, const
   std::vector<Real> out;
   out.reserve(static_cast<std::size_t>(n));
   for (int i = 0; i < n; ++i) {
-    if (i == 0) { out.push_back(smax); continue; }
-    if (i == n - 1) { out.push_back(smin); continue; }
+    if (i == 0) {
+      out.push_back(smax);
+      continue;
+    }
+    if (i == n - 1) {
+      out.push_back(smin);
+      continue;
+    }
     Real r = ratio<Real>(i, n - 1);
     if (warped) r = warp_value(coef, r);
     const Real lg = p.t > 0 ? Real(log1p(r * e) / t) : Real(r * span);
@@ -276,8 +282,10 @@ inline Optimum minimise_free(const Objective& f, const Optimum& start, int sweep
     for (int c = 0; c < kWarpDegree; ++c) {  // c = 0: t; c = 1 … m−1: w_c (w_0 = 0 fixes the softmax's shift)
       FamilyParams p = best.params;
       auto eval = [&](double x) {
-        if (c == 0) p.t = std::clamp(x, 0.0, 1.0);
-        else p.w[static_cast<std::size_t>(c)] = x;
+        if (c == 0)
+          p.t = std::clamp(x, 0.0, 1.0);
+        else
+          p.w[static_cast<std::size_t>(c)] = x;
         ++best.evaluations;
         const double v = f(p);
         return std::isfinite(v) ? v : std::numeric_limits<double>::max();
@@ -294,8 +302,10 @@ inline Optimum minimise_free(const Objective& f, const Optimum& start, int sweep
       std::uintmax_t iters = 100;
       const auto [xb, vb] = boost::math::tools::brent_find_minima(eval, lo, hi, kBrentBits, iters);
       if (vb < best.value) {
-        if (c == 0) best.params.t = std::clamp(xb, 0.0, 1.0);
-        else best.params.w[static_cast<std::size_t>(c)] = xb;
+        if (c == 0)
+          best.params.t = std::clamp(xb, 0.0, 1.0);
+        else
+          best.params.w[static_cast<std::size_t>(c)] = xb;
         best.value = vb;
       }
     }
@@ -319,19 +329,19 @@ inline Objective bound_objective(const DiagonalGaussian<double>& data, int n, do
 // Advice for a practitioner (diffbound advise): candidates and their predicted bound terms.
 
 struct AdviceInput {
-  std::int64_t dimension = 0;         ///< d (with a spectrum: its length)
-  std::vector<double> spectrum;       ///< data variances λ_i (empty: isotropic with `variance`)
-  double variance = 1.0;              ///< isotropic λ when no spectrum
+  std::int64_t dimension = 0;    ///< d (with a spectrum: its length)
+  std::vector<double> spectrum;  ///< data variances λ_i (empty: isotropic with `variance`)
+  double variance = 1.0;         ///< isotropic λ when no spectrum
   int n_levels = ScheduleDefaults::edm_num_steps;
   double sigma_min = ScheduleDefaults::edm_sigma_min, sigma_max = ScheduleDefaults::edm_sigma_max;
   ScoreError score;
   double C_D = sampling_bound::committed_CD(), C_S = sampling_bound::committed_CS();
-  double tolerance = 0.01;            ///< a simpler candidate within this relative margin of the best wins
-  bool free_form = true;              ///< also search the free form
+  double tolerance = 0.01;  ///< a simpler candidate within this relative margin of the best wins
+  bool free_form = true;    ///< also search the free form
 };
 
 struct Candidate {
-  std::string name;        ///< edm_rho7, geometric, bound_optimal_rho, free_form
+  std::string name;  ///< edm_rho7, geometric, bound_optimal_rho, free_form
   std::string description;
   FamilyParams params;
   std::vector<double> sigma;
@@ -347,8 +357,7 @@ struct Advice {
 
 /// The data law of an advice input (mean 0).
 inline DiagonalGaussian<double> advice_data(const AdviceInput& in) {
-  if (in.spectrum.empty())
-    return make_gaussian<double>({in.variance}, {0.0}, {in.dimension});
+  if (in.spectrum.empty()) return make_gaussian<double>({in.variance}, {0.0}, {in.dimension});
   return make_gaussian<double>(in.spectrum, std::vector<double>(in.spectrum.size(), 0.0),
                                std::vector<std::int64_t>(in.spectrum.size(), 1));
 }
@@ -357,7 +366,8 @@ inline DiagonalGaussian<double> advice_data(const AdviceInput& in) {
 inline void validate(const AdviceInput& in) {
   auto num = [](double x) { return shortest_decimal(x); };
   if (in.spectrum.empty()) {
-    if (in.dimension < 1) throw std::invalid_argument("--dim: the data dimension must be at least 1, got " + std::to_string(in.dimension));
+    if (in.dimension < 1)
+      throw std::invalid_argument("--dim: the data dimension must be at least 1, got " + std::to_string(in.dimension));
     if (!std::isfinite(in.variance) || !(in.variance >= 0))
       throw std::invalid_argument("--variance: must be a finite non-negative number, got " + num(in.variance));
   } else {
@@ -366,22 +376,30 @@ inline void validate(const AdviceInput& in) {
         throw std::invalid_argument("--spectrum: entry " + std::to_string(i) + " (" + num(in.spectrum[i]) +
                                     ") is not a finite non-negative variance");
     if (in.dimension != 0 && in.dimension != static_cast<std::int64_t>(in.spectrum.size()))
-      throw std::invalid_argument("--dim: " + std::to_string(in.dimension) + " differs from the length of the spectrum (" +
-                                  std::to_string(in.spectrum.size()) + ")");
+      throw std::invalid_argument("--dim: " + std::to_string(in.dimension) +
+                                  " differs from the length of the spectrum (" + std::to_string(in.spectrum.size()) +
+                                  ")");
   }
-  if (in.n_levels < 2) throw std::invalid_argument("--levels: N must be at least 2 (one step), got " + std::to_string(in.n_levels));
-  if (in.n_levels > 100000) throw std::invalid_argument("--levels: N must be at most 100000, got " + std::to_string(in.n_levels));
+  if (in.n_levels < 2)
+    throw std::invalid_argument("--levels: N must be at least 2 (one step), got " + std::to_string(in.n_levels));
+  if (in.n_levels > 100000)
+    throw std::invalid_argument("--levels: N must be at most 100000, got " + std::to_string(in.n_levels));
   if (!std::isfinite(in.sigma_min) || !(in.sigma_min > 0))
     throw std::invalid_argument("--sigma-min: must be a positive finite number, got " + num(in.sigma_min));
-  if (!std::isfinite(in.sigma_max)) throw std::invalid_argument("--sigma-max: must be a finite number, got " + num(in.sigma_max));
+  if (!std::isfinite(in.sigma_max))
+    throw std::invalid_argument("--sigma-max: must be a finite number, got " + num(in.sigma_max));
   if (!(in.sigma_min < in.sigma_max))
-    throw std::invalid_argument("--sigma-min: " + num(in.sigma_min) + " must be smaller than --sigma-max " + num(in.sigma_max));
+    throw std::invalid_argument("--sigma-min: " + num(in.sigma_min) + " must be smaller than --sigma-max " +
+                                num(in.sigma_max));
   if (!std::isfinite(in.score.eta) || !(in.score.eta >= 0))
     throw std::invalid_argument("--score-error: must be a finite non-negative number, got " + num(in.score.eta));
   if (in.score.model == ErrorModel::c && !(in.score.eta <= 1))
-    throw std::invalid_argument("--score-error: with --score-model c the error eta = 1 - c must lie in [0, 1], got " + num(in.score.eta));
-  if (!std::isfinite(in.C_D) || !(in.C_D >= 0)) throw std::invalid_argument("--C-D: must be a finite non-negative number");
-  if (!std::isfinite(in.C_S) || !(in.C_S >= 0)) throw std::invalid_argument("--C-S: must be a finite non-negative number");
+    throw std::invalid_argument("--score-error: with --score-model c the error eta = 1 - c must lie in [0, 1], got " +
+                                num(in.score.eta));
+  if (!std::isfinite(in.C_D) || !(in.C_D >= 0))
+    throw std::invalid_argument("--C-D: must be a finite non-negative number");
+  if (!std::isfinite(in.C_S) || !(in.C_S >= 0))
+    throw std::invalid_argument("--C-S: must be a finite non-negative number");
   if (!std::isfinite(in.tolerance) || !(in.tolerance >= 0) || !(in.tolerance < 1))
     throw std::invalid_argument("--tolerance: must lie in [0, 1), got " + num(in.tolerance));
 }
@@ -455,11 +473,12 @@ inline Advice advise(const AdviceInput& in) {
                                         to_text(adv.candidates[best].total, 4) + ", " + adv.candidates[best].name +
                                         ") and the schedule is simpler") +
                     " (EDM rho = 7: " + to_text(e7.total, 4) + ", geometric: " + to_text(geo.total, 4) +
-                    "); the largest term is the " + names[dom] + " (" +
-                    to_text(100 * parts[dom] / r.total, 3) + "% of the total)";
+                    "); the largest term is the " + names[dom] + " (" + to_text(100 * parts[dom] / r.total, 3) +
+                    "% of the total)";
   if (!any_valid)
-    why += "; WARNING: no candidate satisfies the step condition kappa <= 1, so the bound is outside its hypotheses "
-           "(increase N)";
+    why +=
+        "; WARNING: no candidate satisfies the step condition kappa <= 1, so the bound is outside its hypotheses "
+        "(increase N)";
   else if (!r.step_condition)
     why += "; WARNING: the step condition fails for this schedule";
   adv.reason = why + ".";

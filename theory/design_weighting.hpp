@@ -56,20 +56,24 @@
 
 namespace diffbound::design_weighting {
 
-inline constexpr double kPMean = -1.2;    ///< EDM [V-code]
-inline constexpr double kPStd = 1.2;      ///< EDM [V-code]
-inline constexpr double kSigmaData = 0.5; ///< EDM σ_data [V-code]
+inline constexpr double kPMean = -1.2;     ///< EDM [V-code]
+inline constexpr double kPStd = 1.2;       ///< EDM [V-code]
+inline constexpr double kSigmaData = 0.5;  ///< EDM σ_data [V-code]
 
 inline ClaimInfo claim() {
   return {
       "design.weighting",
-      "The total weighting over noise levels the theory prefers is bell-shaped; compared with EDM and Song on three loss scales",
-      "theory W_eps(sigma) = sigma s_d/(s_d^2 + sigma^2) (per unit ln sigma, eps-scale) is unimodal with a single interior "
-      "peak at sigma = s_d; compared with EDM lambda(sigma) p(sigma) and Song's sigma^2 weighting on the D-, eps- and F-scales "
+      "The total weighting over noise levels the theory prefers is bell-shaped; compared with EDM and Song on three "
+      "loss scales",
+      "theory W_eps(sigma) = sigma s_d/(s_d^2 + sigma^2) (per unit ln sigma, eps-scale) is unimodal with a single "
+      "interior "
+      "peak at sigma = s_d; compared with EDM lambda(sigma) p(sigma) and Song's sigma^2 weighting on the D-, eps- and "
+      "F-scales "
       "(peaks, widths at half maximum, overlap); and a fixed-budget training experiment ranks the weightings by the "
       "sampler's final KL",
       R"(W_\varepsilon^{\rm th}(\sigma)=\frac{\sigma s_d}{s_d^2+\sigma^2},\quad W_D=\frac{W_\varepsilon}{\sigma^2},\quad W_F=W_D\,c_{\rm out}^2,\quad W_D^{\rm EDM}=\lambda(\sigma)\,p(\ln\sigma))",
-      "PAPER.md §3.4 (bell shape [S], scales [D✓]), §3.1 (rate form [R]), §5.3 (EDM [V-code]), §5.4 (Song [V-code]), §6.1 (Gaussian recursion [D✓])",
+      "PAPER.md §3.4 (bell shape [S], scales [D✓]), §3.1 (rate form [R]), §5.3 (EDM [V-code]), §5.4 (Song [V-code]), "
+      "§6.1 (Gaussian recursion [D✓])",
       "[S]/[D]",
       {"the paper's Sec. 4.1 formulas are [UNKNOWN]; the theory weighting is derived here from the encoded rate form "
        "(flat) composed with the sampler's exact linear response to an eps-scale error (bell)",
@@ -95,8 +99,8 @@ inline Scale scale_from_string(const std::string& s) {
 
 /// The weightings compared. "song" and "uniform" are supported on [song_min, song_max] (log-uniform σ).
 struct WeightingSpec {
-  std::string kind = "theory";  ///< theory | edm | song | uniform
-  double s_d = kSigmaData;      ///< theory: the data scale
+  std::string kind = "theory";            ///< theory | edm | song | uniform
+  double s_d = kSigmaData;                ///< theory: the data scale
   double song_min = 0.01, song_max = 50;  ///< song/uniform: Song's CIFAR-10 range [V-code] PAPER §5.4
 };
 
@@ -161,20 +165,19 @@ inline double edm_f_fwhm() { return 2 * kPStd * std::sqrt(2 * std::log(2.0)); }
 /// Peak of the theory weighting on the F-scale when s_d = σ_d: σ = s_d/√3.
 inline double theory_f_peak_equal_scales(double s_d) { return std::log(s_d / std::sqrt(3.0)); }
 
-
 // ---------------------------------------------------------------------------------------------
 // Shape of a density on [u_lo, u_hi] (u = ln σ), evaluated on a uniform grid and refined.
 
 struct Shape {
-  int local_maxima = 0;       ///< strict local maxima of the grid values (plateaus count once)
-  double peak_u = 0;          ///< ln σ of the largest value (refined by golden section when interior)
+  int local_maxima = 0;  ///< strict local maxima of the grid values (plateaus count once)
+  double peak_u = 0;     ///< ln σ of the largest value (refined by golden section when interior)
   double peak_value = 0;
-  bool interior = false;      ///< the largest value is not at an end of the range
+  bool interior = false;                     ///< the largest value is not at an end of the range
   double left_half = NAN, right_half = NAN;  ///< ln σ where the weight is half the peak (NaN: not in range)
-  double fwhm = NAN;          ///< right_half − left_half (NaN when either is outside the range)
-  double margin = 0;          ///< min(peak − u_lo, u_hi − peak): how far inside the peak is
-  double resolution = 0;      ///< grid spacing: the error estimate of positions
-  bool plateau = false;       ///< the maximum is attained (to 1e-12) on 3 or more grid points: no single peak
+  double fwhm = NAN;                         ///< right_half − left_half (NaN when either is outside the range)
+  double margin = 0;                         ///< min(peak − u_lo, u_hi − peak): how far inside the peak is
+  double resolution = 0;                     ///< grid spacing: the error estimate of positions
+  bool plateau = false;  ///< the maximum is attained (to 1e-12) on 3 or more grid points: no single peak
   bool bell() const { return local_maxima == 1 && interior && !plateau && std::isfinite(fwhm); }
 };
 
@@ -206,8 +209,10 @@ inline Shape shape_of(const std::function<double(double)>& f, double u_lo, doubl
     const double g = (std::sqrt(5.0) - 1) / 2;
     double x1 = b - g * (b - a), x2 = a + g * (b - a), f1 = f(x1), f2 = f(x2);
     for (int it2 = 0; it2 < 100 && b - a > 1e-13 * (1 + std::fabs(a)); ++it2) {
-      if (f1 < f2) a = x1, x1 = x2, f1 = f2, x2 = a + g * (b - a), f2 = f(x2);
-      else b = x2, x2 = x1, f2 = f1, x1 = b - g * (b - a), f1 = f(x1);
+      if (f1 < f2)
+        a = x1, x1 = x2, f1 = f2, x2 = a + g * (b - a), f2 = f(x2);
+      else
+        b = x2, x2 = x1, f2 = f1, x1 = b - g * (b - a), f1 = f(x1);
     }
     s.peak_u = (a + b) / 2;
     s.peak_value = std::max(s.peak_value, f(s.peak_u));
@@ -219,8 +224,10 @@ inline Shape shape_of(const std::function<double(double)>& f, double u_lo, doubl
     double flo = f(lo) - half;
     for (int k = 0; k < 200 && hi - lo > 1e-13; ++k) {
       const double mid = (lo + hi) / 2, fm = f(mid) - half;
-      if ((fm > 0) == (flo > 0)) lo = mid, flo = fm;
-      else hi = mid;
+      if ((fm > 0) == (flo > 0))
+        lo = mid, flo = fm;
+      else
+        hi = mid;
     }
     return (lo + hi) / 2;
   };

@@ -50,7 +50,8 @@ inline ClaimInfo claim() {
        "exponential-integrator VE sampler started at N(0, a_0), noise levels of a schedule; the trained network "
        "evaluated at each sampler level sigma_k",
        "step condition gamma_k <= kappa min{1, s_{k+1}}, kappa <= kappa_max = 1 (sampling.bound)",
-       "the true KL from the sampler's density on a grid, 1-D or 2-D tensor (two resolutions); eps_k^2 by quadrature (two resolutions)"},
+       "the true KL from the sampler's density on a grid, 1-D or 2-D tensor (two resolutions); eps_k^2 by quadrature "
+       "(two resolutions)"},
       {{"one_half", "\\tfrac12", "1/2", Provenance::derived, "[D✓]", "E_I: convexity of KL (PAPER §3.2)"},
        {"C_D", "C_D", shortest_decimal(committed_CD()), Provenance::unknown_fitted, "[UNKNOWN]",
         "the committed constant of sampling.bound (calibrated on Gaussian data, affine score errors)"},
@@ -69,8 +70,9 @@ struct Composed {
 };
 
 template <class Real>
-Composed<Real> composed_bound(const std::vector<Real>& a, const Real& d, const Real& m2, const std::vector<Real>& eps_sq,
-                              const Real& C_D, const Real& C_S, double kappa_max = sampling_bound::kKappaMax) {
+Composed<Real> composed_bound(const std::vector<Real>& a, const Real& d, const Real& m2,
+                              const std::vector<Real>& eps_sq, const Real& C_D, const Real& C_S,
+                              double kappa_max = sampling_bound::kKappaMax) {
   if (a.size() < 2) throw std::invalid_argument("full.error: need at least 2 noise levels");
   Composed<Real> c;
   c.forms.geometry = sampling_bound::step_geometry(a, kappa_max);

@@ -58,8 +58,8 @@ inline void validate_gaussian(const std::vector<double>& lambda, const std::vect
     if (!std::isfinite(lambda[i]))
       throw DataError("gaussian data: variance " + std::to_string(i) + " is not a finite number");
     if (!(lambda[i] >= 0))
-      throw DataError("gaussian data: variance " + std::to_string(i) + " is negative (" +
-                      shortest_decimal(lambda[i]) + ")");
+      throw DataError("gaussian data: variance " + std::to_string(i) + " is negative (" + shortest_decimal(lambda[i]) +
+                      ")");
     if (!std::isfinite(mu[i])) throw DataError("gaussian data: mean " + std::to_string(i) + " is not a finite number");
     if (multiplicity[i] < 1)
       throw DataError("gaussian data: multiplicity " + std::to_string(i) + " must be at least 1");

@@ -19,12 +19,18 @@ enum class Provenance {
 
 inline const char* to_string(Provenance p) {
   switch (p) {
-    case Provenance::paper: return "paper";
-    case Provenance::official_code: return "official code";
-    case Provenance::derived: return "derived";
-    case Provenance::secondary: return "secondary";
-    case Provenance::recalled: return "recalled";
-    case Provenance::unknown_fitted: return "unknown: fitted";
+    case Provenance::paper:
+      return "paper";
+    case Provenance::official_code:
+      return "official code";
+    case Provenance::derived:
+      return "derived";
+    case Provenance::secondary:
+      return "secondary";
+    case Provenance::recalled:
+      return "recalled";
+    case Provenance::unknown_fitted:
+      return "unknown: fitted";
   }
   return "?";
 }
@@ -35,18 +41,18 @@ struct ConstantInfo {
   std::string symbol_tex;  ///< LaTeX symbol, e.g. "C_D"
   std::string value;       ///< exact value as text ("1/2"), or "fitted"
   Provenance provenance;
-  std::string paper_tag;   ///< the PAPER.md tag, e.g. "[D✓]"
-  std::string source;      ///< PAPER.md section and what it says
+  std::string paper_tag;  ///< the PAPER.md tag, e.g. "[D✓]"
+  std::string source;     ///< PAPER.md section and what it says
 };
 
 /// The statement a check holds the numbers to.
 struct ClaimInfo {
-  std::string id;              ///< catalogue id of DESIGN.md, e.g. "sampling.init"
-  std::string title;           ///< one line
-  std::string statement;       ///< plain-text statement
-  std::string statement_tex;   ///< the same in LaTeX (display math, no delimiters)
-  std::string source;          ///< PAPER.md section(s)
-  std::string paper_tag;       ///< PAPER.md tag of the statement
+  std::string id;             ///< catalogue id of DESIGN.md, e.g. "sampling.init"
+  std::string title;          ///< one line
+  std::string statement;      ///< plain-text statement
+  std::string statement_tex;  ///< the same in LaTeX (display math, no delimiters)
+  std::string source;         ///< PAPER.md section(s)
+  std::string paper_tag;      ///< PAPER.md tag of the statement
   std::vector<std::string> assumptions;
   std::vector<ConstantInfo> constants;
 };

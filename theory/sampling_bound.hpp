@@ -85,7 +85,8 @@ inline ClaimInfo claim() {
   return {
       "sampling.bound",
       "VE sampling bound E_I + E_D + E_S (Benton-type form, constants fitted)",
-      "KL(p_delta || q_N) <= m2^2/(2 a_0) + C_D (d kappa^2 K + kappa [d (1 + L) + m2^2]) + C_S sum_k (a_k - a_{k+1}) eps_k^2, "
+      "KL(p_delta || q_N) <= m2^2/(2 a_0) + C_D (d kappa^2 K + kappa [d (1 + L) + m2^2]) + C_S sum_k (a_k - a_{k+1}) "
+      "eps_k^2, "
       "if gamma_k <= kappa min{1, s_{k+1}} with kappa <= 1",
       R"(\mathrm{KL}(p_\delta\,\|\,q_N) \le \frac{m_2^2}{2a_0} + C_D\Big(d\,\kappa^2 K + \kappa\big[d(1+L)+m_2^2\big]\Big) + C_S\sum_{k}(a_k-a_{k+1})\,\varepsilon_k^2,\quad \gamma_k\le\kappa\min\{1,s_{k+1}\},\ s_k=\tfrac12\ln(1+a_k),\ L=\ln^+\tfrac1{a_{N-1}})",
       "PAPER.md §3.2 (E_I, structure), §5.2 (Benton-type form, step condition, OU map); VE form derived here",
@@ -142,11 +143,11 @@ Real ou_time(const Real& a) {
 
 template <class Real>
 struct StepGeometry {
-  Real kappa;                 ///< max_k γ_k / min{1, s_{k+1}}
-  std::size_t kappa_step = 0; ///< the step k that attains it (by midpoint)
-  std::int64_t steps = 0;     ///< K = N − 1
-  Real log_span;              ///< L = ln⁺(1/a_{N−1})
-  Real ou_span;               ///< s_0 − s_{N−1}
+  Real kappa;                  ///< max_k γ_k / min{1, s_{k+1}}
+  std::size_t kappa_step = 0;  ///< the step k that attains it (by midpoint)
+  std::int64_t steps = 0;      ///< K = N − 1
+  Real log_span;               ///< L = ln⁺(1/a_{N−1})
+  Real ou_span;                ///< s_0 − s_{N−1}
   /// Whether κ ≤ κ_max holds: +1 certainly, −1 certainly not, 0 undecided (interval straddles).
   int condition = 0;
 };
@@ -166,8 +167,10 @@ StepGeometry<Real> step_geometry(const std::vector<Real>& a, double kappa_max = 
     const Real gamma = log1p((a[k] - a[k + 1]) / (one + a[k + 1])) / 2;
     const Real s_next = ou_time(a[k + 1]);
     const Real kk = gamma / min_of(one, s_next);
-    if (k == 0) g.kappa = kk;
-    else g.kappa = max_of(g.kappa, kk);
+    if (k == 0)
+      g.kappa = kk;
+    else
+      g.kappa = max_of(g.kappa, kk);
     const double m = mid_double(kk);
     if (m > best_mid) best_mid = m, g.kappa_step = k;
   }
@@ -298,7 +301,8 @@ inline double ou_after(double s0, double kappa, std::int64_t steps) {
 /// The κ of the κ-minimal placement of n levels in [σ_min, σ_max] (bisection on the closed form).
 inline double kappa_min_kappa(std::int64_t n, double sigma_min, double sigma_max) {
   if (n < 2) throw std::invalid_argument("kappa_min schedule: need at least 2 levels");
-  if (!(sigma_min > 0 && sigma_min < sigma_max)) throw std::invalid_argument("kappa_min schedule: need 0 < sigma_min < sigma_max");
+  if (!(sigma_min > 0 && sigma_min < sigma_max))
+    throw std::invalid_argument("kappa_min schedule: need 0 < sigma_min < sigma_max");
   const double s0 = std::log1p(sigma_max * sigma_max) / 2, s_end = std::log1p(sigma_min * sigma_min) / 2;
   double lo = 0, hi = 1;
   while (detail::ou_after(s0, hi, n - 1) > s_end) hi *= 2;

@@ -54,8 +54,7 @@ struct Terms {
 /// The right-hand side for Gaussian data, in closed form (no quadrature). `a` is the list of variances
 /// a_0 > … > a_{N−1}.
 template <class Real>
-Terms<Real> bound(const DiagonalGaussian<Real>& data, const std::vector<Real>& a,
-                  const AffineScoreError<Real>& score) {
+Terms<Real> bound(const DiagonalGaussian<Real>& data, const std::vector<Real>& a, const AffineScoreError<Real>& score) {
   using std::log;
   if (a.size() < 2) throw std::invalid_argument("sampling.girsanov: need at least 2 noise levels");
   const std::size_t n = a.size();

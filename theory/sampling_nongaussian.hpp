@@ -57,7 +57,12 @@ double girsanov_discretization(const std::vector<double>& a, const F& J) {
   for (std::size_t k = 0; k + 1 < a.size(); ++k) {
     const double jk = J(a[k]);
     const double lo = std::log(a[k + 1]), hi = std::log(a[k]);
-    const double step = GL::integrate([&](double t) { const double x = std::exp(t); return (J(x) - jk) * x; }, lo, hi);
+    const double step = GL::integrate(
+        [&](double t) {
+          const double x = std::exp(t);
+          return (J(x) - jk) * x;
+        },
+        lo, hi);
     total += step;
   }
   return total / 2;

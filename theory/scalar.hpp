@@ -40,9 +40,12 @@ enum class ScalarKind { float64, mpfr, mpfi };
 /// The name used for a scalar kind in JSON, on the command line and in the report.
 inline const char* to_string(ScalarKind k) {
   switch (k) {
-    case ScalarKind::float64: return "double";
-    case ScalarKind::mpfr: return "mpfr";
-    case ScalarKind::mpfi: return "mpfi";
+    case ScalarKind::float64:
+      return "double";
+    case ScalarKind::mpfr:
+      return "mpfr";
+    case ScalarKind::mpfi:
+      return "mpfi";
   }
   return "?";
 }
@@ -51,27 +54,32 @@ inline ScalarKind scalar_kind_from_string(std::string_view s) {
   if (s == "double" || s == "float64") return ScalarKind::float64;
   if (s == "mpfr") return ScalarKind::mpfr;
   if (s == "mpfi" || s == "interval") return ScalarKind::mpfi;
-  throw std::invalid_argument("unknown scalar kind '" + std::string(s) +
-                              "' (expected double, mpfr or mpfi)");
+  throw std::invalid_argument("unknown scalar kind '" + std::string(s) + "' (expected double, mpfr or mpfi)");
 }
 
-template <class Real> struct scalar_traits;
+template <class Real>
+struct scalar_traits;
 
-template <> struct scalar_traits<double> {
+template <>
+struct scalar_traits<double> {
   static constexpr ScalarKind kind = ScalarKind::float64;
   static constexpr bool is_interval = false;
 };
-template <> struct scalar_traits<mpfr_real> {
+template <>
+struct scalar_traits<mpfr_real> {
   static constexpr ScalarKind kind = ScalarKind::mpfr;
   static constexpr bool is_interval = false;
 };
-template <> struct scalar_traits<mpfi_real> {
+template <>
+struct scalar_traits<mpfi_real> {
   static constexpr ScalarKind kind = ScalarKind::mpfi;
   static constexpr bool is_interval = true;
 };
 
 template <class Real>
-concept Scalar = requires { scalar_traits<Real>::kind; };
+concept Scalar = requires {
+  scalar_traits<Real>::kind;
+};
 
 template <class Real>
 inline constexpr bool is_interval_v = scalar_traits<Real>::is_interval;
@@ -81,9 +89,7 @@ inline constexpr bool is_interval_v = scalar_traits<Real>::is_interval;
 
 namespace detail {
 /// Boost's own map from decimal digits to bits (boost/multiprecision/detail/digits.hpp).
-inline unsigned bits_for_digits10(unsigned d10) {
-  return static_cast<unsigned>(bmp::detail::digits10_2_2(d10));
-}
+inline unsigned bits_for_digits10(unsigned d10) { return static_cast<unsigned>(bmp::detail::digits10_2_2(d10)); }
 /// Smallest decimal digit count whose Boost bit count is at least `bits`.
 inline unsigned digits10_for_bits(unsigned bits) {
   unsigned d10 = 1;
@@ -93,14 +99,10 @@ inline unsigned digits10_for_bits(unsigned bits) {
 }  // namespace detail
 
 /// Binary precision (bits) that new mpfr_real / mpfi_real values get.
-inline unsigned working_precision_bits() {
-  return detail::bits_for_digits10(mpfr_real::default_precision());
-}
+inline unsigned working_precision_bits() { return detail::bits_for_digits10(mpfr_real::default_precision()); }
 
 /// Binary precision of a scalar kind at the current setting (53 for double).
-inline unsigned precision_bits(ScalarKind k) {
-  return k == ScalarKind::float64 ? 53u : working_precision_bits();
-}
+inline unsigned precision_bits(ScalarKind k) { return k == ScalarKind::float64 ? 53u : working_precision_bits(); }
 
 /// Sets the MPFR and MPFI default precisions together (STYLE.md §4, boost/multiprecision#91) to at
 /// least `bits`, and restores the previous setting when it goes out of scope.
@@ -109,8 +111,7 @@ class PrecisionScope {
   explicit PrecisionScope(unsigned bits)
       : old_mpfr_(mpfr_real::default_precision()), old_mpfi_(mpfi_real::default_precision()) {
     if (bits < 16 || bits > (1u << 20))
-      throw std::invalid_argument("precision " + std::to_string(bits) +
-                                  " bits is out of range (16 to 1048576)");
+      throw std::invalid_argument("precision " + std::to_string(bits) + " bits is out of range (16 to 1048576)");
     const unsigned d10 = detail::digits10_for_bits(bits);
     mpfr_real::default_precision(d10);
     mpfi_real::default_precision(d10);
@@ -196,12 +197,8 @@ inline double mid_double(double x) { return x; }
 inline double lower_double(const mpfr_real& x) { return mpfr_get_d(x.backend().data(), MPFR_RNDD); }
 inline double upper_double(const mpfr_real& x) { return mpfr_get_d(x.backend().data(), MPFR_RNDU); }
 inline double mid_double(const mpfr_real& x) { return mpfr_get_d(x.backend().data(), MPFR_RNDN); }
-inline double lower_double(const mpfi_real& x) {
-  return mpfr_get_d(&x.backend().data()->left, MPFR_RNDD);
-}
-inline double upper_double(const mpfi_real& x) {
-  return mpfr_get_d(&x.backend().data()->right, MPFR_RNDU);
-}
+inline double lower_double(const mpfi_real& x) { return mpfr_get_d(&x.backend().data()->left, MPFR_RNDD); }
+inline double upper_double(const mpfi_real& x) { return mpfr_get_d(&x.backend().data()->right, MPFR_RNDU); }
 inline double mid_double(const mpfi_real& x) {
   mpfr_t m;
   mpfr_init2(m, mpfi_get_prec(x.backend().data()));
@@ -214,13 +211,17 @@ inline double mid_double(const mpfi_real& x) {
 /// Lower and upper endpoints at full precision: the value itself for a point type.
 template <class Real>
 auto lower(const Real& x) {
-  if constexpr (is_interval_v<Real>) return bmp::lower(x);
-  else return x;
+  if constexpr (is_interval_v<Real>)
+    return bmp::lower(x);
+  else
+    return x;
 }
 template <class Real>
 auto upper(const Real& x) {
-  if constexpr (is_interval_v<Real>) return bmp::upper(x);
-  else return x;
+  if constexpr (is_interval_v<Real>)
+    return bmp::upper(x);
+  else
+    return x;
 }
 
 /// True when the value is finite (both endpoints finite for an interval).
@@ -236,9 +237,7 @@ inline std::string to_text(double x, int digits = 17) {
   auto res = std::to_chars(buf, buf + sizeof buf, x, std::chars_format::general, digits);
   return std::string(buf, res.ptr);
 }
-inline std::string to_text(const mpfr_real& x, int digits = 40) {
-  return x.str(digits, std::ios_base::scientific);
-}
+inline std::string to_text(const mpfr_real& x, int digits = 40) { return x.str(digits, std::ios_base::scientific); }
 inline std::string to_text(const mpfi_real& x, int digits = 40) {
   // Each endpoint printed with directed rounding, so the printed interval still contains the value.
   auto end = [digits](const __mpfr_struct* e, mpfr_rnd_t rnd) {

@@ -30,18 +30,23 @@ enum class ScheduleKind { edm, geometric, song_ve, vp, user };
 
 inline const char* to_string(ScheduleKind k) {
   switch (k) {
-    case ScheduleKind::edm: return "edm";
-    case ScheduleKind::geometric: return "geometric";
-    case ScheduleKind::song_ve: return "song_ve";
-    case ScheduleKind::vp: return "vp";
-    case ScheduleKind::user: return "user";
+    case ScheduleKind::edm:
+      return "edm";
+    case ScheduleKind::geometric:
+      return "geometric";
+    case ScheduleKind::song_ve:
+      return "song_ve";
+    case ScheduleKind::vp:
+      return "vp";
+    case ScheduleKind::user:
+      return "user";
   }
   return "?";
 }
 
 inline ScheduleKind schedule_kind_from_string(const std::string& s) {
-  for (auto k : {ScheduleKind::edm, ScheduleKind::geometric, ScheduleKind::song_ve, ScheduleKind::vp,
-                 ScheduleKind::user})
+  for (auto k :
+       {ScheduleKind::edm, ScheduleKind::geometric, ScheduleKind::song_ve, ScheduleKind::vp, ScheduleKind::user})
     if (s == to_string(k)) return k;
   throw std::invalid_argument("unknown schedule '" + s + "' (expected edm, geometric, song_ve, vp or user)");
 }
@@ -61,12 +66,12 @@ struct ScheduleSpec {
   int n_levels = ScheduleDefaults::edm_num_steps;
   double sigma_min = ScheduleDefaults::edm_sigma_min;
   double sigma_max = ScheduleDefaults::edm_sigma_max;
-  double rho = ScheduleDefaults::edm_rho;          // edm only
-  double eps_t = ScheduleDefaults::song_eps;       // song_ve: t ∈ [eps_t, 1]
-  double beta_d = ScheduleDefaults::vp_beta_d;     // vp only
-  double beta_min = ScheduleDefaults::vp_beta_min; // vp only
-  double eps_s = ScheduleDefaults::vp_eps_s;       // vp: t ∈ [eps_s, 1]
-  std::vector<double> levels;                      // user only
+  double rho = ScheduleDefaults::edm_rho;           // edm only
+  double eps_t = ScheduleDefaults::song_eps;        // song_ve: t ∈ [eps_t, 1]
+  double beta_d = ScheduleDefaults::vp_beta_d;      // vp only
+  double beta_min = ScheduleDefaults::vp_beta_min;  // vp only
+  double eps_s = ScheduleDefaults::vp_eps_s;        // vp: t ∈ [eps_s, 1]
+  std::vector<double> levels;                       // user only
 
   static ScheduleSpec edm(int n, double smin, double smax, double rho) {
     ScheduleSpec s;
@@ -112,8 +117,7 @@ namespace detail {
 inline std::string num(double x) { return shortest_decimal(x); }
 inline void require_finite(const char* schedule, const char* name, double x) {
   if (!std::isfinite(x))
-    throw ScheduleError(std::string("schedule ") + schedule + ": " + name + " must be a finite number, got " +
-                        num(x));
+    throw ScheduleError(std::string("schedule ") + schedule + ": " + name + " must be a finite number, got " + num(x));
 }
 inline void require_levels(const char* schedule, int n) {
   if (n < 2)
@@ -123,7 +127,8 @@ inline void require_levels(const char* schedule, int n) {
 inline void require_range(const char* schedule, double smin, double smax) {
   require_finite(schedule, "sigma_min", smin);
   require_finite(schedule, "sigma_max", smax);
-  if (!(smin > 0)) throw ScheduleError(std::string("schedule ") + schedule + ": sigma_min must be positive, got " + num(smin));
+  if (!(smin > 0))
+    throw ScheduleError(std::string("schedule ") + schedule + ": sigma_min must be positive, got " + num(smin));
   if (!(smin < smax))
     throw ScheduleError(std::string("schedule ") + schedule + ": sigma_min (" + num(smin) +
                         ") must be smaller than sigma_max (" + num(smax) + ")");
@@ -156,7 +161,8 @@ inline void validate(const ScheduleSpec& s) {
       detail::require_finite(name, "beta_d", s.beta_d);
       detail::require_finite(name, "beta_min", s.beta_min);
       detail::require_finite(name, "eps_s", s.eps_s);
-      if (!(s.beta_d >= 0)) throw ScheduleError("schedule vp: beta_d must be non-negative, got " + detail::num(s.beta_d));
+      if (!(s.beta_d >= 0))
+        throw ScheduleError("schedule vp: beta_d must be non-negative, got " + detail::num(s.beta_d));
       if (!(s.beta_min >= 0))
         throw ScheduleError("schedule vp: beta_min must be non-negative, got " + detail::num(s.beta_min));
       if (!(s.beta_d + s.beta_min > 0))
@@ -198,8 +204,14 @@ std::vector<Real> edm_levels(int n, const Real& smin, const Real& smax, const Re
   std::vector<Real> out;
   out.reserve(n);
   for (int i = 0; i < n; ++i) {
-    if (i == 0) { out.push_back(smax); continue; }           // exact endpoints: the formula gives them
-    if (i == n - 1) { out.push_back(smin); continue; }       // up to rounding, the definition exactly
+    if (i == 0) {
+      out.push_back(smax);
+      continue;
+    }  // exact endpoints: the formula gives them
+    if (i == n - 1) {
+      out.push_back(smin);
+      continue;
+    }  // up to rounding, the definition exactly
     out.push_back(pow(hi + ratio<Real>(i, n - 1) * (lo - hi), rho));
   }
   return out;
@@ -214,8 +226,14 @@ std::vector<Real> geometric_levels(int n, const Real& smin, const Real& smax) {
   std::vector<Real> out;
   out.reserve(n);
   for (int i = 0; i < n; ++i) {
-    if (i == 0) { out.push_back(smax); continue; }
-    if (i == n - 1) { out.push_back(smin); continue; }
+    if (i == 0) {
+      out.push_back(smax);
+      continue;
+    }
+    if (i == n - 1) {
+      out.push_back(smin);
+      continue;
+    }
     out.push_back(exp(lmax + ratio<Real>(i, n - 1) * (lmin - lmax)));
   }
   return out;
@@ -230,7 +248,10 @@ std::vector<Real> song_ve_levels(int n, const Real& smin, const Real& smax, cons
   std::vector<Real> out;
   out.reserve(n);
   for (int i = 0; i < n; ++i) {
-    if (i == 0) { out.push_back(smax); continue; }
+    if (i == 0) {
+      out.push_back(smax);
+      continue;
+    }
     // t_i = ε + (N−1−i)/(N−1)·(1 − ε): a sum of non-negative terms, exact at both ends.
     const Real t = eps_t + ratio<Real>(n - 1 - i, n - 1) * (Real(1) - eps_t);
     out.push_back(exp(lmin + t * span));

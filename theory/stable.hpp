@@ -15,8 +15,10 @@ namespace diffbound {
 /// Machine epsilon of a point kind at the current precision.
 template <class Real>
 Real epsilon_of() {
-  if constexpr (std::is_same_v<Real, double>) return std::numeric_limits<double>::epsilon();
-  else return Real(std::ldexp(1.0, -static_cast<int>(working_precision_bits()) + 1));
+  if constexpr (std::is_same_v<Real, double>)
+    return std::numeric_limits<double>::epsilon();
+  else
+    return Real(std::ldexp(1.0, -static_cast<int>(working_precision_bits()) + 1));
 }
 
 /// f(x) = −log(1 − x) − x = Σ_{n≥2} xⁿ/n, for x < 1. Non-negative, ≈ x²/2 for small x.

@@ -13,8 +13,8 @@
 
 namespace diffbound::training_gradient_lower_bound {
 
-/// The claim of training.gradient_lower_bound: statement (plain and LaTeX), PAPER source and tag, assumptions, constants
-/// with their provenance.
+/// The claim of training.gradient_lower_bound: statement (plain and LaTeX), PAPER source and tag, assumptions,
+/// constants with their provenance.
 inline ClaimInfo claim() {
   return {
       "training.gradient_lower_bound",

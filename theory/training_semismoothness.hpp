@@ -29,8 +29,10 @@ inline ClaimInfo claim() {
       "[S]/[R]",
       {"points within radius omega of the initialisation (along GD paths and random)",
        "remainders evaluated in MPFR so that round-off does not mask the second-order term"},
-      {{"C_1", "C_1", "fitted", Provenance::unknown_fitted, "[UNKNOWN]", "PAPER §5.1: O(.) constant of the linear term"},
-       {"C_2", "C_2", "fitted", Provenance::unknown_fitted, "[UNKNOWN]", "PAPER §5.1: O(.) constant of the quadratic term"},
+      {{"C_1", "C_1", "fitted", Provenance::unknown_fitted, "[UNKNOWN]",
+        "PAPER §5.1: O(.) constant of the linear term"},
+       {"C_2", "C_2", "fitted", Provenance::unknown_fitted, "[UNKNOWN]",
+        "PAPER §5.1: O(.) constant of the quadratic term"},
        {"omega_exponent", "1/3", "1/3", Provenance::recalled, "[R]", "PAPER §5.1: omega^(1/3)"}},
   };
 }

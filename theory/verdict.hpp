@@ -21,10 +21,14 @@ enum class Verdict { verified, holds, violated, inconclusive };
 
 inline const char* to_string(Verdict v) {
   switch (v) {
-    case Verdict::verified: return "VERIFIED";
-    case Verdict::holds: return "HOLDS";
-    case Verdict::violated: return "VIOLATED";
-    case Verdict::inconclusive: return "INCONCLUSIVE";
+    case Verdict::verified:
+      return "VERIFIED";
+    case Verdict::holds:
+      return "HOLDS";
+    case Verdict::violated:
+      return "VIOLATED";
+    case Verdict::inconclusive:
+      return "INCONCLUSIVE";
   }
   return "?";
 }
@@ -51,10 +55,10 @@ inline Judgement judge_estimate(double margin, double error_estimate) {
     return {Verdict::inconclusive, "the error estimate is not a finite non-negative number"};
   if (margin > error_estimate) return {Verdict::holds, ""};
   if (margin < -error_estimate)
-    return {Verdict::violated, "the margin " + to_text(margin, 6) + " is below minus its error estimate " +
-                                   to_text(error_estimate, 3)};
-  return {Verdict::inconclusive, "the margin " + to_text(margin, 6) +
-                                     " lies within its error estimate " + to_text(error_estimate, 3)};
+    return {Verdict::violated,
+            "the margin " + to_text(margin, 6) + " is below minus its error estimate " + to_text(error_estimate, 3)};
+  return {Verdict::inconclusive,
+          "the margin " + to_text(margin, 6) + " lies within its error estimate " + to_text(error_estimate, 3)};
 }
 
 /// Interval rule, exact: the signs of the two endpoints of the enclosure decide.
@@ -83,8 +87,8 @@ Judgement judge(const Real& margin, double error_estimate = 0.0) {
       return {Verdict::inconclusive, "the error estimate is not a finite non-negative number"};
     if (lo > error_estimate) return {Verdict::holds, ""};
     if (hi < -error_estimate)
-      return {Verdict::violated, "the margin " + to_text(margin, 6) + " is below minus its error estimate " +
-                                     to_text(error_estimate, 3)};
+      return {Verdict::violated,
+              "the margin " + to_text(margin, 6) + " is below minus its error estimate " + to_text(error_estimate, 3)};
     return {Verdict::inconclusive,
             "the margin " + to_text(margin, 6) + " lies within its error estimate " + to_text(error_estimate, 3)};
   } else {

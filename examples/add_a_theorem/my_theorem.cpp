@@ -23,14 +23,15 @@ using namespace diffbound::checks;
 namespace my_theorem {
 
 ClaimInfo claim() {
-  return {"example.mean_error",
-          "Mean error of the VE exponential-integrator sampler (a user's example)",
-          "|E Y - mu| <= |mu| prod_k (1 - c Delta_k/(lambda + a_k)) + |b| (a_0 - a_{N-1}), 0 <= c <= 1",
-          R"(|\mathbb E Y - \mu| \le |\mu|\prod_k\Big(1 - \frac{c\,\Delta_k}{\lambda + a_k}\Big) + |b|\,(a_0 - a_{N-1}))",
-          "examples/add_a_theorem/my_theorem.cpp",
-          "[D]",
-          {"Gaussian data N(mu, lambda)", "affine score model with 0 <= c <= 1"},
-          {}};
+  return {
+      "example.mean_error",
+      "Mean error of the VE exponential-integrator sampler (a user's example)",
+      "|E Y - mu| <= |mu| prod_k (1 - c Delta_k/(lambda + a_k)) + |b| (a_0 - a_{N-1}), 0 <= c <= 1",
+      R"(|\mathbb E Y - \mu| \le |\mu|\prod_k\Big(1 - \frac{c\,\Delta_k}{\lambda + a_k}\Big) + |b|\,(a_0 - a_{N-1}))",
+      "examples/add_a_theorem/my_theorem.cpp",
+      "[D]",
+      {"Gaussian data N(mu, lambda)", "affine score model with 0 <= c <= 1"},
+      {}};
 }
 
 /// The right-hand side, templated on the scalar like everything in theory/.
@@ -57,7 +58,9 @@ class MeanErrorCheck final : public Check {
       for (double b : {0.01, -0.02})
         out.push_back({"N=" + std::to_string(n) + "/b=" + shortest_decimal(b),
                        json{{"schedule", schedule_to_json(ScheduleSpec::edm(n, 0.002, 80, 7))},
-                            {"lambda", 0.25}, {"mu", 1.0}, {"score", score_to_json({"custom", 0.9, b})}}});
+                            {"lambda", 0.25},
+                            {"mu", 1.0},
+                            {"score", score_to_json({"custom", 0.9, b})}}});
     return out;
   }
 
@@ -107,7 +110,9 @@ class MeanErrorBound final : public BoundEvaluator {
   std::string title() const override { return my_theorem::claim().title; }
   json defaults() const override {
     return json{{"schedule", schedule_to_json(ScheduleSpec::edm(18, 0.002, 80, 7))},
-                {"lambda", 0.25}, {"mu", 1.0}, {"score", score_to_json({"custom", 0.9, 0.0})}};
+                {"lambda", 0.25},
+                {"mu", 1.0},
+                {"score", score_to_json({"custom", 0.9, 0.0})}};
   }
   std::vector<std::pair<std::string, std::string>> parameter_help() const override {
     return {{"schedule", "noise levels"}, {"lambda", "data variance"}, {"mu", "data mean"}, {"score", "c in [0,1], b"}};
