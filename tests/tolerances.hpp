@@ -54,6 +54,25 @@ inline constexpr Budget rho_family_vs_edm{256, "pow form amplified by rho, exp o
 /// smooth minimum the objective is then off by O(2^-54) relative, at a kink (κ is a maximum) by O(2^-27);
 /// the grid itself is not exact either. 1e-6 relative is the agreement demanded of the objective values.
 inline constexpr double optimiser_vs_grid_rel = 1e-6;
+/// The derived VE bound (tests/test_sampling_bound_explicit.cpp). Quadrature in MPFR is not an enclosure:
+/// an inequality on quadrature values must clear this many times the summed Gauss–Kronrod error estimates
+/// (which are themselves pessimistic: |Kronrod − Gauss| of the last level).
+inline constexpr double quadrature_safety = 10;
+/// Two quadrature routes to one number (Tweedie's identity, de Bruijn against Gauss–Legendre in a) at 160
+/// bits (Boost's Gauss–Kronrod in a fixed 50-digit MPFR type) with the Kronrod tolerance 1e-30: agreement
+/// demanded, relative to the larger term.
+inline constexpr double quadrature_identity_rel = 1e-24;
+/// ∫ J(a) da over one step by de Bruijn (2 ΔH) against 30-point Gauss–Legendre in ln a: the integrand is
+/// analytic in a over at most a decade, so Gauss–Legendre's error is far below this.
+inline constexpr double gauss_legendre_vs_de_bruijn_rel = 1e-12;
+/// An identity enclosed by MPFI at 256 bits (ε ≈ 1e-77): the two enclosures must intersect, and each must be
+/// narrow. Tweedie's d/a − T/a² with T = Σ(λ − λ²/(λ + a)) cancels about 2 log10(λ/a) digits, up to 20 for
+/// λ/a ≤ 1e10 in the random laws: a width of 1e-40 leaves ~17 digits of room.
+inline constexpr double interval_identity_width = 1e-40;
+/// The random sweeps of the derived bound must reach the region where it is tight (one-step schedules, near
+/// point masses): their smallest relative margin must lie below this (the screen of VE_EXPLICIT_BOUND.md
+/// found 2e-13).
+inline constexpr double tight_margin_reached = 1e-6;
 }  // namespace budgets
 
 /// Relative error of `got` against `expected` in units of ε of Real.
