@@ -72,7 +72,7 @@ TEST_CASE("kappa-minimal placement: equalised steps, and no placement has a smal
   }
 }
 
-TEST_CASE("score forms: F_S = 2 x the Girsanov score term; a level bias reproduces a constant bias",
+TEST_CASE("score forms: F_S = 2 x the Girsanov score term - a level bias reproduces a constant bias",
           "[sampling_bound][smoke]") {
   const auto data = make_gaussian<double>({0.25, 2.0}, {1.0, -0.5}, {1, 3});
   const auto a = variances(noise_levels<double>(ScheduleSpec::edm(50, 0.002, 80, 7)));
@@ -172,7 +172,7 @@ TEST_CASE("diffbound bound sampling.bound prints the derived terms with provenan
   CHECK(km.output.find("step condition holds") != std::string::npos);
 }
 
-TEST_CASE("sampling.bound default sweep: every case VERIFIED; shape: no held-out drift, no growth with N or d",
+TEST_CASE("sampling.bound default sweep: every case VERIFIED - shape: no held-out drift, no growth with N or d",
           "[sampling_bound][full]") {
   using namespace diffbound::checks;
   const Check* check = Registry::instance().find("sampling.bound");

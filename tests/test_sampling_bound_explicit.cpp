@@ -722,7 +722,7 @@ TEST_CASE("(2) >= the path discretization term of mixtures and near point masses
 // =============================================================================================
 // The corollary
 
-TEST_CASE("corollary: Delta_k/a_(k+1) <= c(kappa); E_D <= intermediate <= C_1 d kappa^2 K + C_2 kappa [d(1+L)+m2^2]",
+TEST_CASE("corollary: Delta_k/a_(k+1) <= c(kappa) - E_D <= intermediate <= C_1 d kappa^2 K + C_2 kappa [d(1+L)+m2^2]",
           "[sampling_bound_explicit][smoke]") {
   PrecisionScope prec(kIntervalBits);
   // The constants: C_2 = 2e²/(e² − 1), C_1 = C_2²/4.
@@ -792,7 +792,7 @@ mpfi_real disc_margin(const GaussCase& gc, Mutant m) {
 }
 }  // namespace
 
-TEST_CASE("mutants on Gaussian data: f -> x^2/2, 1/4 d sum f, C_S = 1/4 are VIOLATED; the claim VERIFIED (MPFI)",
+TEST_CASE("mutants on Gaussian data: f -> x^2/2, 1/4 d sum f, C_S = 1/4 are VIOLATED - the claim VERIFIED (MPFI)",
           "[sampling_bound_explicit][smoke]") {
   PrecisionScope prec(kIntervalBits);
   // One step 10 -> 1 (x = 0.99) on a near point mass: the exact term is ½ f(0.99) ≈ 1.81.
