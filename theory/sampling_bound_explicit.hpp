@@ -46,6 +46,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace diffbound::sampling_bound_explicit {
@@ -155,9 +156,17 @@ DiscretizationParts<Real> discretization(const std::vector<Real>& a, const Real&
   for (std::size_t k = 0; k < x.size(); ++k) {
     if (mutant == Mutant::f_quadratic)
       sum_f += x[k] * x[k] / 2;
+    else if constexpr (std::is_same_v<Real, double>)
+      sum_f += neg_log1m_minus_x<Real>(x[k]);  // the cancellation-free series per step
     else
-      sum_f += neg_log1m_minus_x<Real>(x[k]);
+      sum_f -= x[k];  // telescoped below: Σ −ln(1 − x_k) = ln(a_0/a_{N−1})
     p.x_max = k == 0 ? x[0] : max_of(p.x_max, x[k]);
+  }
+  if constexpr (!std::is_same_v<Real, double>) {
+    // One logarithm instead of one per step (rigorous in MPFI; the difference with Σ x_k cancels about
+    // log10(ln(a_0/a_{N−1}) / Σ f) digits, which multiprecision affords, as in sampling_girsanov.hpp).
+    using std::log;
+    if (mutant != Mutant::f_quadratic) sum_f += log(a.front() / a.back());
   }
   p.steps = d * sum_f / (mutant == Mutant::steps_quarter ? 4 : 2);
   Real bracket = min_of(d, M / a[0]);
@@ -174,21 +183,26 @@ DiscretizationParts<Real> discretization(const std::vector<Real>& a, const Real&
 /// The trace part of the sharpening: ½ min{ x_max [min{d, V/a_0} + Σ_{k≥1} min{d, V/a_k} x_{k−1}],
 /// w_0 U_0 + Σ_{k=1}^{K−1} (w_k − w_{k−1})⁺ U_k },  w_k = x_k/a_k, U_k = min{d a_k, V}, V ≥ sup T.
 template <class Real>
-Real trace_part_sharp(const std::vector<Real>& a, const Real& d, const Real& V) {
+Real trace_part_sharp(const std::vector<Real>& a, const Real& d, const Real& V,
+                      const DiscretizationParts<Real>& parts_with_V) {
   const std::vector<Real> x = relative_steps(a);
-  const auto p = discretization(a, d, V);
   Real weighted = x[0] / a[0] * min_of(Real(d * a[0]), V);
   for (std::size_t k = 1; k + 1 < a.size(); ++k) {
     const Real dw = x[k] / a[k] - x[k - 1] / a[k - 1];
     weighted += max_of(Real(0), dw) * min_of(Real(d * a[k]), V);
   }
-  return min_of(p.trace, Real(weighted / 2));
+  return min_of(parts_with_V.trace, Real(weighted / 2));
+}
+template <class Real>
+Real trace_part_sharp(const std::vector<Real>& a, const Real& d, const Real& V) {
+  return trace_part_sharp(a, d, V, discretization(a, d, V));
 }
 
 /// E_D sharpened: ½ d Σ f(x_k) + trace_part_sharp with V = tr Cov X_0.
 template <class Real>
 Real discretization_sharp(const std::vector<Real>& a, const Real& d, const Real& V) {
-  return discretization(a, d, V).steps + trace_part_sharp(a, d, V);
+  const auto p = discretization(a, d, V);
+  return p.steps + trace_part_sharp(a, d, V, p);
 }
 
 // ---------------------------------------------------------------------------------------------
