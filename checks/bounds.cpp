@@ -1,6 +1,6 @@
-#include "bounds.hpp"
+#include <diffbound/checks/bounds.hpp>
 
-#include "params.hpp"
+#include <diffbound/checks/params.hpp>
 
 #include <algorithm>
 #include <stdexcept>

@@ -5,7 +5,7 @@
 //   DIFFBOUND_REGISTER_BOUND(MyBoundEvaluator)
 #pragma once
 
-#include "check.hpp"
+#include <diffbound/checks/check.hpp>
 
 #include <memory>
 #include <string>

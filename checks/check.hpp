@@ -5,19 +5,16 @@
 // summarizes its finished cases into figures, tables and fits for the report. The runner (runner.hpp)
 // does everything else: threads, ordering, files, the exit status.
 //
-// To add a check: derive from Check in one .cpp file in checks/, and register it with
+// To add a check: derive from Check in one .cpp file in checks/<family>/, and register it with
 // DIFFBOUND_REGISTER_CHECK(YourCheck) at namespace scope.
 #pragma once
 
-#include "figures.hpp"
-
+#include <diffbound/results/schema.hpp>
 #include <diffbound/theory/provenance.hpp>
-#include <diffbound/theory/scalar.hpp>
-#include <diffbound/theory/verdict.hpp>
+#include <diffbound/theory/scalar_kind.hpp>
 
 #include <nlohmann/json.hpp>
 
-#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -40,88 +37,14 @@ struct CaseSpec {
   json params;
 };
 
-/// A number as the report needs it: an enclosure rounded outward to double, the value rounded to
-/// nearest, and the full-precision text (an interval prints as [lo, hi]).
-struct Quantity {
-  double lo = 0, hi = 0, mid = 0;
-  std::string text;
-
-  template <class Real>
-  static Quantity of(const Real& x) {
-    return {lower_double(x), upper_double(x), mid_double(x), to_text(x, 20)};
-  }
-};
-
-void to_json(json& j, const Quantity& q);
-void from_json(const json& j, Quantity& q);
-
-/// Everything a run settles about one case.
-struct CaseResult {
-  std::string check;
-  std::string case_id;
-  json params;
-  std::optional<Quantity> measured, bound, margin;  ///< margin = bound − measured
-  double error_estimate = 0;                        ///< what the point margin may be off by (0: none, interval rule)
-  Verdict verdict = Verdict::inconclusive;
-  std::string reason;
-  ScalarKind scalar = ScalarKind::float64;
-  unsigned precision_bits = 53;
-  double seconds = 0;
-  std::uint64_t seed = 0;
-  json terms = json::object();  ///< named parts of the bound or the measurement, each a Quantity
-  json data = json::object();   ///< per-case data for summarize (curves, sub-runs); not part of the verdict
-  std::string error;            ///< non-empty when the case failed to run
-  /// Testing aid (mutation tests, `run --bound-factor`): compare() holds the measured value to
-  /// bound_factor × bound instead of the bound. 1 in every real run; recorded when it is not 1.
-  double bound_factor = 1.0;
-  /// False when the case lies outside the claim's hypotheses (e.g. a step-size condition): the claim
-  /// says nothing there, so a failed comparison is INCONCLUSIVE, never VIOLATED (see outside_hypotheses).
-  bool hypotheses_hold = true;
-
-  /// Marks the case as outside the claim's hypotheses, after compare(): a VIOLATED or INCONCLUSIVE
-  /// comparison becomes INCONCLUSIVE ("the claim says nothing here"); one that holds keeps its verdict
-  /// with a note. `why` names the hypothesis that fails.
-  void outside_hypotheses(const std::string& why) {
-    hypotheses_hold = false;
-    if (verdict == Verdict::violated || verdict == Verdict::inconclusive) {
-      verdict = Verdict::inconclusive;
-      reason = "outside the hypotheses: " + why + "; the claim says nothing here (" + reason + ")";
-    } else {
-      reason = "outside the hypotheses (" + why + "), the inequality holds nevertheless";
-    }
-  }
-
-  /// Sets measured, bound, margin = bound − measured and the verdict (verdict.hpp's rule). With a
-  /// bound_factor F ≠ 1 the bound is F × bound_value, F taken as its shortest decimal: enclosed
-  /// exactly by intervals; for point kinds the two roundings of the product are added to the estimate.
-  template <class Real>
-  void compare(const Real& measured_value, const Real& unscaled_bound, double estimate = 0.0) {
-    Real bound_value = unscaled_bound;
-    if (bound_factor != 1.0) {
-      bound_value = Real(unscaled_bound * decimal<Real>(bound_factor));
-      if constexpr (!is_interval_v<Real>)
-        estimate += 2.0 * unit_roundoff(scalar_traits<Real>::kind) * std::fabs(mid_double(bound_value));
-    }
-    const Real m = bound_value - measured_value;
-    measured = Quantity::of(measured_value);
-    bound = Quantity::of(bound_value);
-    margin = Quantity::of(m);
-    error_estimate = estimate;
-    auto j = judge(m, estimate);
-    verdict = j.verdict;
-    reason = j.reason;
-  }
-  /// Records a named term (part of a bound or of a measurement).
-  template <class Real>
-  void term(const std::string& name, const Real& value) {
-    terms[name] = Quantity::of(value);
-  }
-  /// Relative margin (margin / |bound|), the number the verdict table ranks cases by; NaN if unknown.
-  double relative_margin() const;
-};
-
-void to_json(json& j, const CaseResult& r);
-void from_json(const json& j, CaseResult& r);
+// The records of the results schema, as the checks use them.
+using results::CaseResult;
+using results::Figure;
+using results::Fit;
+using results::Quantity;
+using results::Series;
+using results::Summary;
+using results::Table;
 
 /// What a case is run with.
 struct RunContext {

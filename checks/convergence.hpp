@@ -3,7 +3,7 @@
 // asymptotic rows with its confidence interval, compared with an expected exponent.
 #pragma once
 
-#include "figures.hpp"
+#include <diffbound/results/schema.hpp>
 
 #include <diffbound/numerics/fit.hpp>
 

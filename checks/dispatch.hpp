@@ -1,14 +1,48 @@
-// Helpers shared by the checks: running a templated body for the scalar kind of a run, and the
-// a-priori error estimate of a point-valued margin.
+// Helpers shared by the checks: running a templated body for the scalar kind of a run, the a-priori
+// error estimate of a point-valued margin, and the templates of the results schema that take values
+// of the scalar types (Quantity::of, CaseResult::compare and ::term; declared in results/schema.hpp).
 #pragma once
 
-#include "check.hpp"
+#include <diffbound/checks/check.hpp>
 
+#include <diffbound/theory/judge.hpp>
 #include <diffbound/theory/scalar.hpp>
 
 #include <chrono>
 #include <cmath>
 #include <utility>
+
+namespace diffbound::results {
+
+template <class Real>
+Quantity Quantity::of(const Real& x) {
+  return {lower_double(x), upper_double(x), mid_double(x), to_text(x, 20)};
+}
+
+template <class Real>
+void CaseResult::compare(const Real& measured_value, const Real& unscaled_bound, double estimate) {
+  Real bound_value = unscaled_bound;
+  if (bound_factor != 1.0) {
+    bound_value = Real(unscaled_bound * decimal<Real>(bound_factor));
+    if constexpr (!is_interval_v<Real>)
+      estimate += 2.0 * unit_roundoff(scalar_traits<Real>::kind) * std::fabs(mid_double(bound_value));
+  }
+  const Real m = bound_value - measured_value;
+  measured = Quantity::of(measured_value);
+  bound = Quantity::of(bound_value);
+  margin = Quantity::of(m);
+  error_estimate = estimate;
+  auto j = judge(m, estimate);
+  verdict = j.verdict;
+  reason = j.reason;
+}
+
+template <class Real>
+void CaseResult::term(const std::string& name, const Real& value) {
+  terms[name] = Quantity::of(value);
+}
+
+}  // namespace diffbound::results
 
 namespace diffbound::checks {
 
@@ -49,3 +83,14 @@ inline CaseResult start_result(const Check& check, const CaseSpec& spec, const R
 }
 
 }  // namespace diffbound::checks
+
+// The schema's templates are instantiated once, in checks/dispatch.cpp, for the three scalar kinds.
+namespace diffbound::results {
+#define DIFFBOUND_RESULT_TEMPLATES(Real, Spec)                                                      \
+  Spec template Quantity Quantity::of<Real>(const Real&);                                           \
+  Spec template void CaseResult::compare<Real>(const Real&, const Real&, double);                   \
+  Spec template void CaseResult::term<Real>(const std::string&, const Real&);
+DIFFBOUND_RESULT_TEMPLATES(double, extern)
+DIFFBOUND_RESULT_TEMPLATES(diffbound::mpfr_real, extern)
+DIFFBOUND_RESULT_TEMPLATES(diffbound::mpfi_real, extern)
+}  // namespace diffbound::results

@@ -1,4 +1,4 @@
-#include "params.hpp"
+#include <diffbound/checks/params.hpp>
 
 #include <cmath>
 #include <limits>

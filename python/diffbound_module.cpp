@@ -5,11 +5,11 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
-#include "bounds.hpp"
-#include "check.hpp"
-#include "dispatch.hpp"
-#include "params.hpp"
-#include "version.hpp"
+#include <diffbound/checks/bounds.hpp>
+#include <diffbound/checks/check.hpp>
+#include <diffbound/checks/dispatch.hpp>
+#include <diffbound/checks/params.hpp>
+#include <diffbound/results/version.hpp>
 
 #include <diffbound/numerics/gaussian_data.hpp>
 #include <diffbound/numerics/gaussian_sampler.hpp>

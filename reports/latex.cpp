@@ -1,4 +1,4 @@
-#include "latex.hpp"
+#include <diffbound/reports/latex.hpp>
 
 #include <fmt/format.h>
 

@@ -1,6 +1,6 @@
-#include "plots.hpp"
+#include <diffbound/reports/plots.hpp>
 
-#include "latex.hpp"
+#include <diffbound/reports/latex.hpp>
 
 #include <fmt/format.h>
 #include <gnuplot-iostream.h>
@@ -18,6 +18,7 @@
 namespace diffbound::reports {
 
 namespace fs = std::filesystem;
+using namespace diffbound::results;
 
 namespace {
 

@@ -10,13 +10,16 @@
 // every (x, y) of its first series by z, with a colour bar; further series are drawn on top.
 #pragma once
 
-#include "results_file.hpp"
+#include <diffbound/results/reader.hpp>
 
 #include <filesystem>
 #include <string>
 #include <vector>
 
 namespace diffbound::reports {
+
+using results::Figure;
+using results::Series;
 
 struct DrawnFigure {
   std::vector<std::filesystem::path> panels;  ///< PDF files of the panels (empty: not drawn)

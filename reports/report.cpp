@@ -1,8 +1,8 @@
-#include "report.hpp"
+#include <diffbound/reports/report.hpp>
 
-#include "latex.hpp"
-#include "plots.hpp"
-#include "results_file.hpp"
+#include <diffbound/reports/latex.hpp>
+#include <diffbound/reports/plots.hpp>
+#include <diffbound/results/reader.hpp>
 
 #include <fmt/format.h>
 
@@ -23,6 +23,7 @@
 namespace diffbound::reports {
 
 namespace fs = std::filesystem;
+using namespace diffbound::results;
 
 namespace {
 
@@ -153,6 +154,7 @@ class Tex {
 
 struct FigureRef {
   const Figure* figure;
+  const std::vector<std::string>* problems;  ///< what the figure's declaration lacks
   std::string check;
   std::string csv;  ///< file name beside the PDF
   DrawnFigure drawn;
@@ -275,7 +277,7 @@ class Builder {
           "{\\large Machine checks of the theory of \\emph{Evaluating the design space of diffusion-based "
           "generative models} (Wang, He, Tao; NeurIPS 2024; arXiv 2406.12839)\\par}\n\\vspace{8mm}\n";
     // The overall status, from the end record.
-    const Counts& c = r_.end.counts;
+    const RecordedCounts& c = r_.end.counts;
     std::string status, colour;
     if (!r_.end.present || !c.any()) {
       status =
@@ -384,7 +386,7 @@ class Builder {
       t_ << "\\hyperref[" << label_of(k) << "]{" << latex_breakable_tt(c.id) << "}" << marks << " & ";
       if (c.record) {
         const auto& rec = *c.record;
-        const Counts& n = rec.counts;
+        const RecordedCounts& n = rec.counts;
         t_ << (rec.claim.title.empty() ? "\\missing{no claim title}" : latex_escape(rec.claim.title)) << " & "
            << latex_count(n.cases) << " & " << count_cell(n.verified, "VERIFIED") << " & "
            << count_cell(n.holds, "HOLDS") << " & " << count_cell(n.violated, "VIOLATED") << " & "
@@ -397,7 +399,7 @@ class Builder {
       ++k;
     }
     t_ << "\\midrule\n";
-    const Counts& e = r_.end.counts;
+    const RecordedCounts& e = r_.end.counts;
     if (r_.end.present && e.any())
       t_ << "\\textbf{all checks} & \\emph{from the end record} & " << latex_count(e.cases) << " & "
          << count_cell(e.verified, "VERIFIED") << " & " << count_cell(e.holds, "HOLDS") << " & "
@@ -443,7 +445,7 @@ class Builder {
     if (detail) {
       ci += " \\newline{\\footnotesize ";
       ci += std::isfinite(f.confidence) ? fmt::format("{:.0f}\\% CI", 100 * f.confidence) : std::string("CI");
-      if (f.points) ci += fmt::format(", {} points", *f.points);
+      if (f.points > 0) ci += fmt::format(", {} points", f.points);
       ci += "}";
     }
     std::string rule = f.comparison.empty() ? std::string("\\missing{no rule}") : latex_escape(f.comparison);
@@ -546,7 +548,7 @@ class Builder {
 
     // One line of facts from the check record.
     if (rec) {
-      const Counts& n = rec->counts;
+      const RecordedCounts& n = rec->counts;
       std::string facts = fmt::format("{} cases: {} VERIFIED, {} HOLDS, {} VIOLATED, {} INCONCLUSIVE, {} failed",
                                       latex_count(n.cases), count_cell(n.verified, "VERIFIED"),
                                       count_cell(n.holds, "HOLDS"), count_cell(n.violated, "VIOLATED"),
@@ -640,7 +642,7 @@ class Builder {
     std::string caption = "\\textbf{" + (f.title.empty() ? std::string("(untitled)") : latex_escape(f.title)) + ".}";
     if (!f.caption.empty()) caption += " " + latex_escape(f.caption);
     for (const auto& n : ref.drawn.notes) caption += " [" + latex_escape(n) + ".]";
-    for (const auto& p : f.problems) caption += " [The declaration lacks: " + latex_escape(p) + ".]";
+    for (const auto& p : *ref.problems) caption += " [The declaration lacks: " + latex_escape(p) + ".]";
     caption += " {\\footnotesize Data: " + latex_breakable_tt(ref.csv) + ".}";
     if (ref.drawn.panels.empty()) {
       t_ << "\\notebox{\\textbf{Figure " << latex_escape(f.id.empty() ? "(no id)" : f.id) << " could not be drawn:} "
@@ -861,13 +863,13 @@ json summary_json(const Model& m, const ReportOutcome& o) {
     if (c.record) {
       const auto& rec = *c.record;
       j["title"] = rec.claim.title;
-      j["counts"] = counts_to_json(rec.counts);
+      j["counts"] = recorded_counts_json(rec.counts);
       j["smallest_relative_margin"] =
           std::isfinite(rec.smallest_relative_margin) ? json(rec.smallest_relative_margin) : json(nullptr);
       j["worst_case"] = rec.worst_case;
       j["seconds"] = std::isfinite(rec.seconds) ? json(rec.seconds) : json(nullptr);
       json fits = json::array();
-      for (const auto& f : rec.fits) fits.push_back(f.raw);
+      for (const auto& f : rec.fits) fits.push_back(json(f));
       j["fits"] = fits;
       if (!rec.missing.empty()) j["missing_fields"] = rec.missing;
       if (!rec.summary_error.empty()) j["summary_error"] = rec.summary_error;
@@ -898,7 +900,7 @@ json summary_json(const Model& m, const ReportOutcome& o) {
              {"results", m.results_name},
              {"pdf", o.ok ? json(o.pdf.filename().string()) : json(nullptr)}}},
            {"run", run},
-           {"totals", r.end.present ? counts_to_json(r.end.counts) : json(nullptr)},
+           {"totals", r.end.present ? recorded_counts_json(r.end.counts) : json(nullptr)},
            {"wall_seconds", std::isfinite(r.end.wall_seconds) ? json(r.end.wall_seconds) : json(nullptr)},
            {"problems", r.problems},
            {"checks", checks}};
@@ -932,13 +934,14 @@ ReportOutcome write_report(const ReportOptions& options) {
   std::set<std::string> csv_names;
   for (const auto& c : results.checks) {
     if (!c.record) continue;
-    for (const auto& f : c.record->figures) {
+    for (std::size_t fi = 0; fi < c.record->figures.size(); ++fi) {
+      const Figure& f = c.record->figures[fi];
       std::string name = figure_csv_name(c.id, f.id.empty() ? "figure" : f.id);
       for (int k = 2; csv_names.count(name); ++k)
         name = figure_csv_name(c.id, (f.id.empty() ? "figure" : f.id) + "-" + std::to_string(k));
       csv_names.insert(name);
       model.figures_of[c.id].push_back(model.figures.size());
-      model.figures.push_back(FigureRef{&f, c.id, name, {}});
+      model.figures.push_back(FigureRef{&f, &c.record->figure_problems[fi], c.id, name, {}});
     }
   }
   outcome.checks = results.checks.size();

@@ -1,12 +1,13 @@
 // Sweep configs (checks/config.hpp): the sweep grammar, readable and stable case ids, JSON and TOML
 // giving the same cases, and errors that name the place in the file.
-#include <diffbound/checks/config.hpp>
+#include <diffbound/app/config.hpp>
 
 #include "scale_helpers.hpp"
 
 #include <catch2/catch.hpp>
 
 using namespace diffbound::checks;
+using namespace diffbound::app;
 using Catch::Matchers::Contains;
 
 namespace {

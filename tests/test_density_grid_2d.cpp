@@ -4,7 +4,7 @@
 // closed forms, and a trained network's sampler against Monte Carlo of the same sampler.
 #include "tolerances.hpp"
 
-#include <diffbound/checks/full_error_common.hpp>
+#include <diffbound/checks/full_error/common.hpp>
 #include <diffbound/numerics/density_grid.hpp>
 #include <diffbound/numerics/density_grid_2d.hpp>
 #include <diffbound/numerics/gaussian_sampler.hpp>

@@ -6,7 +6,7 @@
 #include "tolerances.hpp"
 
 #include <diffbound/checks/check.hpp>
-#include <diffbound/checks/full_error_common.hpp>
+#include <diffbound/checks/full_error/common.hpp>
 #include <diffbound/numerics/dsm_loss.hpp>
 #include <diffbound/numerics/gaussian_sampler.hpp>
 #include <diffbound/numerics/network_score.hpp>

@@ -6,7 +6,7 @@
 #include <diffbound/reports/latex.hpp>
 #include <diffbound/reports/plots.hpp>
 #include <diffbound/reports/report.hpp>
-#include <diffbound/reports/results_file.hpp>
+#include <diffbound/results/reader.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -17,6 +17,7 @@
 
 using namespace diffbound::test;
 using namespace diffbound::reports;
+using namespace diffbound::results;
 using Catch::Matchers::Contains;
 using Catch::Matchers::StartsWith;
 namespace fs = std::filesystem;

@@ -9,7 +9,7 @@
 #include <diffbound/theory/sampling_girsanov.hpp>
 #include <diffbound/theory/sampling_init.hpp>
 #include <diffbound/theory/schedules.hpp>
-#include <diffbound/theory/verdict.hpp>
+#include <diffbound/theory/judge.hpp>
 
 #include <boost/math/quadrature/gauss_kronrod.hpp>
 #include <boost/random/uniform_real_distribution.hpp>

@@ -3,6 +3,7 @@
 // progress line that shows on a terminal and stays out of logs.
 #include "scale_helpers.hpp"
 
+#include <diffbound/app/runner.hpp>
 #include <diffbound/numerics/random.hpp>
 
 #include <catch2/catch.hpp>
@@ -12,6 +13,8 @@
 #include <thread>
 
 using namespace diffbound::test;
+using diffbound::app::RunOptions;
+using diffbound::app::run_checks;
 using Catch::Matchers::Contains;
 
 namespace {
@@ -261,7 +264,7 @@ echo "1;cluster"
 
 #include <diffbound/checks/dispatch.hpp>
 #include <diffbound/checks/params.hpp>
-#include <diffbound/checks/runner.hpp>
+#include <diffbound/app/runner.hpp>
 
 namespace {
 /// measured = x ≤ bound = 2x, exact: a well-behaved check for the test program only, whose parameter

@@ -1,6 +1,6 @@
 // The drift rule of the training checks (theory/fitted_constants.hpp): held-out points of a bound with a
 // fitted constant are held to kDriftFactor × the calibrated value, and the ratio they need is reported.
-#include <diffbound/checks/training_common.hpp>
+#include <diffbound/checks/training/common.hpp>
 #include <diffbound/theory/fitted_constants.hpp>
 
 #include <catch2/catch.hpp>

@@ -1,7 +1,7 @@
 // The verdict rule and its soundness: rounding never yields a false VERIFIED (DESIGN.md).
 #include <diffbound/numerics/random.hpp>
 #include <diffbound/theory/scalar.hpp>
-#include <diffbound/theory/verdict.hpp>
+#include <diffbound/theory/judge.hpp>
 
 #include <catch2/catch.hpp>
 

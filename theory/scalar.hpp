@@ -14,6 +14,8 @@
 // actually used can exceed the one asked for by a bit or two; precision_bits() reports what is used.
 #pragma once
 
+#include "scalar_kind.hpp"
+
 #include <boost/multiprecision/mpfi.hpp>
 #include <boost/multiprecision/mpfr.hpp>
 
@@ -34,28 +36,6 @@ namespace bmp = boost::multiprecision;
 using mpfr_real = bmp::number<bmp::mpfr_float_backend<0>, bmp::et_off>;
 /// MPFI interval with run-time precision; every operation rounds outward.
 using mpfi_real = bmp::number<bmp::mpfi_float_backend<0>, bmp::et_off>;
-
-enum class ScalarKind { float64, mpfr, mpfi };
-
-/// The name used for a scalar kind in JSON, on the command line and in the report.
-inline const char* to_string(ScalarKind k) {
-  switch (k) {
-    case ScalarKind::float64:
-      return "double";
-    case ScalarKind::mpfr:
-      return "mpfr";
-    case ScalarKind::mpfi:
-      return "mpfi";
-  }
-  return "?";
-}
-
-inline ScalarKind scalar_kind_from_string(std::string_view s) {
-  if (s == "double" || s == "float64") return ScalarKind::float64;
-  if (s == "mpfr") return ScalarKind::mpfr;
-  if (s == "mpfi" || s == "interval") return ScalarKind::mpfi;
-  throw std::invalid_argument("unknown scalar kind '" + std::string(s) + "' (expected double, mpfr or mpfi)");
-}
 
 template <class Real>
 struct scalar_traits;
@@ -138,14 +118,6 @@ inline unsigned value_precision_bits(const mpfi_real& x) {
 
 // ---------------------------------------------------------------------------------------------
 // Literals and parameters
-
-/// The shortest decimal string that reads back as `x` (C++17 to_chars round trip).
-inline std::string shortest_decimal(double x) {
-  char buf[64];
-  auto res = std::to_chars(buf, buf + sizeof buf, x);
-  if (res.ec != std::errc()) throw std::runtime_error("to_chars failed");
-  return std::string(buf, res.ptr);
-}
 
 /// A parameter given as a double means the shortest decimal that prints as it: 0.002 means the
 /// decimal 0.002, not the binary double nearest to it. In double that is `x` itself; in MPFR the value
@@ -231,12 +203,7 @@ inline bool is_finite(const mpfi_real& x) {
   return mpfr_number_p(&x.backend().data()->left) && mpfr_number_p(&x.backend().data()->right);
 }
 
-/// Decimal text with `digits` significant digits; an interval prints as [lo, hi].
-inline std::string to_text(double x, int digits = 17) {
-  char buf[64];
-  auto res = std::to_chars(buf, buf + sizeof buf, x, std::chars_format::general, digits);
-  return std::string(buf, res.ptr);
-}
+/// Decimal text with `digits` significant digits; an interval prints as [lo, hi] (double: scalar_kind.hpp).
 inline std::string to_text(const mpfr_real& x, int digits = 40) { return x.str(digits, std::ios_base::scientific); }
 inline std::string to_text(const mpfi_real& x, int digits = 40) {
   // Each endpoint printed with directed rounding, so the printed interval still contains the value.

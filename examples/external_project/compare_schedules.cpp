@@ -4,7 +4,7 @@
 #include <diffbound/numerics/gaussian_sampler.hpp>
 #include <diffbound/theory/sampling_girsanov.hpp>
 #include <diffbound/theory/schedules.hpp>
-#include <diffbound/theory/verdict.hpp>
+#include <diffbound/theory/judge.hpp>
 
 #include <cstdio>
 

@@ -1,0 +1,226 @@
+// diffbound merge: joins the results of the shards of one run (run --shard i/n) into one results file,
+// as if the run had not been cut: cases in sweep order, check summaries recomputed from all the cases.
+// Refuses files that are not parts of one run, with the reason.
+#include <diffbound/app/commands.hpp>
+#include <diffbound/checks/runtime.hpp>
+#include <diffbound/app/records.hpp>
+#include <diffbound/results/files.hpp>
+#include <diffbound/app/runner.hpp>
+#include <diffbound/results/version.hpp>
+
+#include <diffbound/reports/report.hpp>
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <iostream>
+#include <map>
+
+namespace diffbound::app {
+
+using namespace diffbound::checks;
+using namespace diffbound::results;
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Part {
+  fs::path path;
+  ResultsContent content;
+  unsigned index = 1, count = 1;
+};
+
+std::string shard_name(const Part& p) { return fmt::format("shard {}/{}", p.index, p.count); }
+
+/// Where the results of an input are: the file itself, or <folder>/results.jsonl.
+fs::path results_path(const std::string& in) {
+  const fs::path p(in);
+  std::error_code ec;
+  if (!fs::exists(p, ec)) throw std::invalid_argument("merge: " + in + ": no such file or folder");
+  if (!fs::is_directory(p, ec)) return p;
+  if (fs::exists(p / "results.jsonl", ec)) return p / "results.jsonl";
+  if (fs::exists(p / "results.jsonl.partial", ec))
+    throw std::invalid_argument("merge: " + in +
+                                " holds an unfinished run (results.jsonl.partial); finish it with "
+                                "'diffbound run --resume' and the same options first");
+  throw std::invalid_argument("merge: " + in + ": no results.jsonl in this folder");
+}
+
+RunOutcome merge(const fs::path& out_dir, const std::vector<std::string>& inputs, std::ostream& out) {
+  // ---- Read and check every input before writing anything ----------------------------------------
+  std::vector<Part> parts;
+  for (const auto& in : inputs) {
+    Part p;
+    p.path = results_path(in);
+    p.content = read_records(p.path);
+    if (!p.content.end || p.content.dropped_tail)
+      throw std::invalid_argument("merge: " + p.path.string() + " is not a finished run (no end record)");
+    const json& shard = p.content.run.value("shard", json());
+    if (shard.is_object()) {
+      p.index = shard.value("index", 0u);
+      p.count = shard.value("count", 0u);
+      if (p.count < 1 || p.index < 1 || p.index > p.count)
+        throw std::invalid_argument("merge: " + p.path.string() + ": bad shard record " + shard.dump());
+    }
+    parts.push_back(std::move(p));
+  }
+  const Part& first = parts.front();
+  for (const auto& p : parts) {
+    const std::string diff =
+        identity_difference(first.content.run, first.path.string(), p.content.run, p.path.string());
+    if (!diff.empty()) throw std::invalid_argument("cannot merge: " + diff);
+  }
+  const std::string their =
+      fmt::format("{} (commit {})", first.content.run.value("version", "?"), first.content.run.value("commit", "?"));
+  const std::string ours = fmt::format("{} (commit {})", version::string, version::commit);
+  if (their != ours)
+    throw std::invalid_argument("cannot merge: the shards were computed by diffbound " + their + " but this is " +
+                                ours + "; merge with the program that ran them (the check summaries are recomputed)");
+
+  // Shards: one count, each index once, none missing.
+  const unsigned n = first.count;
+  std::map<unsigned, const Part*> by_index;
+  for (const auto& p : parts) {
+    if (p.count != n)
+      throw std::invalid_argument("cannot merge: " + first.path.string() + " is " + shard_name(first) + " but " +
+                                  p.path.string() + " is " + shard_name(p) + " (different numbers of shards)");
+    const auto [it, fresh] = by_index.emplace(p.index, &p);
+    if (!fresh)
+      throw std::invalid_argument("cannot merge: " + it->second->path.string() + " and " + p.path.string() +
+                                  " are both " + shard_name(p) + " (overlapping shards)");
+  }
+  std::string missing;
+  for (unsigned i = 1; i <= n; ++i)
+    if (!by_index.count(i)) missing += (missing.empty() ? "" : ", ") + std::to_string(i);
+  if (!missing.empty())
+    throw std::invalid_argument("cannot merge: shard" +
+                                std::string(missing.find(',') == std::string::npos ? " " : "s ") + missing + " of " +
+                                std::to_string(n) + " missing");
+
+  // Each shard holds exactly its slice; interleaved they give back the selection, in order.
+  const json& selection = first.content.run.at("selection");
+  const std::size_t total = selection.value("cases", std::size_t{0});
+  for (const auto& [i, p] : by_index) {
+    const std::size_t expected = total >= i ? (total - i) / n + 1 : 0;
+    if (p->content.cases.size() != expected)
+      throw std::invalid_argument("cannot merge: " + p->path.string() + " holds " +
+                                  std::to_string(p->content.cases.size()) + " cases but " + shard_name(*p) + " of " +
+                                  std::to_string(total) + " cases has " + std::to_string(expected));
+  }
+  std::vector<const json*> ordered;
+  for (std::size_t g = 0; g < total; ++g)
+    ordered.push_back(&by_index.at(static_cast<unsigned>(g % n + 1))->content.cases[g / n]);
+  std::vector<CaseSpec> specs;
+  std::vector<const Check*> owner;
+  for (const json* rec : ordered) {
+    const std::string id = rec->at("check").get<std::string>();
+    const Check* c = Registry::instance().find(id);
+    if (!c) throw std::invalid_argument("cannot merge: check " + id + " is not known to this program");
+    specs.push_back({rec->at("case").get<std::string>(), rec->value("params", json::object())});
+    owner.push_back(c);
+  }
+  std::vector<std::pair<const Check*, const CaseSpec*>> sel;
+  for (std::size_t g = 0; g < specs.size(); ++g) sel.emplace_back(owner[g], &specs[g]);
+  if (selection_digest(sel) != selection.value("digest", ""))
+    throw std::invalid_argument("cannot merge: the shards' cases do not add up to the selection they were cut from");
+
+  // ---- Compose the merged file ---------------------------------------------------------------
+  json run = first.content.run;
+  // The precision of the run, for the check records (and any multiprecision work in summarize).
+  const WorkingPrecision precision(run.value("precision_bits", 128u));
+  run.erase("shard");
+  run["merged_from"] = json::array();
+  double wall = 0;
+  for (const auto& [i, p] : by_index) {
+    run["merged_from"].push_back(json{{"file", p->path.string()},
+                                      {"shard", fmt::format("{}/{}", p->index, p->count)},
+                                      {"date", p->content.run.value("date", "")},
+                                      {"host", p->content.run.value("machine", json::object()).value("host", "")},
+                                      {"threads", p->content.run.value("threads", 0)}});
+    wall += p->content.end->value("wall_seconds", 0.0);
+  }
+  std::string content = run.dump() + '\n';
+  RunOutcome outcome;
+  for (const auto& id_json : run.at("checks")) {
+    const std::string id = id_json.get<std::string>();
+    const Check* check = Registry::instance().find(id);
+    if (!check) throw std::invalid_argument("cannot merge: check " + id + " is not known to this program");
+    ScalarKind kind = check->scalar_kinds().front();
+    for (const auto& rec : first.content.checks)
+      if (rec.value("check", "") == id) kind = scalar_kind_from_string(rec.value("scalar", "double"));
+    std::vector<CaseResult> rs;
+    for (const json* rec : ordered)
+      if (rec->at("check") == id) {
+        content += rec->dump() + '\n';
+        rs.push_back(rec->get<CaseResult>());
+      }
+    CheckOutcome co;
+    content += check_record(*check, kind, rs, co).dump() + '\n';
+    outcome.checks.push_back(std::move(co));
+  }
+  outcome.wall_seconds = wall;
+  outcome.bound_factor = run.value("bound_factor", 1.0);
+  content += end_record(outcome.checks, wall).dump() + '\n';
+
+  std::error_code ec;
+  if (fs::exists(out_dir, ec) && !fs::is_directory(out_dir, ec))
+    throw std::invalid_argument("merge: " + out_dir.string() + ": exists and is not a folder");
+  const bool existed = fs::exists(out_dir, ec);
+  for (const auto& p : parts)
+    if (fs::exists(out_dir / "results.jsonl", ec) && fs::equivalent(p.path, out_dir / "results.jsonl", ec))
+      throw std::invalid_argument("merge: " + p.path.string() +
+                                  " is an input; write the merged results to another folder");
+  fs::create_directories(out_dir, ec);
+  if (ec) throw std::runtime_error("cannot create the output folder " + out_dir.string() + ": " + ec.message());
+  FolderLock lock;
+  if (!lock.acquire(out_dir))
+    throw std::invalid_argument("merge: another diffbound process is writing to " + out_dir.string());
+  try {
+    write_file_atomically(out_dir / "results.jsonl", content);
+  } catch (...) {
+    if (!existed) fs::remove(out_dir, ec);
+    throw;
+  }
+  outcome.results_file = out_dir / "results.jsonl";
+  out << "merged " << parts.size() << " shard" << (parts.size() == 1 ? "" : "s") << " of " << total << " cases\n";
+  print_summary(outcome, out);
+  return outcome;
+}
+
+class MergeCommand final : public Command {
+ public:
+  int order() const override { return 25; }
+  CLI::App* add(CLI::App& app) override {
+    auto* sub = app.add_subcommand(
+        "merge",
+        "Join the results of the shards of one run ('run --shard i/n') into OUT/results.jsonl, as if the run had\n"
+        "not been cut (cases in sweep order, check summaries recomputed from all cases). Refuses shards of\n"
+        "different runs (version, commit, size, scalar, precision, seed, bound factor, selection of cases),\n"
+        "overlapping or missing shards, and unfinished ones.\n"
+        "Exit status: 0 when no case is VIOLATED and none failed, 1 when some case is VIOLATED, 3 when some\n"
+        "case failed, 2 when the inputs do not merge, 4 when the merged results cannot be written.\n"
+        "Example: diffbound merge results shard-1 shard-2 shard-3 shard-4");
+    sub->add_option("out", out_, "Output folder of the merged results (created if missing).")->required();
+    sub->add_option("inputs", inputs_, "Results of the shards: results.jsonl files or the folders holding them.")
+        ->required();
+    sub->add_flag("--no-report", no_report_, "Do not draw the report of the merged results.");
+    return sub;
+  }
+  int run() override {
+    const auto outcome = merge(out_, inputs_, std::cout);
+    std::cout << "results: " << outcome.results_file.string() << '\n';
+    if (!no_report_) reports::report_after_run(outcome.results_file.parent_path(), std::cout, std::cerr);
+    return outcome.exit_status();
+  }
+
+ private:
+  fs::path out_;
+  std::vector<std::string> inputs_;
+  bool no_report_ = false;
+};
+
+}  // namespace
+}  // namespace diffbound::app
+
+DIFFBOUND_REGISTER_COMMAND(diffbound::app::MergeCommand)

@@ -1,0 +1,501 @@
+#include <diffbound/app/runner.hpp>
+
+#include <diffbound/app/config.hpp>
+#include <diffbound/checks/params.hpp>
+#include <diffbound/app/progress.hpp>
+#include <diffbound/app/records.hpp>
+#include <diffbound/results/files.hpp>
+#include <diffbound/results/version.hpp>
+
+#include <diffbound/checks/runtime.hpp>
+#include <diffbound/numerics/random.hpp>
+
+#include <fmt/format.h>
+#include <boost/version.hpp>
+
+#include <fnmatch.h>
+#include <unistd.h>
+#include <algorithm>
+#include <atomic>
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <ctime>
+#include <deque>
+#include <fstream>
+#include <iostream>
+#include <limits>
+#include <mutex>
+#include <thread>
+
+namespace diffbound::app {
+
+using namespace diffbound::checks;
+using namespace diffbound::results;
+
+
+namespace fs = std::filesystem;
+
+bool RunOutcome::ok() const {
+  for (const auto& c : checks)
+    if (c.counts.violated > 0 || c.counts.failed > 0) return false;
+  return true;
+}
+
+int RunOutcome::exit_status() const {
+  bool violated = false, failed = false;
+  for (const auto& c : checks) violated = violated || c.counts.violated > 0, failed = failed || c.counts.failed > 0;
+  return failed ? 3 : (violated ? 1 : 0);
+}
+
+unsigned resolve_threads(unsigned requested) {
+  if (requested > 0) return requested;
+  const unsigned hc = std::thread::hardware_concurrency();
+  return hc > 0 ? hc : 1;
+}
+
+namespace {
+
+std::string utc_now() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string cpu_model() {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("model name", 0) == 0) {
+      auto p = line.find(':');
+      if (p != std::string::npos) return line.substr(p + 2);
+    }
+  return "unknown";
+}
+
+std::string host_name() {
+  char buf[256] = {0};
+  if (gethostname(buf, sizeof buf - 1) != 0) return "unknown";
+  return buf;
+}
+
+/// Runs one case, turning any exception into a failed result (the run goes on). A ParamError is
+/// also reported through `param_error`: in a config run it means a bad user case and stops the run.
+CaseResult run_one(const Check& check, const CaseSpec& spec, const RunContext& ctx, std::string* param_error) {
+  const auto t0 = std::chrono::steady_clock::now();
+  CaseResult r;
+  try {
+    r = check.run_case(spec, ctx);
+  } catch (const std::exception& e) {
+    if (param_error && dynamic_cast<const ParamError*>(&e)) *param_error = e.what();
+    r = CaseResult{};
+    r.check = check.id();
+    r.case_id = spec.id;
+    r.params = spec.params;
+    r.scalar = ctx.scalar;
+    r.precision_bits = ctx.precision_bits;
+    r.seed = ctx.seed;
+    r.bound_factor = ctx.bound_factor;
+    r.verdict = Verdict::inconclusive;
+    r.error = e.what();
+    r.reason = std::string("the case failed to run: ") + e.what();
+  }
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return r;
+}
+
+/// The cases of one check in this run's selection (before sharding).
+struct Planned {
+  const Check* check = nullptr;
+  ScalarKind kind = ScalarKind::float64;
+  std::vector<CaseSpec> specs;
+  std::vector<std::string> origins;  ///< config runs: where each case comes from
+};
+
+}  // namespace
+
+json build_metadata() {
+  return json{
+      {"program", "diffbound"},
+      {"version", version::string},
+      {"commit", version::commit},
+      {"compiler", std::string("g++ ") + __VERSION__},
+      {"boost", fmt::format("{}.{}.{}", BOOST_VERSION / 100000, BOOST_VERSION / 100 % 1000, BOOST_VERSION % 100)},
+      {"mpfr", mpfr_get_version()},
+      {"mpfi", mpfi_get_version()},
+      {"machine", json{{"host", host_name()}, {"cpu", cpu_model()}, {"cores", std::thread::hardware_concurrency()}}},
+      {"gemm", matrix_product_backend()}};
+}
+
+void parse_shard(const std::string& text, RunOptions& options) {
+  auto bad = [&](const std::string& why) -> void { throw std::invalid_argument("--shard " + text + ": " + why); };
+  const auto slash = text.find('/');
+  if (slash == std::string::npos) bad("expected i/n, e.g. 2/8 for the second of eight shards");
+  auto whole = [&](std::string_view s, unsigned long long& v) {
+    if (s.empty() || s.size() > 12) return false;
+    const auto res = std::from_chars(s.data(), s.data() + s.size(), v);
+    return res.ec == std::errc() && res.ptr == s.data() + s.size();
+  };
+  unsigned long long i = 0, n = 0;
+  const std::string_view all(text);
+  if (!whole(all.substr(0, slash), i) || !whole(all.substr(slash + 1), n))
+    bad("expected i/n with whole numbers, e.g. 2/8 for the second of eight shards");
+  if (n < 1) bad("the number of shards must be at least 1");
+  if (n > 100000) bad("the number of shards must be at most 100000");
+  if (i < 1 || i > n) bad("the shard index must be between 1 and " + std::to_string(n));
+  options.shard_index = static_cast<unsigned>(i);
+  options.shard_count = static_cast<unsigned>(n);
+}
+
+RunOutcome run_checks(const RunOptions& options, std::ostream& out) {
+  const auto wall0 = std::chrono::steady_clock::now();
+  const unsigned threads = resolve_threads(options.threads);
+
+  // ---- 1. The input, all of it checked before any file is touched ------------------------------
+  if (!std::isfinite(options.bound_factor) || !(options.bound_factor > 0))
+    throw std::invalid_argument("--bound-factor: must be a finite positive number, got " +
+                                shortest_decimal(options.bound_factor));
+  if (options.shard_count < 1 || options.shard_index < 1 || options.shard_index > options.shard_count)
+    throw std::invalid_argument("--shard: the shard index must be between 1 and the number of shards");
+
+  std::vector<Planned> plan;
+  std::optional<SweepConfig> config;
+  if (options.config) {
+    config = load_config(*options.config);
+    std::vector<bool> keep(config->entries.size(), options.patterns.empty());
+    for (const auto& p : options.patterns) {
+      bool any = false;
+      for (std::size_t e = 0; e < config->entries.size(); ++e)
+        if (fnmatch(p.c_str(), config->entries[e].check->id().c_str(), 0) == 0) keep[e] = any = true;
+      if (!any) {
+        std::string ids;
+        for (const auto& e : config->entries) ids += (ids.empty() ? "" : ", ") + e.check->id();
+        throw std::invalid_argument("no check of " + config->file + " matches '" + p + "' (its checks: " + ids + ")");
+      }
+    }
+    for (std::size_t e = 0; e < config->entries.size(); ++e)
+      if (keep[e]) plan.push_back({config->entries[e].check, {}, config->entries[e].cases, config->entries[e].origins});
+  } else {
+    for (const Check* c : Registry::instance().select(options.patterns))
+      plan.push_back({c, {}, c->cases(options.size), {}});
+  }
+  // Every check runs in its own scalar kind unless one is forced; validate the forced one.
+  for (auto& p : plan) {
+    const auto supported = p.check->scalar_kinds();
+    p.kind = supported.front();
+    if (options.scalar) {
+      if (std::find(supported.begin(), supported.end(), *options.scalar) == supported.end())
+        throw std::invalid_argument("check " + p.check->id() + " does not support the scalar kind " +
+                                    to_string(*options.scalar));
+      p.kind = *options.scalar;
+    }
+  }
+
+  // The selection, its digest, and this shard's part of it.
+  std::vector<std::pair<const Check*, const CaseSpec*>> selection;
+  struct Slot {
+    std::size_t pi, k;  // plan index, case index
+  };
+  std::vector<Slot> mine;
+  for (std::size_t pi = 0; pi < plan.size(); ++pi)
+    for (std::size_t k = 0; k < plan[pi].specs.size(); ++k) {
+      if (in_shard(selection.size(), options.shard_index, options.shard_count)) mine.push_back({pi, k});
+      selection.emplace_back(plan[pi].check, &plan[pi].specs[k]);
+    }
+  const bool sharded = options.shard_count > 1;
+
+  json run = build_metadata();
+  run["type"] = "run";
+  run["date"] = utc_now();
+  run["size"] = to_string(options.size);
+  run["scalar"] = options.scalar ? to_string(*options.scalar) : "auto";
+  run["precision_bits"] = precision_bits_of(ScalarKind::mpfr);
+  run["threads"] = threads;
+  run["seed"] = options.seed;
+  run["bound_factor"] = options.bound_factor;
+  run["checks"] = json::array();
+  for (const auto& p : plan) run["checks"].push_back(p.check->id());
+  run["selection"] = json{{"cases", selection.size()}, {"digest", selection_digest(selection)}};
+  if (config)
+    run["config"] = json{{"file", config->file}, {"format", config->format}, {"description", config->description}};
+  if (sharded)
+    run["shard"] = json{{"index", options.shard_index}, {"count", options.shard_count}, {"cases", mine.size()}};
+
+  // The output folder.
+  const fs::path& dir = options.out_dir;
+  std::error_code ec;
+  const bool dir_existed = fs::exists(dir, ec);
+  if (dir_existed && !fs::is_directory(dir, ec))
+    throw std::invalid_argument("--out " + dir.string() + ": exists and is not a folder");
+  const fs::path final_path = dir / "results.jsonl";
+  const fs::path journal_path = dir / "results.jsonl.partial";
+
+  // --resume: the finished cases of an earlier run with the same settings.
+  struct Done {
+    json record;
+    CaseResult result;
+  };
+  std::map<std::pair<std::string, std::string>, Done> done;
+  std::optional<ResultsContent> journal_content;
+  if (options.resume && dir_existed) {
+    std::map<std::pair<std::string, std::string>, std::size_t> slot_of;
+    for (std::size_t m = 0; m < mine.size(); ++m)
+      slot_of[{plan[mine[m].pi].check->id(), plan[mine[m].pi].specs[mine[m].k].id}] = m;
+    for (const fs::path& src : {final_path, journal_path}) {
+      if (!fs::exists(src, ec)) continue;
+      ResultsContent c;
+      try {
+        c = read_records(src);
+      } catch (const std::invalid_argument& e) {
+        // A journal killed before its first line was complete holds nothing to resume.
+        if (src == journal_path && fs::file_size(src, ec) < 4096) {
+          std::ifstream in(src);
+          std::string first;
+          if (!std::getline(in, first) || in.eof()) continue;
+        }
+        throw std::invalid_argument(std::string("--resume: ") + e.what());
+      }
+      const std::string diff = identity_difference(c.run, src.string(), run, "this run");
+      if (!diff.empty())
+        throw std::invalid_argument("--resume: " + diff + " (resume with the same settings, or choose another --out)");
+      const json their_shard = c.run.value("shard", json()), our_shard = run.value("shard", json());
+      auto shard_text = [](const json& s) {
+        return s.is_null() ? std::string("unsharded")
+                           : "shard " + s.value("index", json()).dump() + "/" + s.value("count", json()).dump();
+      };
+      if (shard_text(their_shard) != shard_text(our_shard))
+        throw std::invalid_argument("--resume: " + src.string() + " is " + shard_text(their_shard) +
+                                    " but this run is " + shard_text(our_shard) +
+                                    " (resume with the same --shard, or choose another --out)");
+      for (auto& rec : c.cases) {
+        const auto key = std::make_pair(rec.at("check").get<std::string>(), rec.at("case").get<std::string>());
+        const auto it = slot_of.find(key);
+        if (it == slot_of.end()) continue;
+        const Planned& p = plan[mine[it->second].pi];
+        const CaseSpec& spec = p.specs[mine[it->second].k];
+        CaseResult r;
+        try {
+          r = rec.get<CaseResult>();
+        } catch (const std::exception&) {
+          continue;  // not readable: run the case again
+        }
+        if (r.params != spec.params || r.seed != case_seed(options.seed, p.check->id(), spec.id) || r.scalar != p.kind)
+          continue;
+        done[key] = Done{std::move(rec), std::move(r)};
+      }
+      if (src == journal_path)
+        journal_content = std::move(c);
+      else
+        run = c.run;  // keep the original run record (its date)
+    }
+    if (journal_content) run = journal_content->run;
+  }
+
+  std::vector<Slot> pending;
+  for (const auto& m : mine)
+    if (!done.count({plan[m.pi].check->id(), plan[m.pi].specs[m.k].id})) pending.push_back(m);
+  const std::size_t resumed = mine.size() - pending.size();
+
+  // ---- 2. The journal ------------------------------------------------------------------------
+  if (!dir_existed) {
+    fs::create_directories(dir, ec);
+    if (ec) throw std::runtime_error("cannot create the output folder " + dir.string() + ": " + ec.message());
+  }
+  auto remove_outputs = [&] {
+    std::error_code e2;
+    fs::remove(journal_path, e2);
+    if (!dir_existed) fs::remove(dir, e2);  // only if still empty
+  };
+  FolderLock lock;
+  if (!lock.acquire(dir))
+    throw std::invalid_argument("--out " + dir.string() +
+                                ": another diffbound run is writing there (wait for it, or choose another --out)");
+  const bool replacing = !options.resume && fs::exists(journal_path, ec);
+  Journal journal;
+  try {
+    if (journal_content)
+      journal.reopen(journal_path, journal_content->good_bytes);
+    else
+      journal.create(journal_path, run);
+  } catch (const std::runtime_error&) {
+    if (!journal_content) remove_outputs();
+    throw;
+  }
+  if (replacing)
+    std::cerr << "note: " << journal_path.string() << " of an unfinished run was replaced (--resume continues one)\n";
+  if (options.resume) {
+    if (resumed > 0)
+      std::cerr << "resuming: " << resumed << " of " << mine.size() << " cases already done in " << dir.string()
+                << '\n';
+    else
+      std::cerr << "resuming: nothing to take over in " << dir.string() << ", running all " << mine.size()
+                << " cases\n";
+  }
+
+  // ---- 3. The cases left, on a pool of threads; each finished case goes to the journal at once -------
+  std::vector<std::optional<CaseResult>> results(pending.size());
+  std::deque<std::size_t> finished;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::atomic<std::size_t> next{0};
+  std::atomic<bool> stop{false};
+  unsigned alive = 0;
+  std::string param_error_message;
+  std::size_t written = 0;
+  auto worker = [&] {
+    for (;;) {
+      const std::size_t i = stop ? pending.size() : next.fetch_add(1);
+      if (i >= pending.size()) break;
+      const Planned& p = plan[pending[i].pi];
+      const CaseSpec& spec = p.specs[pending[i].k];
+      RunContext ctx;
+      ctx.scalar = p.kind;
+      ctx.precision_bits = precision_bits_of(p.kind);
+      ctx.seed = case_seed(options.seed, p.check->id(), spec.id);
+      ctx.size = options.size;
+      ctx.bound_factor = options.bound_factor;
+      std::string param_error;
+      CaseResult r = run_one(*p.check, spec, ctx, config ? &param_error : nullptr);
+      std::lock_guard<std::mutex> lock(mu);
+      if (!param_error.empty()) {
+        if (param_error_message.empty())
+          param_error_message =
+              config->file + ": " + p.origins[pending[i].k] + ", case '" + spec.id + "': " + param_error;
+        stop = true;
+      }
+      results[i] = std::move(r);
+      finished.push_back(i);
+      cv.notify_all();
+    }
+    std::lock_guard<std::mutex> lock(mu);
+    --alive;
+    cv.notify_all();
+  };
+  {
+    Progress progress(options.progress, mine.size(), resumed,
+                      sharded ? fmt::format("shard {}/{}  ", options.shard_index, options.shard_count) : "");
+    std::vector<std::jthread> pool;
+    struct StopOnExit {
+      std::atomic<bool>& stop;
+      ~StopOnExit() { stop = true; }
+    };
+    const unsigned n_workers = static_cast<unsigned>(std::min<std::size_t>(threads, pending.size()));
+    // Parallelism is the runner's (cases on threads); every GEMM runs on one thread, because OpenBLAS's
+    // products change in the last bits with its thread count (docs/PERFORMANCE.md, tests/test_fast_paths.cpp).
+    set_matrix_product_threads(1);
+    alive = n_workers;
+    for (unsigned t = 0; t < n_workers; ++t) pool.emplace_back(worker);
+    const StopOnExit stop_on_exit{stop};  // on an exception: no new cases; the pool then joins
+    try {
+      for (;;) {
+        std::unique_lock<std::mutex> lock(mu);
+        cv.wait_for(lock, std::chrono::seconds(1), [&] { return !finished.empty() || alive == 0; });
+        std::vector<std::size_t> batch(finished.begin(), finished.end());
+        finished.clear();
+        const bool over = alive == 0;
+        lock.unlock();
+        for (const std::size_t i : batch) {
+          journal.append(case_record(*results[i]));
+          ++written;
+        }
+        const std::size_t at = written < pending.size() ? written : pending.size() - 1;
+        progress.update(written, pending.empty() ? std::string() : plan[pending[at].pi].check->id(), batch.empty());
+        if (over) break;  // every worker has left, after handing in its last case
+      }
+    } catch (const std::runtime_error& e) {
+      // A failed write (disk full, ...): the journal holds complete records only.
+      stop = true;
+      pool.clear();
+      progress.finish();
+      journal.close();
+      if (written + resumed == 0) {
+        remove_outputs();
+        throw;
+      }
+      throw std::runtime_error(std::string(e.what()) + "; the " + std::to_string(written + resumed) +
+                               " finished cases are kept in " + journal_path.string() +
+                               ": make room and run again with --resume");
+    }
+  }
+  if (!param_error_message.empty()) {
+    journal.close();
+    remove_outputs();
+    throw ConfigError(param_error_message);
+  }
+
+  // ---- 4. The results file, composed from all the cases, written whole -----------------------------
+  RunOutcome outcome;
+  outcome.resumed_cases = resumed;
+  outcome.bound_factor = options.bound_factor;
+  if (sharded) outcome.shard = fmt::format("{}/{}", options.shard_index, options.shard_count);
+  std::map<std::pair<std::size_t, std::size_t>, std::size_t> new_index;
+  for (std::size_t i = 0; i < pending.size(); ++i) new_index[{pending[i].pi, pending[i].k}] = i;
+  std::string content = run.dump() + '\n';
+  for (std::size_t pi = 0; pi < plan.size(); ++pi) {
+    std::vector<CaseResult> rs;
+    for (const auto& m : mine) {
+      if (m.pi != pi) continue;
+      const auto it = new_index.find({m.pi, m.k});
+      if (it != new_index.end()) {
+        content += case_record(*results[it->second]).dump() + '\n';
+        rs.push_back(*results[it->second]);
+      } else {
+        const Done& d = done.at({plan[pi].check->id(), plan[pi].specs[m.k].id});
+        content += d.record.dump() + '\n';
+        rs.push_back(d.result);
+      }
+    }
+    CheckOutcome co;
+    content += check_record(*plan[pi].check, plan[pi].kind, rs, co).dump() + '\n';
+    outcome.checks.push_back(std::move(co));
+  }
+  outcome.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+  json end = end_record(outcome.checks, outcome.wall_seconds);
+  if (resumed > 0) end["resumed_cases"] = resumed;
+  content += end.dump() + '\n';
+  journal.close();
+  try {
+    write_file_atomically(final_path, content);
+  } catch (const std::runtime_error& e) {
+    throw std::runtime_error(std::string(e.what()) + "; all cases are kept in " + journal_path.string() +
+                             ": make room and run again with --resume");
+  }
+  fs::remove(journal_path, ec);
+  outcome.results_file = final_path;
+  print_summary(outcome, out);
+  return outcome;
+}
+
+void print_summary(const RunOutcome& outcome, std::ostream& out) {
+  out << fmt::format("{:<28} {:>6} {:>9} {:>6} {:>9} {:>13} {:>7} {:>14} {:>9}\n", "check", "cases", "VERIFIED",
+                     "HOLDS", "VIOLATED", "INCONCLUSIVE", "failed", "min rel.margin", "seconds");
+  for (const auto& c : outcome.checks) {
+    out << fmt::format("{:<28} {:>6} {:>9} {:>6} {:>9} {:>13} {:>7} {:>14} {:>9.2f}\n", c.id, c.counts.total(),
+                       c.counts.verified, c.counts.holds, c.counts.violated, c.counts.inconclusive, c.counts.failed,
+                       std::isfinite(c.smallest_relative_margin) ? fmt::format("{:.3e}", c.smallest_relative_margin)
+                                                                 : std::string("-"),
+                       c.seconds);
+  }
+  std::size_t violated = 0, failed = 0;
+  for (const auto& c : outcome.checks) violated += c.counts.violated, failed += c.counts.failed;
+  std::string verdict = "nothing VIOLATED, nothing failed";
+  if (violated > 0 || failed > 0)
+    verdict =
+        fmt::format("{} VIOLATED ({}), {}", violated,
+                    violated > 0 ? "findings: each is listed with its reason in the report's appendix" : "none",
+                    failed > 0 ? fmt::format("{} FAILED TO RUN (see the errors above)", failed) : "nothing failed");
+  out << fmt::format("wall time {:.2f} s; {}\n", outcome.wall_seconds, verdict);
+  if (!outcome.shard.empty())
+    out << "shard " << outcome.shard << " of the selected cases (join the shards with 'diffbound merge')\n";
+  if (outcome.resumed_cases > 0)
+    out << outcome.resumed_cases << " cases taken over from the unfinished run (--resume)\n";
+  if (outcome.bound_factor != 1.0)
+    out << "BOUND FACTOR " << shortest_decimal(outcome.bound_factor)
+        << ": a testing aid; every bound was multiplied by it, so these verdicts are not about the paper's bounds\n";
+}
+
+}  // namespace diffbound::app

@@ -1,0 +1,317 @@
+// Check training.gradient_lower_bound: along each GD path the PL ratio μ_k = ‖∇L̄(θ_k)‖² / (L̄(θ_k) − L*)
+// stays above the encoded Allen-Zhu form C_PL q_min δ m/(d P²) (Lemma 1's role; PAPER §3, §5.1 [R]).
+//
+// A case is a sweep along one axis (width, samples, levels, dimension). L* = 0 (over-parameterised:
+// interpolation); path points whose loss is below the run's round-off guard are excluded. C_PL is the
+// smallest μ_min/form over the calibration runs; each held-out run's μ_min must stay above
+// C_PL·form / kDriftFactor (the drift rule of theory/fitted_constants.hpp); the Robson–Whitlock gap of
+// C_PL is reported beside it.
+#include <diffbound/checks/bounds.hpp>
+#include <diffbound/checks/convergence.hpp>
+#include <diffbound/checks/training/common.hpp>
+
+#include <diffbound/theory/training_gradient_lower_bound.hpp>
+
+#include <fmt/format.h>
+
+#include <map>
+
+namespace diffbound::checks {
+namespace {
+
+using training_gradient_lower_bound::pl_form;
+
+double form_of(const ProblemFacts& f) {
+  return pl_form(f.q_min, f.delta, f.m, static_cast<double>(f.d), static_cast<double>(f.P));
+}
+
+struct PlPath {
+  std::vector<double> ratio;  ///< μ_k for the admissible steps (NaN elsewhere)
+  double min = std::numeric_limits<double>::quiet_NaN();
+  long argmin = -1;
+  long admissible = 0;
+};
+
+PlPath pl_path(const RunOutput& out) {
+  PlPath p;
+  const auto& path = out.path;
+  for (std::size_t k = 0; k < path.grad_norm_sq.size(); ++k) {
+    const double l = path.loss[k];
+    if (!(l > out.roundoff_loss) || !std::isfinite(l)) {
+      p.ratio.push_back(std::numeric_limits<double>::quiet_NaN());
+      continue;
+    }
+    const double mu = path.grad_norm_sq[k] / l;
+    p.ratio.push_back(mu);
+    ++p.admissible;
+    if (!(mu >= p.min)) p.min = mu, p.argmin = static_cast<long>(k);
+  }
+  return p;
+}
+
+RunSpec base_run(Size size) {
+  RunSpec r;
+  r.data.family = "gaussian";
+  r.data.gaussian.spectrum = "isotropic";
+  r.data.gaussian.dimension = 2;
+  r.data.gaussian.scale = 1.0;
+  r.network.width = 64;
+  r.network.depth = 2;
+  r.loss.samples = 4;
+  r.loss.grid = ScheduleSpec::geometric(3, 0.02, 100.0);
+  r.gd.step_rel = 0.5;
+  r.gd.max_steps = size == Size::smoke ? 600 : (size == Size::full ? 6000 : 2500);
+  r.gd.stop_ratio = 1e-13;
+  r.gd.distance_every = 20;
+  return r;
+}
+
+struct AxisExpectation {
+  double exponent;
+  SlopeRule rule;
+};
+AxisExpectation expectation(const std::string& axis) {
+  if (axis == "width") return {1.0, SlopeRule::close_to};
+  if (axis == "samples" || axis == "levels") return {-2.0, SlopeRule::at_least};
+  if (axis == "dimension") return {-1.0, SlopeRule::at_least};
+  return {std::numeric_limits<double>::quiet_NaN(), SlopeRule::close_to};
+}
+
+class TrainingGradientLowerBound final : public Check {
+ public:
+  ClaimInfo claim() const override { return training_gradient_lower_bound::claim(); }
+  std::vector<ScalarKind> scalar_kinds() const override { return {ScalarKind::float64, ScalarKind::mpfr}; }
+
+  std::vector<CaseSpec> cases(Size size) const override {
+    std::vector<CaseSpec> out;
+    auto sweep = [&](const std::string& axis, std::vector<double> values, int calibration, RunSpec base) {
+      SweepSpec s;
+      s.axis = axis, s.values = std::move(values), s.calibration = calibration, s.base = std::move(base);
+      s.replicates = size == Size::smoke ? 2 : 3;
+      out.push_back({"sweep/" + axis, sweep_to_json(s)});
+    };
+    const RunSpec base = base_run(size);
+    if (size == Size::smoke) {
+      sweep("width", {32, 64, 128}, 2, base);
+      return out;
+    }
+    if (size == Size::full) {
+      sweep("width", {64, 128, 256, 512, 1024, 2048, 4096}, 3, base);
+      sweep("samples", {2, 4, 8, 16, 32}, 2, base);
+      sweep("levels", {1, 2, 4, 8, 16}, 2, base);
+      sweep("dimension", {1, 2, 4, 8, 16, 32}, 2, base);
+      return out;
+    }
+    sweep("width", {32, 64, 128, 256}, 2, base);
+    sweep("samples", {2, 4, 8, 16}, 2, base);
+    sweep("levels", {1, 2, 4, 8}, 2, base);
+    sweep("dimension", {1, 2, 4, 8}, 2, base);
+    return out;
+  }
+
+  CaseResult run_case(const CaseSpec& spec, const RunContext& ctx) const override {
+    CaseResult r = start_result(*this, spec, ctx);
+    const SweepSpec s = sweep_from_json(spec.params, {"scalar"});
+    const ScalarKind kind = case_scalar(spec.params, ctx);
+    r.scalar = kind;
+    r.precision_bits = precision_bits(kind);
+    const auto runs = run_sweep(s, kind, ctx.seed);
+    std::vector<double> cal;
+    std::vector<PlPath> pls;
+    json jr = json::array();
+    for (const auto& run : runs) {
+      pls.push_back(pl_path(run.out));
+      const auto& pl = pls.back();
+      const double form = form_of(run.out.facts);
+      if (run.calibration && std::isfinite(pl.min)) cal.push_back(pl.min / form);
+      jr.push_back(
+          json{{"value", run.value},
+               {"replicate", run.replicate},
+               {"role", run.calibration ? "calibration" : "held_out"},
+               {"facts", facts_to_json(run.out.facts)},
+               {"form", form},
+               {"pl_min", std::isfinite(pl.min) ? json(pl.min) : json(nullptr)},
+               {"pl_argmin", pl.argmin},
+               {"admissible_steps", pl.admissible},
+               {"pl_ratio", thinned_curve(pl.ratio, 160)},
+               {"loss", thinned_curve(run.out.path.loss, 160)},
+               {"final_loss", run.out.path.loss.back()},
+               {"stop_reason", run.out.path.stop_reason},
+               {"final_distance_spectral",
+                run.out.path.distance_spectral.empty() ? json(nullptr) : json(run.out.path.distance_spectral.back())}});
+    }
+    r.data["axis"] = s.axis;
+    r.data["runs"] = jr;
+    if (cal.empty()) {
+      r.verdict = Verdict::inconclusive;
+      r.reason = "no calibration run has an admissible path point";
+      return r;
+    }
+    const double c_pl = *std::min_element(cal.begin(), cal.end());
+    const double gap = min_gap(cal);
+    r.data["C_PL"] = c_pl;
+    r.data["C_PL_gap"] = gap;
+    r.term("C_PL", c_pl);
+    std::vector<HeldOutPoint> pts;
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+      if (runs[i].calibration) continue;
+      const std::string label =
+          fmt::format("{}={} (network {})", axis_symbol(s.axis), runs[i].value, runs[i].replicate);
+      if (!std::isfinite(pls[i].min)) {
+        pts.push_back({label + " (no admissible path point)", 0, 0, std::numeric_limits<double>::infinity()});
+        continue;
+      }
+      const double form = form_of(runs[i].out.facts);
+      // μ is a ratio of double-rounded quantities: 1e-12 relative covers its rounding comfortably.
+      pts.push_back(fitted_lower(label, c_pl * form, pls[i].min, 1e-12 * pls[i].min));
+    }
+    judge_worst(r, pts);
+    return r;
+  }
+
+  Summary summarize(const std::vector<CaseResult>& results) const override {
+    Summary s;
+    for (const auto& r : results) {
+      if (!r.error.empty() || !r.data.contains("runs")) continue;
+      const std::string axis = r.data.value("axis", std::string());
+      const std::string sym = axis_symbol(axis);
+      const double c_pl = r.data.value("C_PL", std::numeric_limits<double>::quiet_NaN());
+      Figure pf;
+      pf.id = "pl_ratio_along_path_" + axis;
+      pf.title = "PL ratio ||grad L||^2/(L - L*) along GD, " + axis + " sweep";
+      pf.xlabel = "GD step k";
+      pf.ylabel = "||grad L||^2 / L   (L* = 0)";
+      pf.logy = true;
+      Figure mf;
+      mf.id = "pl_min_vs_" + axis;
+      mf.title = "Smallest PL ratio along the path vs " + sym;
+      mf.xlabel = sym;
+      mf.ylabel = "min_k ||grad L||^2 / L";
+      mf.logx = mf.logy = true;
+      Series meas{"min PL ratio", "measured", {}, {}, {}, {}, {}},
+          bnd{"C_PL * q delta m/(d P^2)", "bound", {}, {}, {}, {}, {}};
+      ConvergenceStudy study;
+      study.name = "min PL ratio vs " + sym + " (" + r.case_id + ")";
+      study.key_label = sym;
+      study.value_label = "min PL ratio";
+      const auto ex = expectation(axis);
+      study.expected = ex.exponent;
+      study.rule = ex.rule;
+      study.slack = 0.3;
+      std::map<double, double> per_value;  // the smallest over the networks of a value (a lower bound's worst case)
+      for (const auto& run : r.data["runs"]) {
+        const double v = run["value"].get<double>();
+        Series c{fmt::format("{}={} #{}", sym, v, run.value("replicate", 0)), "measured", {}, {}, {}, {}, {}};
+        const json& pr = run["pl_ratio"];
+        for (std::size_t i = 0; i < pr["x"].size(); ++i)
+          if (pr["y"][i].is_number() && pr["y"][i].get<double>() > 0) {
+            c.x.push_back(pr["x"][i].get<double>());
+            c.y.push_back(pr["y"][i].get<double>());
+          }
+        pf.series.push_back(c);
+        if (std::isfinite(c_pl)) {
+          Series b{fmt::format("bound {}={} #{}", sym, v, run.value("replicate", 0)), "bound", {}, {}, {}, {}, {}};
+          const double y = c_pl * run["form"].get<double>();
+          if (!c.x.empty()) b.x = {c.x.front(), c.x.back()}, b.y = {y, y};
+          pf.series.push_back(b);
+        }
+        if (!run["pl_min"].is_number()) continue;
+        meas.x.push_back(v);
+        meas.y.push_back(run["pl_min"].get<double>());
+        if (std::isfinite(c_pl)) {
+          bnd.x.push_back(v);
+          bnd.y.push_back(c_pl * run["form"].get<double>());
+        }
+        per_value[v] =
+            std::min(per_value.count(v) ? per_value[v] : run["pl_min"].get<double>(), run["pl_min"].get<double>());
+      }
+      for (const auto& [v, y] : per_value) study.key.push_back(v), study.value.push_back(y);
+      pf.caption =
+          "PL ratio along each GD path (points, L* = 0, steps below the round-off guard omitted) and the "
+          "encoded lower bound with C_PL fitted on the calibration runs (lines).";
+      mf.series = {meas, bnd};
+      mf.caption =
+          "Smallest PL ratio along each path; the bound's constant is fitted on the first runs (calibration) "
+          "and the others are held out.";
+      s.figures.push_back(std::move(pf));
+      s.figures.push_back(std::move(mf));
+      {
+        // How the measured minimum compares with the form, value by value (smallest over the networks).
+        Table rt;
+        rt.id = "pl_over_form_" + axis;
+        rt.title = "min PL ratio / form per " + sym + " (smallest over the networks), " + r.case_id;
+        rt.columns = {sym, "min PL ratio", "form q delta m/(d P^2)", "ratio"};
+        std::map<double, std::pair<double, double>> worst;  // value -> (ratio, pl_min)
+        std::map<double, double> form_of_value;
+        for (const auto& run : r.data["runs"]) {
+          if (!run["pl_min"].is_number()) continue;
+          const double v = run["value"].get<double>(), ratio = run["pl_min"].get<double>() / run["form"].get<double>();
+          if (!worst.count(v) || ratio < worst[v].first)
+            worst[v] = {ratio, run["pl_min"].get<double>()}, form_of_value[v] = run["form"].get<double>();
+        }
+        for (const auto& [v, w] : worst) rt.rows.push_back({v, w.second, form_of_value[v], w.first});
+        rt.caption =
+            "A constant ratio across the sweep is what the encoded form predicts; the calibration constant "
+            "C_PL is the smallest ratio over the calibration values.";
+        if (!rt.rows.empty()) s.tables.push_back(std::move(rt));
+      }
+      if (study.key.size() >= 3) {
+        s.tables.push_back(study.table("pl_min_" + axis));
+        Fit f = study.fit();
+        f.name = "exponent of min PL ratio in " + sym + " (Allen-Zhu form: m^1 (nN)^-2 d^-1 [R])";
+        s.fits.push_back(f);
+      }
+      if (std::isfinite(c_pl))
+        s.notes.push_back(fmt::format("{}: C_PL = {:.4g} (calibration), verdict {}{}{}.", r.case_id, c_pl,
+                                      to_string(r.verdict), r.reason.empty() ? "" : " (" + r.reason + ")",
+                                      drift_phrase(r)));
+    }
+    s.notes.push_back(drift_rule_note());
+    s.notes.push_back(
+        "L* = 0 here (the runs interpolate); the PL ratio along the path is the quantity Lemma 1 bounds below. In the "
+        "lazy regime it tends to twice the smallest eigenvalue of the weighted tangent kernel, which grows like m; "
+        "Allen-Zhu's n^-2 and 1/d are worst-case factors, so measured exponents above them are consistent.");
+    return s;
+  }
+};
+
+class PlBound final : public BoundEvaluator {
+ public:
+  std::string id() const override { return "training.gradient_lower_bound"; }
+  std::string title() const override {
+    return "Encoded PL lower bound ||grad L||^2 >= C_PL q_min delta m/(d P^2) (L - L*)";
+  }
+  json defaults() const override {
+    return json{{"C_PL", 1.0}, {"q_min", 0.5}, {"delta", 0.25}, {"m", 64},
+                {"d", 2},      {"n", 4},       {"N", 2},        {"excess_loss", 1.0}};
+  }
+  std::vector<std::pair<std::string, std::string>> parameter_help() const override {
+    return {{"C_PL", "the unknown constant (fitted per sweep by the check)"},
+            {"q_min", "min_j 2 c_n beta_j alpha_j^2"},
+            {"delta", "separation of the network inputs"},
+            {"m", "width"},
+            {"d", "output dimension"},
+            {"n", "samples"},
+            {"N", "noise levels"},
+            {"excess_loss", "L(theta) - L*"}};
+  }
+  std::vector<BoundTerm> evaluate(const json& p, ScalarKind) const override {
+    const double c = get_number(p, "C_PL", ""), q = get_number(p, "q_min", ""), delta = get_number(p, "delta", "");
+    const double m = get_number(p, "m", ""), d = get_number(p, "d", ""), n = get_number(p, "n", "");
+    const double N = get_number(p, "N", ""), e = get_number(p, "excess_loss", "");
+    for (double v : {q, delta, m, d, n, N})
+      if (!(v > 0)) throw ParamError("q_min, delta, m, d, n, N must be positive");
+    const double form = pl_form(q, delta, m, d, n * N);
+    return {
+        {"form", Quantity::of(form), "recalled", "[R]", "q_min delta m/(d (nN)^2): Allen-Zhu Thm 3 (PAPER §5.1)"},
+        {"C_PL", Quantity::of(c), "unknown: fitted", "[UNKNOWN]", "Lemma 1's constant (PAPER §3)"},
+        {"pl_lower_bound", Quantity::of(c * form), "recalled", "[R]", "lower bound on ||grad L||^2/(L - L*)"},
+        {"grad_norm_sq_lower_bound", Quantity::of(c * form * e), "recalled", "[R]", "lower bound on ||grad L||_F^2"}};
+  }
+};
+
+}  // namespace
+}  // namespace diffbound::checks
+
+DIFFBOUND_REGISTER_CHECK(diffbound::checks::TrainingGradientLowerBound)
+DIFFBOUND_REGISTER_BOUND(diffbound::checks::PlBound)

@@ -1,0 +1,463 @@
+// Check training.linear_rate: GD on the empirical DSM loss converges linearly (Theorem 1, PAPER §3.1),
+// and its rate follows the encoded form ρ ≥ C_rate h q_min δ m/(d P²) (PAPER §5.1 [R]).
+//
+// Two kinds of cases:
+//   decades   one over-parameterised run in MPFR (plus its double twin), L* = 0: the loss must decrease
+//             linearly over at least min_decades decades; the verdict holds the largest windowed per-step
+//             factor (L_{k+w}/L_k)^{1/w} over the linear phase to 1.
+//   sweep     runs along one axis (width, step_rel, samples, levels, depth, dimension); C_rate is the
+//             smallest ρ/form over the calibration runs, and every held-out run must have
+//             ρ ≥ C_rate · form / kDriftFactor (theory/fitted_constants.hpp) up to the CI of ρ; the
+//             Robson–Whitlock gap of C_rate is reported beside it.
+#include <diffbound/checks/bounds.hpp>
+#include <diffbound/checks/convergence.hpp>
+#include <diffbound/checks/training/common.hpp>
+
+#include <diffbound/theory/training_linear_rate.hpp>
+
+#include <fmt/format.h>
+
+#include <map>
+
+namespace diffbound::checks {
+namespace {
+
+using training_linear_rate::rate_form;
+
+RunSpec base_run(Size size) {
+  RunSpec r;
+  r.data.family = "gaussian";
+  r.data.gaussian.spectrum = "isotropic";
+  r.data.gaussian.dimension = 2;
+  r.data.gaussian.scale = 1.0;
+  r.network.width = 64;
+  r.network.depth = 2;
+  r.loss.samples = 4;
+  r.loss.grid = ScheduleSpec::geometric(3, 0.02, 100.0);  // N = 2 levels
+  r.gd.step_rel = 0.5;
+  r.gd.max_steps = size == Size::smoke ? 600 : (size == Size::full ? 6000 : 2500);
+  r.gd.stop_ratio = 1e-13;
+  r.gd.distance_every = 25;
+  return r;
+}
+
+double form_of(const ProblemFacts& f) {
+  return rate_form(f.h, f.q_min, f.delta, f.m, static_cast<double>(f.d), static_cast<double>(f.P));
+}
+
+/// Expected exponent of ρ in the sweep variable under the encoded form, and how it is judged.
+struct AxisExpectation {
+  double exponent;
+  SlopeRule rule;
+  const char* why;
+};
+AxisExpectation expectation(const std::string& axis) {
+  if (axis == "width") return {1.0, SlopeRule::close_to, "rho ~ h m at a common h [R] §5.1"};
+  if (axis == "step_rel") return {1.0, SlopeRule::close_to, "rho ~ h below the stability limit [R] §5.1"};
+  if (axis == "samples") return {-2.0, SlopeRule::at_least, "rho >~ (nN)^-2: the bound's exponent is a worst case [R]"};
+  if (axis == "levels") return {-2.0, SlopeRule::at_least, "rho >~ (nN)^-2 [R]"};
+  if (axis == "dimension") return {-1.0, SlopeRule::at_least, "rho >~ 1/d [R]"};
+  return {std::numeric_limits<double>::quiet_NaN(), SlopeRule::close_to, "no depth dependence is stated [UNKNOWN]"};
+}
+
+class TrainingLinearRate final : public Check {
+ public:
+  ClaimInfo claim() const override { return training_linear_rate::claim(); }
+  std::vector<ScalarKind> scalar_kinds() const override { return {ScalarKind::float64, ScalarKind::mpfr}; }
+
+  std::vector<CaseSpec> cases(Size size) const override {
+    std::vector<CaseSpec> out;
+    // Linear convergence far below double's round-off, in MPFR.
+    {
+      // P = nN = 4 inputs, d = 2: a well-conditioned, heavily over-parameterised problem (L* = 0).
+      RunSpec r = base_run(size);
+      r.network.width = 32;
+      r.loss.samples = 2;
+      r.gd.step_rel = 0.5;
+      const double decades = size == Size::smoke ? 22 : (size == Size::full ? 64 : 40);
+      r.gd.stop_ratio = std::pow(10.0, -decades - 1);
+      r.gd.max_steps = size == Size::full ? 40000 : 8000;
+      r.gd.distance_every = 50;
+      out.push_back({"decades/mpfr/m=32", json{{"kind", "decades"},
+                                               {"run", run_to_json(r)},
+                                               {"scalar", "mpfr"},
+                                               {"min_decades", 20},
+                                               {"double_twin", size != Size::smoke}}});
+    }
+    auto sweep = [&](const std::string& axis, std::vector<double> values, int calibration, const std::string& policy,
+                     RunSpec base) {
+      SweepSpec s;
+      s.axis = axis, s.values = std::move(values), s.calibration = calibration, s.step_policy = policy;
+      s.replicates = size == Size::smoke ? 2 : 3;
+      s.base = std::move(base);
+      json j = sweep_to_json(s);
+      j["kind"] = "sweep";
+      std::string id = "sweep/" + axis + (policy == "common" ? "/common_h" : "");
+      out.push_back({id, j});
+    };
+    const RunSpec base = base_run(size);
+    if (size == Size::smoke) {
+      sweep("width", {32, 64, 128}, 2, "common", base);
+      return out;
+    }
+    if (size == Size::full) {
+      RunSpec wide = base;
+      wide.gd.max_steps = 4000;
+      sweep("width", {64, 128, 256, 512, 1024, 2048, 4096}, 3, "common", wide);
+      sweep("width", {64, 128, 256, 512, 1024, 2048, 4096}, 3, "per_run", wide);
+      sweep("step_rel", {0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 0.95, 1.2, 1.6}, 3, "per_run", base);
+      sweep("samples", {2, 4, 8, 16, 32}, 2, "per_run", base);
+      sweep("levels", {1, 2, 4, 8, 16}, 2, "per_run", base);
+      sweep("depth", {1, 2, 3, 4, 6}, 2, "per_run", base);
+      sweep("dimension", {1, 2, 4, 8, 16}, 2, "per_run", base);
+      return out;
+    }
+    sweep("width", {32, 64, 128, 256}, 2, "common", base);
+    sweep("width", {32, 64, 128, 256}, 2, "per_run", base);
+    sweep("step_rel", {0.05, 0.1, 0.2, 0.4, 0.8, 1.2}, 2, "per_run", base);
+    sweep("samples", {2, 4, 8, 16}, 2, "per_run", base);
+    sweep("levels", {1, 2, 4, 8}, 2, "per_run", base);
+    sweep("depth", {1, 2, 3, 4}, 2, "per_run", base);
+    return out;
+  }
+
+  CaseResult run_case(const CaseSpec& spec, const RunContext& ctx) const override {
+    CaseResult r = start_result(*this, spec, ctx);
+    const std::string kind = get_string(spec.params, "kind", "");
+    if (kind == "decades") return run_decades(spec, ctx, std::move(r));
+    if (kind == "sweep") return run_sweep_case(spec, ctx, std::move(r));
+    throw ParamError("kind: expected decades or sweep, got '" + kind + "'");
+  }
+
+  Summary summarize(const std::vector<CaseResult>& results) const override;
+
+ private:
+  CaseResult run_decades(const CaseSpec& spec, const RunContext& ctx, CaseResult r) const {
+    const json& p = spec.params;
+    reject_unknown_keys(p, "", {"kind", "run", "scalar", "min_decades", "double_twin"});
+    if (!p.contains("run")) throw ParamError("run: missing");
+    const RunSpec run = run_from_json(p.at("run"), {}, "run");
+    const ScalarKind kind = case_scalar(p, ctx);
+    const double min_decades = get_number_or(p, "min_decades", 20, "");
+    const bool twin = p.value("double_twin", false);
+    r.scalar = kind;
+    r.precision_bits = precision_bits(kind);
+    const RunSeeds seeds = RunSeeds::from(ctx.seed);
+    const RunOutput out = train_run(run, seeds, kind);
+    const LinearPhase ph = linear_phase(out.path.loss, 0.0, out.roundoff_loss);
+    r.data["facts"] = facts_to_json(out.facts);
+    r.data["phase"] = phase_to_json(ph);
+    r.data["loss"] = thinned_curve(out.path.loss, 400);
+    r.data["pl_ratio"] = thinned_curve(pl_ratio(out.path), 400);
+    r.data["stop_reason"] = out.path.stop_reason;
+    r.data["roundoff_loss"] = out.roundoff_loss;
+    r.data["scalar"] = to_string(kind);
+    if (twin) {
+      const RunOutput dbl = train_run(run, seeds, ScalarKind::float64);
+      r.data["double_twin"] = json{{"loss", thinned_curve(dbl.path.loss, 400)},
+                                   {"phase", phase_to_json(linear_phase(dbl.path.loss, 0.0, dbl.roundoff_loss))},
+                                   {"final_loss", dbl.path.loss.back()}};
+    }
+    if (!ph.ok) {
+      r.verdict = Verdict::inconclusive;
+      r.reason = "no linear phase: " + ph.reason;
+      return r;
+    }
+    // Claim: the per-step factor stays below 1 over the phase. Error: the factor is a ratio of two losses
+    // each known to about 1e4·ε relative above the round-off guard.
+    const double err = 4e4 * std::ldexp(1.0, -static_cast<int>(out.bits));
+    r.compare(ph.max_window_factor, 1.0, err);
+    r.term("decades", ph.decades);
+    r.term("rate", ph.rate);
+    r.term("rate_lo", ph.rate_lo);
+    r.term("rate_hi", ph.rate_hi);
+    r.term("steps", static_cast<double>(out.path.steps()));
+    if (r.verdict == Verdict::holds && ph.decades < min_decades) {
+      r.verdict = Verdict::inconclusive;
+      r.reason = fmt::format("linear over {:.1f} decades only (< {} required)", ph.decades, min_decades);
+    }
+    return r;
+  }
+
+  static std::vector<double> pl_ratio(const GdPath& path) {
+    std::vector<double> v;
+    for (std::size_t k = 0; k < path.grad_norm_sq.size(); ++k) v.push_back(path.grad_norm_sq[k] / path.loss[k]);
+    return v;
+  }
+
+  CaseResult run_sweep_case(const CaseSpec& spec, const RunContext& ctx, CaseResult r) const {
+    const SweepSpec s = sweep_from_json(spec.params, {"kind", "scalar"});
+    const ScalarKind kind = case_scalar(spec.params, ctx);
+    r.scalar = kind;
+    r.precision_bits = precision_bits(kind);
+    const auto runs = run_sweep(s, kind, ctx.seed);
+    // Calibration: C_rate = min over calibration runs of ρ/form.
+    std::vector<double> cal_ratios;
+    json jr = json::array();
+    std::vector<LinearPhase> phases;
+    for (const auto& run : runs) {
+      phases.push_back(linear_phase(run.out.path.loss, 0.0, run.out.roundoff_loss));
+      const auto& ph = phases.back();
+      const bool beyond = s.axis == "step_rel" && run.value >= 1.0;
+      if (run.calibration && ph.ok && !beyond) cal_ratios.push_back(ph.rate / form_of(run.out.facts));
+      jr.push_back(
+          json{{"value", run.value},
+               {"replicate", run.replicate},
+               {"role", beyond ? "beyond_stability" : (run.calibration ? "calibration" : "held_out")},
+               {"facts", facts_to_json(run.out.facts)},
+               {"phase", phase_to_json(ph)},
+               {"form", form_of(run.out.facts)},
+               {"loss", thinned_curve(run.out.path.loss, 160)},
+               {"stop_reason", run.out.path.stop_reason},
+               {"diverged", run.out.path.diverged},
+               {"final_distance_spectral",
+                run.out.path.distance_spectral.empty() ? json(nullptr) : json(run.out.path.distance_spectral.back())}});
+    }
+    r.data["axis"] = s.axis;
+    r.data["step_policy"] = s.step_policy;
+    r.data["runs"] = jr;
+    if (cal_ratios.empty()) {
+      r.verdict = Verdict::inconclusive;
+      r.reason = "no calibration run has a linear phase";
+      return r;
+    }
+    const double c_rate = *std::min_element(cal_ratios.begin(), cal_ratios.end());
+    const double c_gap = min_gap(cal_ratios);  // Robson–Whitlock error of a sample minimum
+    r.data["C_rate"] = c_rate;
+    r.data["C_rate_gap"] = c_gap;
+    r.term("C_rate", c_rate);
+    std::vector<HeldOutPoint> pts;
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+      const auto& run = runs[i];
+      if (run.calibration) continue;
+      if (s.axis == "step_rel" && run.value >= 1.0) continue;
+      const auto& ph = phases[i];
+      const std::string label = fmt::format("{}={} (network {})", axis_symbol(s.axis), run.value, run.replicate);
+      if (!ph.ok) {
+        pts.push_back(
+            {label + " (no linear phase: " + ph.reason + ")", 0.0, 0.0, std::numeric_limits<double>::infinity()});
+        continue;
+      }
+      const double form = form_of(run.out.facts);
+      // Lower bound C_rate·form (as "measured") must not exceed the measured ρ (as "bound").
+      const double err = 0.5 * (ph.rate_hi - ph.rate_lo);
+      pts.push_back(fitted_lower(label, c_rate * form, ph.rate, err));
+    }
+    judge_worst(r, pts);
+    return r;
+  }
+};
+
+Summary TrainingLinearRate::summarize(const std::vector<CaseResult>& results) const {
+  Summary s;
+  auto finite = [](const json& v) { return v.is_number() && std::isfinite(v.get<double>()); };
+  for (const auto& r : results) {
+    if (!r.error.empty()) continue;
+    if (r.data.contains("phase") && r.data.contains("loss")) {
+      // decades case
+      Figure f;
+      f.id = "loss_vs_step_decades";
+      f.title = "Linear convergence far below double round-off (" + r.case_id + ")";
+      f.xlabel = "GD step k";
+      f.ylabel = "empirical DSM loss L(theta_k) - L*  (L* = 0)";
+      f.logy = true;
+      Series m{"loss, " + r.data.value("scalar", std::string("mpfr")), "measured", {}, {}, {}, {}, {}};
+      for (std::size_t i = 0; i < r.data["loss"]["x"].size(); ++i)
+        if (finite(r.data["loss"]["y"][i]) && r.data["loss"]["y"][i].get<double>() > 0) {
+          m.x.push_back(r.data["loss"]["x"][i].get<double>());
+          m.y.push_back(r.data["loss"]["y"][i].get<double>());
+        }
+      f.series.push_back(m);
+      const json& ph = r.data["phase"];
+      if (ph.value("ok", false)) {
+        Series fit{fmt::format("fit: rate {:.4g} per step", ph["rate"].get<double>()), "fit", {}, {}, {}, {}, {}};
+        for (double k : {ph["start"].get<double>(), ph["end"].get<double>()}) {
+          fit.x.push_back(k);
+          fit.y.push_back(std::exp(ph["intercept"].get<double>() + ph["slope"].get<double>() * k));
+        }
+        f.series.push_back(fit);
+      }
+      if (r.data.contains("double_twin")) {
+        Series d{"loss, double (same run)", "other", {}, {}, {}, {}, {}};
+        const json& c = r.data["double_twin"]["loss"];
+        for (std::size_t i = 0; i < c["x"].size(); ++i)
+          if (finite(c["y"][i]) && c["y"][i].get<double>() > 0) {
+            d.x.push_back(c["x"][i].get<double>());
+            d.y.push_back(c["y"][i].get<double>());
+          }
+        f.series.push_back(d);
+      }
+      f.caption =
+          "One over-parameterised run (L* = 0) in MPFR and the same run in double: the double run stalls "
+          "at its round-off floor, the MPFR run keeps its linear rate; the dashed line is the least-squares "
+          "fit of ln L on the linear phase.";
+      s.figures.push_back(std::move(f));
+      if (ph.value("ok", false))
+        s.notes.push_back(fmt::format(
+            "{}: linear over {:.1f} decades in {} ({} steps), per-step contraction rho = {:.5g} [{:.5g}, {:.5g}] "
+            "(95% CI of the LS slope; serial correlation makes it optimistic), max windowed factor {:.6f}.",
+            r.case_id, ph["decades"].get<double>(), r.data.value("scalar", std::string("mpfr")), ph["end"].get<long>(),
+            ph["rate"].get<double>(), ph["rate_lo"].get<double>(), ph["rate_hi"].get<double>(),
+            ph["max_window_factor"].get<double>()));
+      if (r.data.contains("double_twin"))
+        s.notes.push_back(fmt::format("{}: the same run in double stops decreasing at L = {:.3g} (round-off floor).",
+                                      r.case_id, r.data["double_twin"]["final_loss"].get<double>()));
+      continue;
+    }
+    if (!r.data.contains("runs")) continue;
+    const std::string axis = r.data.value("axis", std::string());
+    const std::string policy = r.data.value("step_policy", std::string());
+    const std::string sym = axis_symbol(axis);
+    const double c_rate = r.data.value("C_rate", std::numeric_limits<double>::quiet_NaN());
+    // Loss curves with fitted lines.
+    Figure lf;
+    lf.id = "loss_vs_step_" + axis + "_" + policy;
+    lf.title = "GD loss along the " + axis + " sweep (" + policy + " step)";
+    lf.xlabel = "GD step k";
+    lf.ylabel = "L(theta_k)  (L* = 0)";
+    lf.logy = true;
+    // Rate vs the variable.
+    Figure rf;
+    rf.id = "rate_vs_" + axis + "_" + policy;
+    rf.title = "Fitted per-step rate rho vs " + sym + " (" + policy + " step)";
+    rf.xlabel = sym;
+    rf.ylabel = "rho (per-step contraction on the linear phase)";
+    rf.logx = rf.logy = true;
+    Series meas{"rho (95% CI)", "measured", {}, {}, {}, {}, {}}, bound{"C_rate * form", "bound", {}, {}, {}, {}, {}};
+    Series beyond{"rho beyond 2/lambda_max", "other", {}, {}, {}, {}, {}};
+    ConvergenceStudy study;
+    study.name = "rho vs " + sym + " (" + r.case_id + ")";
+    study.key_label = sym;
+    study.value_label = "rho";
+    const auto ex = expectation(axis);
+    study.expected = ex.exponent;
+    study.rule = ex.rule;
+    study.slack = 0.3;
+    std::map<double, double> per_value;  // the smallest rate over the networks of a value
+    for (const auto& run : r.data["runs"]) {
+      const double v = run["value"].get<double>();
+      const json& ph = run["phase"];
+      Series c{fmt::format("{}={} #{}", sym, v, run.value("replicate", 0)), "measured", {}, {}, {}, {}, {}};
+      for (std::size_t i = 0; i < run["loss"]["x"].size(); ++i)
+        if (finite(run["loss"]["y"][i]) && run["loss"]["y"][i].get<double>() > 0) {
+          c.x.push_back(run["loss"]["x"][i].get<double>());
+          c.y.push_back(run["loss"]["y"][i].get<double>());
+        }
+      lf.series.push_back(c);
+      if (!ph.value("ok", false)) continue;
+      Series fit{fmt::format("fit {}={} #{}", sym, v, run.value("replicate", 0)), "fit", {}, {}, {}, {}, {}};
+      for (double k : {ph["start"].get<double>(), ph["end"].get<double>()}) {
+        fit.x.push_back(k);
+        fit.y.push_back(std::exp(ph["intercept"].get<double>() + ph["slope"].get<double>() * k));
+      }
+      lf.series.push_back(fit);
+      const double x = axis == "step_rel" ? run["facts"]["h"].get<double>() : v;
+      if (run["role"] == "beyond_stability") {
+        beyond.x.push_back(x);
+        beyond.y.push_back(ph["rate"].get<double>());
+        continue;
+      }
+      meas.x.push_back(x);
+      meas.y.push_back(ph["rate"].get<double>());
+      meas.y_lo.push_back(ph["rate_lo"].get<double>());
+      meas.y_hi.push_back(ph["rate_hi"].get<double>());
+      if (std::isfinite(c_rate)) {
+        bound.x.push_back(x);
+        bound.y.push_back(c_rate * run["form"].get<double>());
+      }
+      per_value[x] = std::min(per_value.count(x) ? per_value[x] : ph["rate"].get<double>(), ph["rate"].get<double>());
+    }
+    for (const auto& [x, y] : per_value) study.key.push_back(x), study.value.push_back(y);
+    lf.caption = "Loss curves (points) and least-squares fits of ln L on each run's linear phase (dashed).";
+    rf.series = {meas, bound};
+    if (!beyond.x.empty()) rf.series.push_back(beyond);
+    rf.caption =
+        "Measured rate with its 95% CI and the encoded lower bound C_rate h q_min delta m/(d P^2), C_rate "
+        "fitted on the calibration runs (the first ones). Held-out runs must lie above the bound.";
+    s.figures.push_back(std::move(lf));
+    s.figures.push_back(std::move(rf));
+    {
+      Table rt;
+      rt.id = "rate_over_form_" + axis + "_" + policy;
+      rt.title = "rho / form per run, " + r.case_id;
+      rt.columns = {sym, "network", "h", "rho", "rho 95% CI", "form", "rho/form", "decades", "role"};
+      for (const auto& run : r.data["runs"]) {
+        const json& ph = run["phase"];
+        if (!ph.value("ok", false)) continue;
+        rt.rows.push_back({run["value"], run.value("replicate", 0), run["facts"]["h"], ph["rate"],
+                           fmt::format("[{:.4g}, {:.4g}]", ph["rate_lo"].get<double>(), ph["rate_hi"].get<double>()),
+                           run["form"], ph["rate"].get<double>() / run["form"].get<double>(), ph["decades"],
+                           run["role"]});
+      }
+      rt.caption = "The encoded form predicts a ratio rho/form bounded below by C_rate across the sweep.";
+      if (!rt.rows.empty()) s.tables.push_back(std::move(rt));
+    }
+    if (study.key.size() >= 3) {
+      s.tables.push_back(study.table("rate_" + axis + "_" + policy));
+      Fit f = study.fit();
+      f.name = fmt::format("exponent of rho in {} ({} step); encoded form: {}", sym, policy, ex.why);
+      if (axis == "width" && policy == "per_run") {
+        // h ∝ 1/lambda_max ∝ 1/m at a fixed step_rel: the form predicts a flat rate.
+        f.expected = 0.0;
+        f.comparison = fmt::format("|slope - 0| <= 0.3 (h = step_rel 2/lambda_max shrinks like 1/m)");
+        f.outcome = (f.slope_lo >= -0.3 && f.slope_hi <= 0.3) ? "HOLDS"
+                    : (f.slope_hi < -0.3 || f.slope_lo > 0.3) ? "VIOLATED"
+                                                              : "INCONCLUSIVE";
+      }
+      s.fits.push_back(f);
+    }
+    if (std::isfinite(c_rate))
+      s.notes.push_back(fmt::format("{}: C_rate = {:.4g} fitted on the calibration runs; verdict {} ({}){}.", r.case_id,
+                                    c_rate, to_string(r.verdict),
+                                    r.reason.empty() ? "all held-out runs above" : r.reason, drift_phrase(r)));
+  }
+  s.notes.push_back(drift_rule_note());
+  s.notes.push_back(
+      "L* = 0 in every run here: the networks are over-parameterised (L m^2 weights against nN d targets) and the "
+      "loss decreases to the round-off floor. The encoded exponents are Allen-Zhu's worst-case ones [R]; a measured "
+      "slope that decays more slowly than the bound in n or N is consistent with the claim (a lower bound).");
+  return s;
+}
+
+class LinearRateBound final : public BoundEvaluator {
+ public:
+  std::string id() const override { return "training.linear_rate"; }
+  std::string title() const override {
+    return "Encoded lower bound on the per-step GD rate, rho >= C_rate h q_min delta m/(d P^2)";
+  }
+  json defaults() const override {
+    return json{{"C_rate", 1.0}, {"h", 0.05}, {"q_min", 0.5}, {"delta", 0.25}, {"m", 64}, {"d", 2}, {"n", 4}, {"N", 2}};
+  }
+  std::vector<std::pair<std::string, std::string>> parameter_help() const override {
+    return {{"C_rate", "the unknown constant (a check fits it per sweep; 1 shows the bare form)"},
+            {"h", "GD step size"},
+            {"q_min", "min_j 2 c_n beta_j alpha_j^2 (effective per-sample weight)"},
+            {"delta", "separation of the network inputs"},
+            {"m", "width"},
+            {"d", "output dimension"},
+            {"n", "samples"},
+            {"N", "noise levels"}};
+  }
+  std::vector<BoundTerm> evaluate(const json& p, ScalarKind) const override {
+    const double c = get_number(p, "C_rate", ""), h = get_number(p, "h", ""), q = get_number(p, "q_min", "");
+    const double delta = get_number(p, "delta", ""), m = get_number(p, "m", ""), d = get_number(p, "d", "");
+    const double n = get_number(p, "n", ""), N = get_number(p, "N", "");
+    for (double v : {h, q, delta, m, d, n, N})
+      if (!(v > 0)) throw ParamError("all parameters must be positive");
+    const double P = n * N, form = rate_form(h, q, delta, m, d, P);
+    return {
+        {"P", Quantity::of(P), "derived", "[D]", "number of network inputs nN"},
+        {"form", Quantity::of(form), "recalled", "[R]",
+         "h q_min delta m/(d P^2): Allen-Zhu's per-step factor (PAPER §5.1)"},
+        {"C_rate", Quantity::of(c), "unknown: fitted", "[UNKNOWN]", "contraction constant (PAPER §3.1)"},
+        {"rho_lower_bound", Quantity::of(c * form), "recalled", "[R]", "C_rate * form: the rate the theory guarantees"},
+        {"steps_per_decade", Quantity::of(std::log(10.0) / -std::log1p(-std::min(c * form, 0.999999))), "derived",
+         "[D]", "GD steps per decade of loss decrease at that rate"}};
+  }
+};
+
+}  // namespace
+}  // namespace diffbound::checks
+
+DIFFBOUND_REGISTER_CHECK(diffbound::checks::TrainingLinearRate)
+DIFFBOUND_REGISTER_BOUND(diffbound::checks::LinearRateBound)
