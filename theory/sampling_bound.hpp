@@ -1,7 +1,12 @@
-// sampling.bound — the VE sampling bound E_I + E_D + E_S in the Benton-type form (PAPER §3.2, §5.2),
-// adapted here to variance-exploding noise levels. The paper's own statement is [UNKNOWN] (PAPER §3.2,
-// §7 item 7); the form below is DERIVED HERE [D] and its two constants are fitted on a calibration
-// sweep ("unknown: fitted", DESIGN.md "Bounds with unknown constants").
+// sampling.bound's fitted SHAPE — the VE sampling bound E_I + E_D + E_S in the Benton-type form (PAPER §3.2,
+// §5.2), adapted here to variance-exploding noise levels, with two constants fitted on a calibration sweep
+// ("unknown: fitted"). The check sampling.bound no longer decides by it: its verdicts use the derived bound
+// of theory/sampling_bound_explicit.hpp (every constant a number, C_S = 1/2), whose corollary is this form
+// with C_D = 2e²/(e² − 1) ≈ 2.313 for every κ. With the fitted C_D = 0.00968 the form is FALSE inside its
+// hypothesis κ ≤ 1 (issue 15's case: KL 0.2465 against 0.0138); it stays here as a report-only shape because
+// design.schedule, design.weighting, sampling.schedules, sampling.order, sampling.dimension,
+// sampling.nongaussian, full.error and advise still use it. The paper's own statement is [UNKNOWN] (PAPER
+// §3.2, §7 item 7).
 //
 // Setting. Levels a_0 > a_1 > … > a_{N−1} (a = σ², N levels, K = N − 1 steps), the exponential-integrator
 // sampler of PAPER §1.2 started at π = N(0, a_0 I), data with m₂² = E‖X₀‖² < ∞ in d dimensions, a score
@@ -66,7 +71,7 @@
 namespace diffbound::sampling_bound {
 
 /// Calibrated constants: the smallest values, rounded up to 3 significant digits, that make the bound hold
-/// on the calibration sweep of checks/sampling_bound.cpp (which re-fits them at every run;
+/// on the calibration sweep of checks/sampling/bound.cpp (which re-fits them at every run, as the shape;
 /// tests/test_sampling_bound.cpp checks that these values still cover that sweep).
 inline constexpr double kCalibratedCD = 0.00484;
 inline constexpr double kCalibratedCS = 4.39;
