@@ -1,9 +1,9 @@
 // diffbound bound: evaluates an encoded bound's terms for given parameters and prints them with their
 // provenance (table, JSON or CSV).
-#include <diffbound/checks/bounds.hpp>
 #include <diffbound/app/commands.hpp>
-#include <diffbound/checks/runtime.hpp>
+#include <diffbound/checks/bounds.hpp>
 #include <diffbound/checks/params.hpp>
+#include <diffbound/checks/runtime.hpp>
 
 #include <fmt/format.h>
 

@@ -1,6 +1,6 @@
 // diffbound list: the checks, their claims and sources.
-#include <diffbound/checks/check.hpp>
 #include <diffbound/app/commands.hpp>
+#include <diffbound/checks/check.hpp>
 
 #include <fmt/format.h>
 

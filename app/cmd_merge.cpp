@@ -2,10 +2,10 @@
 // as if the run had not been cut: cases in sweep order, check summaries recomputed from all the cases.
 // Refuses files that are not parts of one run, with the reason.
 #include <diffbound/app/commands.hpp>
-#include <diffbound/checks/runtime.hpp>
 #include <diffbound/app/records.hpp>
-#include <diffbound/results/files.hpp>
 #include <diffbound/app/runner.hpp>
+#include <diffbound/checks/runtime.hpp>
+#include <diffbound/results/files.hpp>
 #include <diffbound/results/version.hpp>
 
 #include <diffbound/reports/report.hpp>

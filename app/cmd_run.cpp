@@ -1,8 +1,8 @@
 // diffbound run: runs checks and writes results.jsonl, then the PDF report beside it.
 #include <diffbound/app/commands.hpp>
-#include <diffbound/checks/runtime.hpp>
 #include <diffbound/app/progress.hpp>
 #include <diffbound/app/runner.hpp>
+#include <diffbound/checks/runtime.hpp>
 
 #include <diffbound/reports/report.hpp>
 

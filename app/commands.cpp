@@ -7,7 +7,6 @@ namespace diffbound::app {
 using namespace diffbound::checks;
 using namespace diffbound::results;
 
-
 CommandRegistry& CommandRegistry::instance() {
   static CommandRegistry r;
   return r;

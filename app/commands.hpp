@@ -12,8 +12,6 @@
 
 namespace diffbound::app {
 
-
-
 class Command {
  public:
   virtual ~Command() = default;
@@ -37,8 +35,8 @@ class CommandRegistry {
 
 }  // namespace diffbound::app
 
-#define DIFFBOUND_REGISTER_COMMAND(Type)                                              \
-  namespace {                                                                         \
-  const bool DIFFBOUND_CONCAT(diffbound_command_, __LINE__) =                         \
-      ::diffbound::app::CommandRegistry::instance().add(std::make_unique<Type>()); \
+#define DIFFBOUND_REGISTER_COMMAND(Type)                                                                               \
+  namespace {                                                                                                          \
+  const bool DIFFBOUND_CONCAT(diffbound_command_,                                                                      \
+                              __LINE__) = ::diffbound::app::CommandRegistry::instance().add(std::make_unique<Type>()); \
   }

@@ -16,7 +16,6 @@ namespace diffbound::app {
 using namespace diffbound::checks;
 using namespace diffbound::results;
 
-
 namespace fs = std::filesystem;
 using ojson = nlohmann::ordered_json;  // keeps the keys in file order: "vary" is ordered
 

@@ -32,7 +32,6 @@ using checks::CaseSpec;
 using checks::Check;
 using nlohmann::json;
 
-
 /// A malformed config; the message names the file, the place in it and the reason, on one line.
 struct ConfigError : std::invalid_argument {
   using std::invalid_argument::invalid_argument;

@@ -1,9 +1,9 @@
 #include <diffbound/app/runner.hpp>
 
 #include <diffbound/app/config.hpp>
-#include <diffbound/checks/params.hpp>
 #include <diffbound/app/progress.hpp>
 #include <diffbound/app/records.hpp>
+#include <diffbound/checks/params.hpp>
 #include <diffbound/results/files.hpp>
 #include <diffbound/results/version.hpp>
 
@@ -33,7 +33,6 @@ namespace diffbound::app {
 
 using namespace diffbound::checks;
 using namespace diffbound::results;
-
 
 namespace fs = std::filesystem;
 
@@ -471,11 +470,25 @@ RunOutcome run_checks(const RunOptions& options, std::ostream& out) {
 }
 
 void print_summary(const RunOutcome& outcome, std::ostream& out) {
-  out << fmt::format("{:<28} {:>6} {:>9} {:>6} {:>9} {:>13} {:>7} {:>14} {:>9}\n", "check", "cases", "VERIFIED",
-                     "HOLDS", "VIOLATED", "INCONCLUSIVE", "failed", "min rel.margin", "seconds");
+  // The verdict columns count the cases that are evidence about the claim (kinds evidence, falsify and
+  // fit); identities (sanity checks) and calibration cases are counted apart, with their own
+  // VIOLATED/failed cases named in brackets: they are never evidence, but a broken identity is a bug.
+  out << fmt::format("{:<30} {:>6} {:>9} {:>6} {:>9} {:>13} {:>7} {:>9} {:>12} {:>14} {:>9}\n", "check", "cases",
+                     "VERIFIED", "HOLDS", "VIOLATED", "INCONCLUSIVE", "failed", "identity", "calibration",
+                     "min rel.margin", "seconds");
+  auto apart = [](const Counts& c) {
+    const std::int64_t n = c.total() + (c.failed > c.total() ? c.failed - c.total() : 0);
+    if (n == 0) return std::string("-");
+    std::string s = std::to_string(n);
+    if (c.violated > 0 || c.failed > 0) s += fmt::format(" ({}V,{}F)", c.violated, c.failed);
+    return s;
+  };
   for (const auto& c : outcome.checks) {
-    out << fmt::format("{:<28} {:>6} {:>9} {:>6} {:>9} {:>13} {:>7} {:>14} {:>9.2f}\n", c.id, c.counts.total(),
-                       c.counts.verified, c.counts.holds, c.counts.violated, c.counts.inconclusive, c.counts.failed,
+    const Counts e = c.evidence();
+    out << fmt::format("{:<30} {:>6} {:>9} {:>6} {:>9} {:>13} {:>7} {:>9} {:>12} {:>14} {:>9.2f}\n", c.id, e.total(),
+                       e.verified, e.holds, e.violated, e.inconclusive, e.failed,
+                       apart(c.by_kind[static_cast<int>(CaseKind::identity)]),
+                       apart(c.by_kind[static_cast<int>(CaseKind::calibration)]),
                        std::isfinite(c.smallest_relative_margin) ? fmt::format("{:.3e}", c.smallest_relative_margin)
                                                                  : std::string("-"),
                        c.seconds);

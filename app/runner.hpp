@@ -19,7 +19,6 @@ using checks::Size;
 using results::CheckOutcome;
 using results::Counts;
 
-
 struct RunOptions {
   std::vector<std::string> patterns;  ///< check ids or globs; empty = all
   Size size = Size::standard;

@@ -86,9 +86,9 @@ inline CaseResult start_result(const Check& check, const CaseSpec& spec, const R
 
 // The schema's templates are instantiated once, in checks/dispatch.cpp, for the three scalar kinds.
 namespace diffbound::results {
-#define DIFFBOUND_RESULT_TEMPLATES(Real, Spec)                                                      \
-  Spec template Quantity Quantity::of<Real>(const Real&);                                           \
-  Spec template void CaseResult::compare<Real>(const Real&, const Real&, double);                   \
+#define DIFFBOUND_RESULT_TEMPLATES(Real, Spec)                                    \
+  Spec template Quantity Quantity::of<Real>(const Real&);                         \
+  Spec template void CaseResult::compare<Real>(const Real&, const Real&, double); \
   Spec template void CaseResult::term<Real>(const std::string&, const Real&);
 DIFFBOUND_RESULT_TEMPLATES(double, extern)
 DIFFBOUND_RESULT_TEMPLATES(diffbound::mpfr_real, extern)

@@ -18,10 +18,10 @@ namespace diffbound::results {
 namespace fs = std::filesystem;
 
 const std::vector<std::string>& run_identity_keys() {
-  static const std::vector<std::string> identity{keys::program,        keys::version, keys::commit,       keys::compiler,
-                                                 keys::boost,          keys::mpfr,    keys::mpfi,         keys::size,
-                                                 keys::scalar,         keys::precision_bits, keys::seed, keys::bound_factor,
-                                                 keys::checks,         keys::selection};
+  static const std::vector<std::string> identity{keys::program, keys::version,        keys::commit, keys::compiler,
+                                                 keys::boost,   keys::mpfr,           keys::mpfi,   keys::size,
+                                                 keys::scalar,  keys::precision_bits, keys::seed,   keys::bound_factor,
+                                                 keys::checks,  keys::selection};
   return identity;
 }
 

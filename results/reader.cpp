@@ -169,6 +169,7 @@ CaseRecord read_case(const json& j, std::size_t line) {
   r.check = f.str(keys::check);
   r.id = f.str(keys::case_id);
   if (const json* p = f.get(keys::params, true)) r.params = *p;
+  if (const std::string k = f.str(keys::kind, false); !k.empty()) r.kind = k;
   r.verdict = f.str(keys::verdict);
   r.reason = f.str(keys::reason, false);
   r.error = f.str(keys::error, false);
@@ -304,6 +305,11 @@ CheckRecord read_check(const json& j, std::size_t line) {
   r.scalar = f.str(keys::scalar, false);
   r.precision_bits = f.integer(keys::precision_bits, false);
   r.counts = read_counts(f, keys::counts, r.missing);
+  if (const json* by = f.get(keys::counts_by_kind, false); by && by->is_object())
+    for (auto it = by->begin(); it != by->end(); ++it) {
+      Fields kf(*by, r.missing, std::string(keys::counts_by_kind) + ".");
+      r.counts_by_kind[it.key()] = read_counts(kf, it.key().c_str(), r.missing);
+    }
   r.smallest_relative_margin = f.number(keys::smallest_relative_margin);
   r.worst_case = f.str(keys::worst_case);
   r.seconds = f.number(keys::seconds, false);
@@ -316,8 +322,7 @@ CheckRecord read_check(const json& j, std::size_t line) {
       if (fig.is_object()) {
         r.figure_problems.emplace_back();
         r.figures.push_back(read_figure(fig, r.figure_problems.back()));
-      }
-      else
+      } else
         r.missing.push_back(fmt::format("summary.figures[{}] (not an object)", i));
       ++i;
     }
@@ -397,7 +402,8 @@ ResultsFile parse_results(const std::string& text, const fs::path& name) {
       if (++bad_lines <= 20) out.problems.push_back(fmt::format("Line {} is not a JSON object; it is ignored.", no));
       continue;
     }
-    const std::string type = j.contains(keys::type) && j[keys::type].is_string() ? j[keys::type].get<std::string>() : "";
+    const std::string type =
+        j.contains(keys::type) && j[keys::type].is_string() ? j[keys::type].get<std::string>() : "";
     if (type == keys::type_run) {
       if (out.run_present)
         out.problems.push_back(fmt::format("Line {} is a second run record; the first one is shown.", no));

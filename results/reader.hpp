@@ -1,7 +1,7 @@
-// Reading a results.jsonl file for the report, tolerantly (the records' schema is results/schema.hpp): every record is read field by field, a
-// missing or mistyped field is remembered (the report says so) instead of stopping the reader, a cut
-// last line or a line that is not JSON is skipped with a note. Nothing here calls check code and
-// nothing is recomputed: counts, margins and worst cases are the ones the records hold.
+// Reading a results.jsonl file for the report, tolerantly (the records' schema is results/schema.hpp): every record is
+// read field by field, a missing or mistyped field is remembered (the report says so) instead of stopping the reader, a
+// cut last line or a line that is not JSON is skipped with a note. Nothing here calls check code and nothing is
+// recomputed: counts, margins and worst cases are the ones the records hold.
 #pragma once
 
 #include <diffbound/results/schema.hpp>
@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <limits>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,7 +23,8 @@ struct CaseRecord {
   std::string check;     ///< empty when the record has none
   std::string id;        ///< the case id ("case" in JSON)
   json params = json::object();
-  std::string verdict;  ///< as written ("VERIFIED", ...); empty when missing
+  std::string kind = "evidence";  ///< the case kind as written (results/schema.hpp CaseKind); evidence when absent
+  std::string verdict;            ///< as written ("VERIFIED", ...); empty when missing
   std::string reason;
   std::optional<Quantity> measured, bound, margin;
   double relative_margin = nan;  ///< NaN when null or missing
@@ -59,6 +61,7 @@ struct CheckRecord {
   std::string scalar;
   std::optional<std::int64_t> precision_bits;
   RecordedCounts counts;
+  std::map<std::string, RecordedCounts> counts_by_kind;  ///< per case kind, as the record states them
   double smallest_relative_margin = nan;
   std::string worst_case;
   double seconds = nan;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 namespace diffbound::results {
 
@@ -103,6 +104,29 @@ void from_json(const json& j, Summary& s) {
 // ---------------------------------------------------------------------------------------------
 // Cases
 
+const char* to_string(CaseKind k) {
+  switch (k) {
+    case CaseKind::evidence:
+      return "evidence";
+    case CaseKind::identity:
+      return "identity";
+    case CaseKind::calibration:
+      return "calibration";
+    case CaseKind::falsify:
+      return "falsify";
+    case CaseKind::fit:
+      return "fit";
+  }
+  return "?";
+}
+
+CaseKind case_kind_from_string(const std::string& s) {
+  for (int i = 0; i < kCaseKinds; ++i)
+    if (s == to_string(static_cast<CaseKind>(i))) return static_cast<CaseKind>(i);
+  throw std::invalid_argument("unknown case kind '" + s +
+                              "' (expected evidence, identity, calibration, falsify or fit)");
+}
+
 void to_json(json& j, const Quantity& q) {
   j = json{{keys::lo, number_or_null(q.lo)},
            {keys::hi, number_or_null(q.hi)},
@@ -140,6 +164,7 @@ void to_json(json& j, const CaseResult& r) {
   j[keys::check] = r.check;
   j[keys::case_id] = r.case_id;
   j[keys::params] = r.params;
+  j[keys::kind] = to_string(r.kind);
   j[keys::verdict] = to_string(r.verdict);
   if (!r.reason.empty()) j[keys::reason] = r.reason;
   if (r.measured) j[keys::measured] = *r.measured;
@@ -162,6 +187,7 @@ void from_json(const json& j, CaseResult& r) {
   r.check = j.at(keys::check).get<std::string>();
   r.case_id = j.at(keys::case_id).get<std::string>();
   r.params = j.value(keys::params, json::object());
+  r.kind = case_kind_from_string(j.value(keys::kind, std::string("evidence")));
   r.verdict = verdict_from_string(j.at(keys::verdict).get<std::string>());
   r.reason = j.value(keys::reason, std::string());
   if (j.contains(keys::measured)) r.measured = j.at(keys::measured).get<Quantity>();
@@ -207,6 +233,17 @@ void Counts::add(const CaseResult& r) {
   }
 }
 
+Counts CheckOutcome::evidence() const {
+  Counts e;
+  for (int i = 0; i < kCaseKinds; ++i) {
+    if (!counts_as_evidence(static_cast<CaseKind>(i))) continue;
+    const Counts& c = by_kind[i];
+    e.verified += c.verified, e.holds += c.holds, e.violated += c.violated;
+    e.inconclusive += c.inconclusive, e.failed += c.failed;
+  }
+  return e;
+}
+
 json counts_json(const Counts& c) {
   return json{{keys::verified, c.verified},         {keys::holds, c.holds},   {keys::violated, c.violated},
               {keys::inconclusive, c.inconclusive}, {keys::failed, c.failed}, {keys::cases, c.total()}};
@@ -231,11 +268,20 @@ json claim_json(const ClaimInfo& c) {
               {keys::constants, constants}};
 }
 
+json counts_by_kind_json(const CheckOutcome& co) {
+  json j = json::object();
+  for (int i = 0; i < kCaseKinds; ++i)
+    if (co.by_kind[i].total() + co.by_kind[i].failed > 0)
+      j[to_string(static_cast<CaseKind>(i))] = counts_json(co.by_kind[i]);
+  return j;
+}
+
 CheckOutcome outcome_of(const std::string& check_id, const std::vector<CaseResult>& results) {
   CheckOutcome co;
   co.id = check_id;
   for (const auto& r : results) {
     co.counts.add(r);
+    co.by_kind[static_cast<int>(r.kind)].add(r);
     co.seconds += r.seconds;
     const double rm = r.relative_margin();
     if (std::isfinite(rm) && !(rm >= co.smallest_relative_margin)) {
@@ -254,6 +300,7 @@ json check_record(const ClaimInfo& claim, ScalarKind kind, unsigned precision_bi
               {keys::scalar, to_string(kind)},
               {keys::precision_bits, precision_bits},
               {keys::counts, counts_json(co.counts)},
+              {keys::counts_by_kind, counts_by_kind_json(co)},
               {keys::smallest_relative_margin, number_or_null(co.smallest_relative_margin)},
               {keys::worst_case, co.worst_case},
               {keys::seconds, co.seconds},
@@ -261,12 +308,19 @@ json check_record(const ClaimInfo& claim, ScalarKind kind, unsigned precision_bi
 }
 
 json end_record(const std::vector<CheckOutcome>& checks, double wall_seconds) {
-  Counts total;
+  CheckOutcome total;
+  auto add = [](Counts& to, const Counts& c) {
+    to.verified += c.verified, to.holds += c.holds, to.violated += c.violated;
+    to.inconclusive += c.inconclusive, to.failed += c.failed;
+  };
   for (const auto& c : checks) {
-    total.verified += c.counts.verified, total.holds += c.counts.holds, total.violated += c.counts.violated;
-    total.inconclusive += c.counts.inconclusive, total.failed += c.counts.failed;
+    add(total.counts, c.counts);
+    for (int i = 0; i < kCaseKinds; ++i) add(total.by_kind[i], c.by_kind[i]);
   }
-  return json{{keys::type, keys::type_end}, {keys::wall_seconds, wall_seconds}, {keys::counts, counts_json(total)}};
+  return json{{keys::type, keys::type_end},
+              {keys::wall_seconds, wall_seconds},
+              {keys::counts, counts_json(total.counts)},
+              {keys::counts_by_kind, counts_by_kind_json(total)}};
 }
 
 }  // namespace diffbound::results

@@ -85,6 +85,7 @@ inline constexpr const char* cases = "cases";
 // check record
 inline constexpr const char* claim = "claim";
 inline constexpr const char* counts = "counts";
+inline constexpr const char* counts_by_kind = "counts_by_kind";
 inline constexpr const char* smallest_relative_margin = "smallest_relative_margin";
 inline constexpr const char* worst_case = "worst_case";
 inline constexpr const char* summary = "summary";
@@ -199,6 +200,21 @@ struct Summary {
 // ---------------------------------------------------------------------------------------------
 // Case records
 
+/// What a case is evidence of (DESIGN.md "Scalars and verdicts"); counted apart in every table.
+///   evidence     the claim could have failed here;
+///   identity     the margin is an algebraic identity (a sanity check, not evidence about the paper);
+///   calibration  used to fit a constant (never counted as held-out evidence);
+///   falsify      a tightest case found by the falsifier's search of the hypothesis domain;
+///   fit          a judged rate or scaling (a fitted slope against the predicted one).
+enum class CaseKind { evidence, identity, calibration, falsify, fit };
+inline constexpr int kCaseKinds = 5;
+const char* to_string(CaseKind k);
+CaseKind case_kind_from_string(const std::string& s);
+/// Whether cases of this kind count as evidence about the claim (evidence, falsify, fit).
+inline bool counts_as_evidence(CaseKind k) {
+  return k == CaseKind::evidence || k == CaseKind::falsify || k == CaseKind::fit;
+}
+
 /// A number as the report needs it: an enclosure rounded outward to double, the value rounded to
 /// nearest, and the full-precision text (an interval prints as [lo, hi]). NaN when not known.
 struct Quantity {
@@ -219,6 +235,7 @@ struct CaseResult {
   double error_estimate = 0;                        ///< what the point margin may be off by (0: none, interval rule)
   Verdict verdict = Verdict::inconclusive;
   std::string reason;
+  CaseKind kind = CaseKind::evidence;
   ScalarKind scalar = ScalarKind::float64;
   unsigned precision_bits = 53;
   double seconds = 0;
@@ -264,7 +281,10 @@ struct Counts {
 /// What a check record states about a check's cases.
 struct CheckOutcome {
   std::string id;
-  Counts counts;
+  Counts counts;               ///< every case, whatever its kind
+  Counts by_kind[kCaseKinds];  ///< the same, per CaseKind
+  /// Verdicts of the cases that count as evidence (evidence, falsify, fit).
+  Counts evidence() const;
   double smallest_relative_margin = nan;  ///< NaN when no case has a margin
   std::string worst_case;
   double seconds = 0;
@@ -293,6 +313,8 @@ void from_json(const json& j, CaseResult& r);
 json number_or_null(double x);
 json counts_json(const Counts& c);
 json claim_json(const ClaimInfo& c);
+/// The counts of each case kind present, {"evidence": {...}, "identity": {...}, ...}.
+json counts_by_kind_json(const CheckOutcome& co);
 /// The `case` record: the result, with the version and commit of the program that computed it.
 json case_record(const CaseResult& r);
 /// The `check` record: the claim, the outcome of its cases, and its summary (figures, tables, fits,
