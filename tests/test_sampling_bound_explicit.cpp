@@ -24,6 +24,7 @@
 #include <diffbound/theory/sampling_bound_explicit.hpp>
 #include <diffbound/theory/sampling_girsanov.hpp>
 #include <diffbound/theory/schedules.hpp>
+#include <diffbound/theory/judge.hpp>
 #include <diffbound/theory/verdict.hpp>
 
 #include <boost/math/constants/constants.hpp>
