@@ -60,11 +60,15 @@ class RunCommand final : public Command {
     run->add_flag("--progress", progress_, "Show a progress line on stderr (default: when stderr is a terminal).");
     run->add_flag("--no-progress", no_progress_, "Never show the progress line.");
     run->add_flag("--no-report", no_report_, "Do not write <out>/report.pdf.");
+    run->add_flag("--no-falsify", no_falsify_,
+                  "Skip the falsifier stage (each check's worst case of a search of its hypothesis domain, "
+                  "ids falsify/...).");
     return run;
   }
 
   int run() override {
     opt_.size = size_from_string(size_);
+    opt_.falsify = !no_falsify_;
     if (scalar_ != "auto") opt_.scalar = scalar_kind_from_string(scalar_);
     opt_.progress = no_progress_ ? false : (progress_ || progress_by_default());
     if (!config_.empty()) opt_.config = config_;
@@ -80,7 +84,7 @@ class RunCommand final : public Command {
  private:
   RunOptions opt_;
   std::string size_ = "default", scalar_ = "auto";
-  bool progress_ = false, no_progress_ = false, no_report_ = false;
+  bool progress_ = false, no_progress_ = false, no_report_ = false, no_falsify_ = false;
   std::string config_, shard_, bound_factor_;
 
   static double parse_bound_factor(const std::string& text) {

@@ -1,4 +1,5 @@
 #include <diffbound/app/runner.hpp>
+#include <diffbound/checks/falsify.hpp>
 
 #include <diffbound/app/config.hpp>
 #include <diffbound/app/progress.hpp>
@@ -179,8 +180,13 @@ RunOutcome run_checks(const RunOptions& options, std::ostream& out) {
     for (std::size_t e = 0; e < config->entries.size(); ++e)
       if (keep[e]) plan.push_back({config->entries[e].check, {}, config->entries[e].cases, config->entries[e].origins});
   } else {
-    for (const Check* c : Registry::instance().select(options.patterns))
+    for (const Check* c : Registry::instance().select(options.patterns)) {
       plan.push_back({c, {}, c->cases(options.size), {}});
+      // The falsifier stage: the worst case of a search of the check's hypothesis domain with the run's
+      // seed and the domain's budget for this size (checks/falsify.hpp), run like any other case.
+      if (options.falsify)
+        for (auto& spec : falsify_cases(*c, options.size, options.seed)) plan.back().specs.push_back(std::move(spec));
+    }
   }
   // Every check runs in its own scalar kind unless one is forced; validate the forced one.
   for (auto& p : plan) {

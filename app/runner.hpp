@@ -33,6 +33,7 @@ struct RunOptions {
   unsigned shard_index = 1, shard_count = 1;    ///< run only shard i of n (1 ≤ i ≤ n) of the selected cases
   bool resume = false;                          ///< take over the finished cases of <out_dir>'s journal
   double bound_factor = 1.0;                    ///< testing aid: every bound multiplied by this (RunContext)
+  bool falsify = true;  ///< add each check's falsifier worst case (checks/falsify.hpp) to a sweep run
 };
 
 /// Parses "i/n" (1 ≤ i ≤ n) into options.shard_index/shard_count; std::invalid_argument otherwise.

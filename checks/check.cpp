@@ -37,6 +37,55 @@ const std::string& Check::id() const {
 
 Summary Check::summarize(const std::vector<CaseResult>&) const { return {}; }
 
+void Check::require_mutant(const std::string& mutant) const {
+  if (mutant.empty()) return;
+  std::string known;
+  for (const auto& m : mutants()) {
+    if (m.id == mutant) return;
+    known += (known.empty() ? "" : ", ") + m.id;
+  }
+  throw std::invalid_argument("check " + id() + " has no mutant '" + mutant +
+                              "' (its mutants: " + (known.empty() ? std::string("none") : known) + ")");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Domain
+
+double DomainParam::decode(double u) const {
+  u = std::clamp(u, 0.0, 1.0);
+  switch (scale) {
+    case Scale::linear:
+      return lo + u * (hi - lo);
+    case Scale::log:
+      return std::exp(std::log(lo) + u * (std::log(hi) - std::log(lo)));
+    case Scale::integer:
+      return std::clamp(std::floor(lo + u * (hi - lo + 1)), lo, hi);
+    case Scale::log_integer:
+      return std::clamp(std::floor(std::exp(std::log(lo) + u * (std::log(hi + 1) - std::log(lo)))), lo, hi);
+    case Scale::choice: {
+      const double k = static_cast<double>(choices.size());
+      return std::clamp(std::floor(u * k), 0.0, k - 1);
+    }
+  }
+  return lo;
+}
+
+double DomainParam::encode(double v) const {
+  switch (scale) {
+    case Scale::linear:
+      return hi > lo ? std::clamp((v - lo) / (hi - lo), 0.0, 1.0) : 0.0;
+    case Scale::log:
+      return hi > lo ? std::clamp((std::log(v) - std::log(lo)) / (std::log(hi) - std::log(lo)), 0.0, 1.0) : 0.0;
+    case Scale::integer:
+      return std::clamp((v - lo + 0.5) / (hi - lo + 1), 0.0, 1.0);
+    case Scale::log_integer:
+      return std::clamp((std::log(v + 0.5) - std::log(lo)) / (std::log(hi + 1) - std::log(lo)), 0.0, 1.0);
+    case Scale::choice:
+      return std::clamp((v + 0.5) / static_cast<double>(choices.size()), 0.0, 1.0);
+  }
+  return 0.0;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Registry
 

@@ -15,7 +15,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -46,6 +48,51 @@ using results::Series;
 using results::Summary;
 using results::Table;
 
+/// One coordinate of a claim's hypothesis domain (falsify.hpp searches it). The search works on u in
+/// [0, 1] per coordinate; decode() maps u to the parameter's value in its own units.
+struct DomainParam {
+  enum class Scale {
+    linear,       ///< lo + u (hi - lo)
+    log,          ///< lo (hi/lo)^u, lo > 0
+    integer,      ///< an integer in [lo, hi], uniform
+    log_integer,  ///< an integer in [lo, hi], log-uniform
+    choice,       ///< one of `choices` (value = its index)
+  };
+  std::string name;
+  Scale scale = Scale::linear;
+  double lo = 0, hi = 1;
+  std::vector<std::string> choices;  ///< Scale::choice only; the first is the simplest
+  std::string help;
+
+  double decode(double u) const;
+  /// The u of a value (the inverse of decode, for the shrinker).
+  double encode(double value) const;
+  bool discrete() const { return scale == Scale::integer || scale == Scale::log_integer || scale == Scale::choice; }
+};
+
+/// A claim's hypothesis domain, declared once by its check: named coordinates with their ranges and
+/// scales, the hypotheses in words, a map from a point (one value per coordinate, in order) to a case's
+/// parameters, and the falsifier's budget in the run at each size. `make` throws ParamError for a point
+/// outside the constraints (e.g. kappa > 1): the search counts it as infeasible.
+struct Domain {
+  std::vector<DomainParam> params;
+  std::vector<std::string> constraints;  ///< the hypotheses, in words (docs, `falsify --list`)
+  std::function<json(const std::vector<double>&)> make;
+  /// Evaluations of the falsifier stage of `diffbound run` at smoke, default and full size (0: none).
+  std::array<std::size_t, 3> run_budget{0, 0, 0};
+  /// A short label of a point for case ids (optional).
+  std::function<std::string(const std::vector<double>&)> label;
+};
+
+/// A mutant of a claim's form (a wrong variant of the claim: a dropped term, a smaller exponent, a
+/// derived constant halved, ...; never a scalar factor on the whole bound), for the power table. The
+/// claim's code computes the mutant when RunContext::mutant names it; off by default.
+struct MutantInfo {
+  std::string id;           ///< e.g. "drop_init"
+  std::string form;         ///< the kind of change: "dropped term", "smaller exponent", "constant halved", ...
+  std::string description;  ///< what the mutant claims
+};
+
 /// What a case is run with.
 struct RunContext {
   ScalarKind scalar = ScalarKind::float64;
@@ -53,6 +100,7 @@ struct RunContext {
   std::uint64_t seed = 0;  ///< the case's seed (derived from the run seed, the check id and the case id)
   Size size = Size::standard;
   double bound_factor = 1.0;  ///< testing aid: copied into the result by start_result (see CaseResult)
+  std::string mutant;  ///< power table only: the id of a form mutant (Check::mutants) to compute; empty = the claim
 };
 
 class Check {
@@ -75,6 +123,12 @@ class Check {
   virtual void validate(const CaseSpec& spec) const {}
   /// Figures, tables and fits from the finished cases (never re-running a case). Default: none.
   virtual Summary summarize(const std::vector<CaseResult>& results) const;
+  /// The claim's hypothesis domain, searched by the falsifier (falsify.hpp). Default: none declared.
+  virtual std::optional<Domain> domain() const { return std::nullopt; }
+  /// The form mutants the check can compute (RunContext::mutant). Default: none.
+  virtual std::vector<MutantInfo> mutants() const { return {}; }
+  /// Throws std::invalid_argument unless `mutant` is empty or one of mutants().
+  void require_mutant(const std::string& mutant) const;
 
  private:
   mutable std::string id_cache_;

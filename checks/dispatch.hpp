@@ -69,7 +69,8 @@ inline double a_priori_estimate(ScalarKind kind, double operations, double bound
   return 4.0 * operations * unit_roundoff(kind) * (std::fabs(bound) + std::fabs(measured));
 }
 
-/// A CaseResult with the bookkeeping filled in; the caller adds the comparison.
+/// A CaseResult with the bookkeeping filled in (kind falsify for an id "falsify/..."); the caller adds
+/// the comparison.
 inline CaseResult start_result(const Check& check, const CaseSpec& spec, const RunContext& ctx) {
   CaseResult r;
   r.check = check.id();
@@ -79,6 +80,8 @@ inline CaseResult start_result(const Check& check, const CaseSpec& spec, const R
   r.precision_bits = ctx.precision_bits;
   r.seed = ctx.seed;
   r.bound_factor = ctx.bound_factor;
+  // The falsifier's worst cases (falsify.hpp) are cases of kind falsify, wherever they run from.
+  if (spec.id.rfind("falsify/", 0) == 0) r.kind = results::CaseKind::falsify;
   return r;
 }
 

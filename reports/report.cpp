@@ -169,6 +169,7 @@ struct Model {
   std::map<std::string, std::vector<std::size_t>> figures_of;  ///< check id -> indices into figures
   std::string results_name;
   std::size_t worst_cases = 5, appendix_limit = 2000;
+  json power;  ///< power.json beside the results (written by `diffbound power --out`), null when absent
 };
 
 /// Raw LaTeX from the results (statement_tex, symbol_tex): where it sits in the source, and which
@@ -189,6 +190,8 @@ class Builder {
     preamble();
     title_page();
     verdict_table();
+    falsifier_table();
+    power_section();
     problems_section();
     t_ << "\\bigskip\n\\tableofcontents\n";
     std::size_t k = 0;
@@ -367,6 +370,83 @@ class Builder {
   }
 
   // ---- verdict table -----------------------------------------------------------------------
+  /// Per check with falsifier cases (kind falsify): the tightest margin of the sweep beside the tightest
+  /// the falsifier's search of the hypothesis domain found (checks/falsify.hpp), from the case records.
+  void falsifier_table() {
+    struct Row {
+      std::string id;
+      double sweep = nan, found = nan;
+      std::string found_case, found_verdict;
+    };
+    std::vector<Row> rows;
+    for (const auto& c : r_.checks) {
+      Row row;
+      row.id = c.id;
+      bool any = false;
+      for (std::size_t i : c.cases) {
+        const CaseRecord& cr = r_.cases[i];
+        if (!std::isfinite(cr.relative_margin)) continue;
+        if (cr.kind == "falsify") {
+          any = true;
+          if (!(cr.relative_margin >= row.found))
+            row.found = cr.relative_margin, row.found_case = cr.id, row.found_verdict = cr.verdict;
+        } else if (cr.kind == "evidence" && !(cr.relative_margin >= row.sweep)) {
+          row.sweep = cr.relative_margin;
+        }
+      }
+      if (any) rows.push_back(row);
+    }
+    if (rows.empty()) return;
+    t_ << "\\section*{Falsifier}\\addcontentsline{toc}{section}{Falsifier}\n"
+          "{\\small For each check that declares its hypothesis domain, the tightest relative margin of its sweep "
+          "(evidence cases) beside the tightest one the falsifier found by searching the whole domain (random and "
+          "Sobol starts, Nelder--Mead, shrinking; \\texttt{diffbound falsify ID} repeats it), and that case's "
+          "verdict by the check's own rule. A falsifier margin far below the sweep's says the sweep stays away "
+          "from where the claim is tight.\\par}\n"
+          "{\\small\\setlength{\\tabcolsep}{4pt}\n"
+          "\\begin{longtable}{@{}>{\\raggedright}p{3.2cm}rr>{\\raggedright}p{6.4cm}l@{}}\n\\toprule\n"
+          "check & sweep & falsifier & falsifier's case & verdict \\\\\n\\midrule\n\\endhead\n";
+    for (const auto& row : rows)
+      t_ << latex_breakable_tt(row.id) << " & " << latex_number(row.sweep) << " & " << latex_number(row.found) << " & "
+         << latex_breakable_tt(row.found_case) << " & " << verdict_tex(row.found_verdict) << " \\\\\n";
+    t_ << "\\bottomrule\n\\end{longtable}}\n";
+  }
+
+  /// The power table of `diffbound power --out` (power.json beside the results), when present.
+  void power_section() {
+    const json& p = m_.power;
+    if (!p.is_object() || !p.contains("checks")) return;
+    auto text = [](const json& j, const char* k) {
+      return j.contains(k) && j.at(k).is_string() ? j.at(k).get<std::string>() : std::string();
+    };
+    auto number = [](const json& j, const char* k) {
+      return j.contains(k) && j.at(k).is_number() ? j.at(k).get<double>() : nan;
+    };
+    t_ << "\\section*{Power}\\addcontentsline{toc}{section}{Power}\n"
+          "{\\small Form mutants of each claim (wrong variants: a dropped term, a derived constant halved, ...; "
+          "never a scalar factor), from \\texttt{diffbound power} ("
+       << latex_escape(text(p, "size"))
+       << " run). \\emph{refutable}: the falsifier finds a case of the domain "
+          "where the mutant is VIOLATED; \\emph{killed}: a case of the run is VIOLATED. Power = killed / refutable. "
+          "The claim itself must never be killed.\\par}\n"
+          "{\\small\\setlength{\\tabcolsep}{4pt}\n"
+          "\\begin{longtable}{@{}>{\\raggedright}p{3.0cm}>{\\raggedright}p{3.0cm}>{\\raggedright}p{3.6cm}ll"
+          ">{\\raggedleft\\arraybackslash}p{1.8cm}@{}}\n\\toprule\n"
+          "check & mutant & form & refutable & killed & search margin \\\\\n\\midrule\n\\endhead\n";
+    for (const auto& c : p.at("checks")) {
+      for (const auto& m : c.value("mutants", json::array())) {
+        const double margin = m.contains("search") ? number(m.at("search"), "relative_margin") : nan;
+        t_ << latex_breakable_tt(text(c, "check")) << " & " << latex_breakable_tt(text(m, "mutant")) << " & "
+           << latex_escape(text(m, "form")) << " & " << (m.value("refutable", false) ? "yes" : "no") << " & "
+           << (m.value("killed", false) ? "yes" : "no") << " & " << latex_number(margin) << " \\\\\n";
+      }
+      t_ << "\\multicolumn{6}{@{}l}{\\emph{power " << c.value("killed", 0) << "/" << c.value("refutable", 0)
+         << "}} \\\\\n\\midrule\n";
+    }
+    t_ << "\\multicolumn{6}{@{}l}{\\textbf{overall power " << p.value("killed", 0) << "/" << p.value("refutable", 0)
+       << "}} \\\\\n\\bottomrule\n\\end{longtable}}\n";
+  }
+
   void verdict_table() {
     t_ << "\\section*{Verdicts}\n\\addcontentsline{toc}{section}{Verdicts}\n"
           "{\\small Case counts of each check as its check record states them. \\emph{min.\\ rel.\\ margin} is the "
@@ -910,6 +990,12 @@ ReportOutcome write_report(const ReportOptions& options) {
   model.results_name = results_path.string();
   model.worst_cases = options.worst_cases;
   model.appendix_limit = options.appendix_limit;
+  {
+    // The power table, when `diffbound power --out <folder>` wrote one beside the results (read, not computed).
+    std::ifstream pin(results_path.parent_path() / "power.json");
+    if (pin) model.power = json::parse(pin, nullptr, false);
+    if (model.power.is_discarded() || !model.power.is_object()) model.power = json();
+  }
   std::set<std::string> csv_names;
   for (const auto& c : results.checks) {
     if (!c.record) continue;

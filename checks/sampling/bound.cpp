@@ -99,9 +99,60 @@ Params read(const json& params) {
   return p;
 }
 
+// ---- Form mutants (power table): theory/sampling_bound_explicit.hpp's Mutant switch, by name -------------
+const std::vector<std::pair<MutantInfo, sbe::Mutant>> kMutants{
+    {{"drop_trace", "dropped term", "E_D without its x_max trace term"}, sbe::Mutant::drop_trace},
+    {{"score_quarter", "derived constant halved", "C_S = 1/4 instead of 1/2"}, sbe::Mutant::score_quarter},
+    {{"f_quadratic", "missing higher-order terms", "f(x) = -ln(1 - x) - x replaced by its leading term x^2/2"},
+     sbe::Mutant::f_quadratic},
+    {{"steps_quarter", "derived constant halved", "1/4 d sum f(x_k) instead of 1/2 d sum f(x_k)"},
+     sbe::Mutant::steps_quarter},
+    {{"x_min", "weaker factor", "x_min instead of x_max in the trace term"}, sbe::Mutant::x_min},
+    {{"init_quarter", "derived constant halved", "E_I = m2^2/(4 a_0) instead of m2^2/(2 a_0)"},
+     sbe::Mutant::init_quarter},
+};
+
+sbe::Mutant mutant_of(const std::string& id) {
+  for (const auto& [info, m] : kMutants)
+    if (info.id == id) return m;
+  return sbe::Mutant::none;
+}
+
+const SamplingDomainSpec kBoundDomain{{"isotropic", "dyadic"}, 1e4, 1e-10, 1e3, true, true, 64};
+
 class SamplingBound final : public Check {
  public:
   ClaimInfo claim() const override { return sbe::claim(); }
+
+  std::vector<MutantInfo> mutants() const override {
+    std::vector<MutantInfo> out;
+    for (const auto& [info, m] : kMutants) out.push_back(info);
+    return out;
+  }
+
+  std::optional<Domain> domain() const override {
+    Domain d;
+    d.params = sampling_domain_params(kBoundDomain);
+    d.constraints = {
+        "Gaussian data (finite second moment), N >= 2 levels a_0 > ... > a_{N-1} > 0, any schedule "
+        "(no step-size condition), any score model (affine c, b or a noise-prediction bias eps)",
+        "against = discretization: E_D against the exact Girsanov discretization term (exact score)"};
+    d.make = [](const std::vector<double>& x) {
+      const auto p = sampling_point(kBoundDomain, x);
+      return json{{"sweep", "falsify"},
+                  {"data", data_to_json(p.data)},
+                  {"schedule", levels_to_json(LevelsSpec::of(p.schedule))},
+                  {"score", level_score_to_json(p.score)},
+                  {"against", p.against_discretization ? "discretization" : "kl"}};
+    };
+    d.label = [](const std::vector<double>& x) {
+      const auto p = sampling_point(kBoundDomain, x);
+      return data_label(p.data) + "/" + p.schedule.label() + "/N=" + std::to_string(p.schedule.n_levels) + "/" +
+             p.score.name + (p.against_discretization ? "/against=discretization" : "");
+    };
+    d.run_budget = {150, 600, 3000};
+    return d;
+  }
 
   std::vector<CaseSpec> cases(Size size) const override {
     std::vector<CaseSpec> out;
@@ -228,6 +279,7 @@ class SamplingBound final : public Check {
   void validate(const CaseSpec& spec) const { read(spec.params); }
 
   CaseResult run_case(const CaseSpec& spec, const RunContext& ctx) const override {
+    require_mutant(ctx.mutant);
     CaseResult r = start_result(*this, spec, ctx);
     const Params p = read(spec.params);
     with_scalar(ctx.scalar, [&]<class Real>() {
@@ -236,7 +288,7 @@ class SamplingBound final : public Check {
       const auto& a = e.a;
       const Real d(data.dimension()), m2 = data.second_moment();
       // The derived bound (3): E_I + E_D + E_S with C_S = 1/2; F_S = Σ Δ_k ε_k² is the case's score form.
-      const auto t = sbe::bound(a, d, m2, e.forms.score);
+      const auto t = sbe::bound(a, d, m2, e.forms.score, mutant_of(ctx.mutant));
       const auto& exact = e.girsanov;
       const double ops = 40.0 * static_cast<double>(a.size()) * static_cast<double>(data.modes.size() + 1);
       if (p.against_discretization) {

@@ -14,7 +14,10 @@
 #include <diffbound/theory/sampling_girsanov.hpp>
 #include <diffbound/theory/schedules.hpp>
 
+#include <fmt/format.h>
+
 #include <cmath>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -247,6 +250,112 @@ inline double term_mid(const CaseResult& r, const std::string& name) {
   const auto& t = r.terms.at(name);
   if (!t.contains("mid") || t.at("mid").is_null()) return std::numeric_limits<double>::quiet_NaN();
   return t.at("mid").get<double>();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The hypothesis domain of the Gaussian sampling checks (searched by checks/falsify.hpp)
+
+/// What a sampling check's domain contains beyond the shared part (data, levels, score).
+struct SamplingDomainSpec {
+  std::vector<std::string> spectra{"isotropic", "power_law"};
+  double max_dimension = 256;
+  double lambda_lo = 1e-10, lambda_hi = 1e2;
+  bool eps_bias = false;               ///< score choice "eps_bias" (an error uniform on the noise-prediction scale)
+  bool against = false;                ///< a choice "against" kl | discretization (sampling.bound)
+  int max_levels = 64;                 ///< N in [2, max_levels]
+  static constexpr int kWeights = 12;  ///< simplex weights of a user schedule's log-gaps (cycled when N − 1 > 12)
+};
+
+/// A point of the domain, decoded.
+struct SamplingPoint {
+  GaussianDataSpec data;
+  ScheduleSpec schedule;
+  LevelScoreSpec score;
+  bool against_discretization = false;
+};
+
+/// The coordinates: data (spectrum, dimension, lambda, mean, alpha), levels (schedule family, N,
+/// sigma_max, log span L = ln(sigma_max/sigma_min), EDM rho, simplex weights w1..w12 of the log-gaps of a
+/// user schedule), score (exact | affine c, b | eps_bias), and "against" when the spec says so.
+inline std::vector<DomainParam> sampling_domain_params(const SamplingDomainSpec& s) {
+  using S = DomainParam::Scale;
+  std::vector<DomainParam> p{
+      {"data.spectrum", S::choice, 0, 0, s.spectra, "the data's spectrum"},
+      {"data.dimension", S::log_integer, 1, s.max_dimension, {}, "d"},
+      {"data.scale", S::log, s.lambda_lo, s.lambda_hi, {}, "lambda (the largest variance of the data)"},
+      {"data.mean", S::linear, 0, 10, {}, "|mu| per direction"},
+      {"data.alpha", S::linear, 0.5, 3, {}, "power-law / dyadic exponent"},
+      {"schedule.kind",
+       S::choice,
+       0,
+       0,
+       {"user", "edm", "geometric"},
+       "levels: simplex weights (user), EDM or geometric"},
+      {"schedule.n_levels", S::log_integer, 2, static_cast<double>(s.max_levels), {}, "N (levels)"},
+      {"schedule.sigma_max", S::log, 1e-2, 1e3, {}, "sigma_0"},
+      {"schedule.log_span", S::log, 1e-2, 20, {}, "L = ln(sigma_max/sigma_min)"},
+      {"schedule.rho", S::linear, 1, 20, {}, "EDM rho"},
+      {"score.kind", S::choice, 0, 0, {"exact", "affine"}, "score model"},
+      {"score.c", S::linear, 0, 2, {}, "affine score: scale c (1 = exact)"},
+      {"score.b", S::linear, -1, 1, {}, "affine score: bias b"},
+  };
+  if (s.eps_bias) {
+    p[10].choices.push_back("eps_bias");
+    p.push_back({"score.eps_bias", S::log, 1e-4, 1, {}, "noise-prediction bias eps (score bias eps/sigma_k)"});
+  }
+  if (s.against)
+    p.push_back({"against", S::choice, 0, 0, {"kl", "discretization"}, "what E_D or the bound is held to"});
+  for (int k = 1; k <= SamplingDomainSpec::kWeights; ++k)
+    p.push_back({"schedule.w" + std::to_string(k), S::log, 0.05, 1, {}, "simplex weight of a log-gap (user levels)"});
+  return p;
+}
+
+/// Decodes a point of sampling_domain_params(s) (values in the order of the parameters).
+inline SamplingPoint sampling_point(const SamplingDomainSpec& s, const std::vector<double>& x) {
+  const auto names = sampling_domain_params(s);
+  auto at = [&](const std::string& name) {
+    for (std::size_t i = 0; i < names.size(); ++i)
+      if (names[i].name == name) return x.at(i);
+    throw std::logic_error("sampling domain: no parameter " + name);
+  };
+  SamplingPoint p;
+  p.data.spectrum = s.spectra.at(static_cast<std::size_t>(at("data.spectrum")));
+  p.data.dimension = static_cast<std::int64_t>(at("data.dimension"));
+  p.data.scale = at("data.scale");
+  p.data.mean = at("data.mean");
+  if (p.data.spectrum != "isotropic") p.data.alpha = at("data.alpha");
+  const int n = static_cast<int>(at("schedule.n_levels"));
+  const double smax = at("schedule.sigma_max"), span = at("schedule.log_span");
+  const double smin = std::stod(fmt::format("{:.6g}", smax * std::exp(-span)));
+  const auto kind = static_cast<int>(at("schedule.kind"));
+  if (kind == 1) {
+    p.schedule = ScheduleSpec::edm(n, smin, smax, at("schedule.rho"));
+  } else if (kind == 2) {
+    p.schedule = ScheduleSpec::geometric(n, smin, smax);
+  } else {
+    std::vector<double> w(static_cast<std::size_t>(n - 1));
+    double total = 0;
+    for (int k = 0; k + 1 < n; ++k)
+      total += w[static_cast<std::size_t>(k)] = at("schedule.w" + std::to_string(k % SamplingDomainSpec::kWeights + 1));
+    std::vector<double> levels{smax};
+    double cum = 0;
+    for (int k = 0; k + 1 < n; ++k) {
+      cum += w[static_cast<std::size_t>(k)];
+      // Six significant digits: a readable config; the levels are the case's definition.
+      levels.push_back(k + 2 == n ? smin : std::stod(fmt::format("{:.6g}", smax * std::exp(-span * cum / total))));
+    }
+    for (std::size_t k = 1; k < levels.size(); ++k)
+      if (!(levels[k] < levels[k - 1])) throw ParamError("schedule: levels not decreasing after rounding");
+    p.schedule = ScheduleSpec::user(levels);
+  }
+  const auto score_kind = static_cast<int>(at("score.kind"));
+  if (score_kind == 1)
+    p.score = {"affine", at("score.c"), at("score.b"), 0.0};
+  else if (score_kind == 2)
+    p.score = {"eps_bias", 1.0, 0.0, at("score.eps_bias")};
+  if (s.against) p.against_discretization = at("against") == 1;
+  if (p.against_discretization) p.score = LevelScoreSpec{};
+  return p;
 }
 
 }  // namespace diffbound::checks

@@ -3,6 +3,7 @@
 #include <diffbound/checks/bounds.hpp>
 #include <diffbound/checks/dispatch.hpp>
 #include <diffbound/checks/params.hpp>
+#include <diffbound/checks/sampling/common.hpp>
 
 #include <diffbound/numerics/gaussian_data.hpp>
 #include <diffbound/numerics/gaussian_sampler.hpp>
@@ -86,9 +87,74 @@ GirsanovParams read_params(const json& p) {
           score_from_json(get_object(p, "score", ""), "score")};
 }
 
+// ---- Form mutants (power table, issue 15): wrong variants of the claim, computed on the claim's own
+// quantities; off unless RunContext::mutant names one. ----------------------------------------------------
+const std::vector<MutantInfo> kMutants{
+    {"drop_init", "dropped term", "the bound without its initialization term KL(p_T || N(0, sigma_T^2 I))"},
+    {"drop_discretization", "dropped term", "the bound without its discretization term"},
+    {"disc_half", "derived constant halved", "discretization term 1/4 sum f(x_k) instead of 1/2 sum f(x_k)"},
+    {"f_quadratic", "missing higher-order terms",
+     "f(x) = -ln(1 - x) - x replaced by its leading term x^2/2 (no log singularity as x -> 1)"},
+    {"score_no_bias", "dropped term", "score term without the bias part b^2 (a_0 - a_{N-1})"},
+    {"score_cubic", "larger power of the error", "score term with |1 - c|^3 instead of (1 - c)^2"},
+};
+
+/// The Girsanov right side, or a mutant of it (`mutant` empty: the claim, theory/sampling_girsanov.hpp).
+template <class Real>
+sampling_girsanov::Terms<Real> girsanov_terms(const DiagonalGaussian<Real>& data, const std::vector<Real>& a,
+                                              const AffineScoreError<Real>& score, const std::string& mutant) {
+  auto t = sampling_girsanov::bound(data, a, score);
+  if (mutant.empty()) return t;
+  using std::abs;
+  Real sum_x(0), sum_x2(0);  // Σ_modes mult Σ_k x_k and Σ_modes mult Σ_k x_k²
+  for (const auto& mode : data.modes) {
+    const Real mult(mode.multiplicity);
+    for (std::size_t k = 0; k + 1 < a.size(); ++k) {
+      const Real x = (a[k] - a[k + 1]) / (mode.lambda + a[k]);
+      sum_x += mult * x;
+      sum_x2 += mult * x * x;
+    }
+  }
+  const Real one_minus_c = Real(1) - score.c;
+  const Real bias = score.b * score.b * (a.front() - a.back()) * Real(data.dimension());
+  if (mutant == "drop_init") t.init = Real(0);
+  if (mutant == "drop_discretization") t.discretization = Real(0);
+  if (mutant == "disc_half") t.discretization = t.discretization / 2;
+  if (mutant == "f_quadratic") t.discretization = sum_x2 / 4;
+  if (mutant == "score_no_bias") t.score = one_minus_c * one_minus_c * sum_x / 2;
+  if (mutant == "score_cubic") t.score = (abs(one_minus_c) * one_minus_c * one_minus_c * sum_x + bias) / 2;
+  return t;
+}
+
+const SamplingDomainSpec kGirsanovDomain{};
+
 class SamplingGirsanov final : public Check {
  public:
   ClaimInfo claim() const override { return sampling_girsanov::claim(); }
+
+  std::vector<MutantInfo> mutants() const override { return kMutants; }
+
+  std::optional<Domain> domain() const override {
+    Domain d;
+    d.params = sampling_domain_params(kGirsanovDomain);
+    d.constraints = {
+        "Gaussian data (any lambda >= 0, mean, dimension), any noise levels a_0 > ... > a_{N-1} > 0, "
+        "any affine score error (c, b): the Girsanov right side is exact KL-chain algebra, no "
+        "step-size condition"};
+    d.make = [](const std::vector<double>& x) {
+      const auto p = sampling_point(kGirsanovDomain, x);
+      return json{{"data", data_to_json(p.data)},
+                  {"schedule", schedule_to_json(p.schedule)},
+                  {"score", score_to_json({p.score.name, p.score.c, p.score.b})}};
+    };
+    d.label = [](const std::vector<double>& x) {
+      const auto p = sampling_point(kGirsanovDomain, x);
+      return data_label(p.data) + "/" + p.schedule.label() + "/N=" + std::to_string(p.schedule.n_levels) + "/" +
+             p.score.name;
+    };
+    d.run_budget = {150, 600, 3000};
+    return d;
+  }
 
   std::vector<CaseSpec> cases(Size size) const override {
     std::vector<CaseSpec> out;
@@ -114,6 +180,7 @@ class SamplingGirsanov final : public Check {
   void validate(const CaseSpec& spec) const override { read_params(spec.params); }
 
   CaseResult run_case(const CaseSpec& spec, const RunContext& ctx) const override {
+    require_mutant(ctx.mutant);
     CaseResult r = start_result(*this, spec, ctx);
     const auto [data_spec, sched, score_spec] = read_params(spec.params);
     with_scalar(ctx.scalar, [&]<class Real>() {
@@ -121,7 +188,7 @@ class SamplingGirsanov final : public Check {
       const auto a = variances(noise_levels<Real>(sched));
       const auto score = score_spec.template make<Real>();
       const Real kl = sampler_kl(data, a, score, StepKind::exponential_integrator);
-      const auto terms = sampling_girsanov::bound(data, a, score);
+      const auto terms = girsanov_terms(data, a, score, ctx.mutant);
       const Real rhs = terms.total();
       const double ops = 24.0 * static_cast<double>(a.size()) + 8.0 * static_cast<double>(data.modes.size());
       r.compare(kl, rhs, a_priori_estimate(ctx.scalar, ops, mid_double(rhs), mid_double(kl)));

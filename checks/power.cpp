@@ -1,0 +1,87 @@
+#include <diffbound/checks/power.hpp>
+#include <diffbound/checks/runtime.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <limits>
+#include <mutex>
+#include <thread>
+
+namespace diffbound::checks {
+
+namespace {
+
+/// Index of the first sweep case (in sweep order) that is VIOLATED evidence with `mutant`, or npos.
+std::size_t first_violated(const Check& check, const std::vector<CaseSpec>& specs, const std::string& mutant,
+                           ScalarKind kind, std::uint64_t seed, unsigned threads) {
+  constexpr std::size_t npos = std::numeric_limits<std::size_t>::max();
+  std::atomic<std::size_t> next{0}, found{npos};
+  auto worker = [&] {
+    for (;;) {
+      const std::size_t i = next.fetch_add(1);
+      if (i >= specs.size() || i > found.load()) return;  // every case before `found` is still run
+      RunContext ctx;
+      ctx.scalar = kind;
+      ctx.precision_bits = precision_bits_of(kind);
+      ctx.seed = seed;
+      ctx.mutant = mutant;
+      bool violated = false;
+      try {
+        const CaseResult r = check.run_case(specs[i], ctx);
+        violated = r.error.empty() && r.verdict == Verdict::violated && results::counts_as_evidence(r.kind);
+      } catch (const std::exception&) {
+      }
+      if (!violated) continue;
+      std::size_t cur = found.load();
+      while (i < cur && !found.compare_exchange_weak(cur, i)) {
+      }
+    }
+  };
+  std::vector<std::jthread> pool;
+  for (unsigned t = 0; t < std::max(1u, threads); ++t) pool.emplace_back(worker);
+  pool.clear();
+  return found.load();
+}
+
+}  // namespace
+
+std::vector<MutantPower> measure_power(const Check& check, const PowerOptions& options) {
+  std::vector<MutantInfo> rows{{"", "the claim", "the claim as stated (must never be killed)"}};
+  for (const auto& m : check.mutants()) rows.push_back(m);
+  const auto specs = check.cases(options.size);
+  const ScalarKind kind = check.scalar_kinds().front();
+  const auto domain = check.domain();
+  std::vector<MutantPower> out;
+  for (const auto& m : rows) {
+    MutantPower p;
+    p.check = check.id();
+    p.mutant = m;
+    p.sweep_cases = specs.size();
+    const std::size_t i = first_violated(check, specs, m.id, kind, options.seed, options.threads);
+    if (i < specs.size()) p.killed = p.killed_by_sweep = true, p.killed_by = specs[i].id;
+    if (domain) {
+      FalsifyOptions o;
+      o.seed = options.seed;
+      o.mutant = m.id;
+      o.id_prefix = m.id.empty() ? "falsify" : "falsify/mutant=" + m.id;
+      const std::size_t stage_budget = domain->run_budget[static_cast<std::size_t>(options.size)];
+      if (!p.killed && stage_budget > 0) {
+        o.budget = stage_budget;
+        const auto stage = falsify(check, o);
+        if (stage.decided.verdict == Verdict::violated) p.killed = true, p.killed_by = stage.worst_case.id;
+      }
+      o.budget = std::max(options.refute_budget, domain->run_budget[2]);
+      o.seed = options.seed + 1;  // a search apart from the run's stage
+      auto refutation = falsify(check, o);
+      // A case of the run that kills the mutant refutes it too.
+      p.refutable = p.killed || refutation.decided.verdict == Verdict::violated;
+      p.refutation = std::move(refutation);
+    } else {
+      p.refutable = p.killed;
+    }
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+}  // namespace diffbound::checks

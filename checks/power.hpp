@@ -1,0 +1,39 @@
+// The power table (issue 15, STYLE.md §5 "mutation testing"): for each form mutant of a claim
+// (Check::mutants), whether it is refutable (the falsifier finds a case of the hypothesis domain where
+// the mutant is VIOLATED by the check's own verdict rule) and whether the run at a size kills it (some
+// sweep case, or the falsifier stage's case, VIOLATED). Power = killed / refutable. The claim itself is
+// measured the same way and must never be killed. No I/O.
+#pragma once
+
+#include <diffbound/checks/check.hpp>
+#include <diffbound/checks/falsify.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace diffbound::checks {
+
+struct PowerOptions {
+  Size size = Size::standard;        ///< the run whose power is measured (sweep + falsifier stage)
+  std::uint64_t seed = 20240618;     ///< the run's seed (falsifier stage) and the refutation search's
+  std::size_t refute_budget = 3000;  ///< evaluations of the refutation search (at least the full-size run budget)
+  unsigned threads = 1;
+};
+
+struct MutantPower {
+  std::string check;
+  MutantInfo mutant;  ///< id "" for the claim itself
+  bool refutable = false;
+  std::optional<FalsifyResult> refutation;  ///< the refutation search's worst case (shown when refutable)
+  bool killed = false;
+  std::string killed_by;  ///< the first VIOLATED case of the run (sweep order, then the falsifier stage)
+  bool killed_by_sweep = false;
+  std::size_t sweep_cases = 0;
+};
+
+/// The claim (first row, mutant id "") and every mutant of `check`.
+std::vector<MutantPower> measure_power(const Check& check, const PowerOptions& options);
+
+}  // namespace diffbound::checks

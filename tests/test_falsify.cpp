@@ -1,0 +1,144 @@
+// The falsifier (checks/falsify.hpp) and the power table (checks/power.hpp): the search reaches the tight
+// spots of the sampling claims, is deterministic, its domains contain the known cases, its worst cases are
+// ordinary cases of kind falsify, and the power table never kills a true claim.
+#include "check_helpers.hpp"
+#include "tolerances.hpp"
+
+#include <diffbound/checks/falsify.hpp>
+#include <diffbound/checks/power.hpp>
+#include <diffbound/checks/runtime.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+using namespace diffbound;
+using namespace diffbound::checks;
+using diffbound::test::get_check;
+
+namespace {
+/// The point of a domain with the named values set (the others at u = 0).
+std::vector<double> point_with(const Domain& d, const std::vector<std::pair<std::string, double>>& values) {
+  std::vector<double> x;
+  for (const auto& p : d.params) x.push_back(p.decode(0.0));
+  for (const auto& [name, v] : values) {
+    bool found = false;
+    for (std::size_t i = 0; i < d.params.size(); ++i)
+      if (d.params[i].name == name) x[i] = v, found = true;
+    REQUIRE(found);
+  }
+  return x;
+}
+}  // namespace
+
+TEST_CASE("domain coordinates: decode inverts encode for every scale", "[falsify][smoke]") {
+  using S = DomainParam::Scale;
+  const DomainParam lin{"x", S::linear, -1, 3, {}, ""}, lg{"y", S::log, 1e-10, 1e2, {}, ""},
+      in{"n", S::integer, 2, 12, {}, ""}, li{"m", S::log_integer, 2, 64, {}, ""},
+      ch{"c", S::choice, 0, 0, {"a", "b", "c"}, ""};
+  for (double v : {-1.0, 0.0, 2.5, 3.0}) CHECK(lin.decode(lin.encode(v)) == Approx(v));
+  for (double v : {1e-10, 3e-4, 1e2}) CHECK(lg.decode(lg.encode(v)) == Approx(v));
+  for (double v = 2; v <= 12; ++v) CHECK(in.decode(in.encode(v)) == v);
+  for (double v = 2; v <= 64; ++v) CHECK(li.decode(li.encode(v)) == v);
+  for (double v = 0; v < 3; ++v) CHECK(ch.decode(ch.encode(v)) == v);
+  CHECK(li.decode(0.0) == 2);
+  CHECK(li.decode(1.0) == 64);
+}
+
+TEST_CASE("falsify sampling.girsanov: the default budget reaches the tight spot (relative margin < 1e-6)",
+          "[falsify][smoke]") {
+  WorkingPrecision precision(128);
+  const auto& check = get_check("sampling.girsanov");
+  FalsifyOptions o;  // the command's defaults: budget 600, seed 1
+  const auto f = falsify(check, o);
+  INFO(f.worst_case.params.dump());
+  CHECK(f.evaluations <= o.budget + 1);
+  CHECK(f.decided.kind == results::CaseKind::falsify);
+  CHECK(f.worst_case.id.rfind("falsify/", 0) == 0);
+  CHECK(f.decided.verdict == Verdict::verified);  // an interval proof: the claim holds there
+  CHECK(f.decided.relative_margin() < test::budgets::falsifier_target_margin);
+  // Deterministic given seed and budget.
+  const auto g = falsify(check, o);
+  CHECK(g.worst_case.id == f.worst_case.id);
+  CHECK(g.worst_case.params == f.worst_case.params);
+  // The worst case is an ordinary case: run again, it is decided the same way (kind from its id).
+  RunContext ctx;
+  ctx.scalar = ScalarKind::mpfi;
+  ctx.precision_bits = precision_bits_of(ScalarKind::mpfi);
+  const auto r = check.run_case(f.worst_case, ctx);
+  CHECK(r.kind == results::CaseKind::falsify);
+  CHECK(r.verdict == f.decided.verdict);
+  CHECK(f.config().at("checks").at(0).at("cases").at(0).at("params") == f.worst_case.params);
+}
+
+TEST_CASE("falsify sampling.bound: issue 15's counterexample lies in the domain; the derived bound holds there",
+          "[falsify][smoke]") {
+  WorkingPrecision precision(128);
+  const auto& check = get_check("sampling.bound");
+  const auto d = check.domain();
+  REQUIRE(d);
+  // d = 1, N(0, 6.19e-4), EDM rho = 15, N = 3, sigma 214.7 -> 62.4, exact score.
+  const auto x = point_with(*d, {{"data.spectrum", 0},
+                                 {"data.dimension", 1},
+                                 {"data.scale", 6.19e-4},
+                                 {"data.mean", 0},
+                                 {"schedule.kind", 1},
+                                 {"schedule.n_levels", 3},
+                                 {"schedule.sigma_max", 214.7},
+                                 {"schedule.log_span", std::log(214.7 / 62.4)},
+                                 {"schedule.rho", 15},
+                                 {"score.kind", 0},
+                                 {"against", 0}});
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    INFO(d->params[i].name);
+    CHECK(x[i] >= d->params[i].decode(0.0));
+    CHECK(x[i] <= d->params[i].decode(1.0));
+  }
+  const json p = d->make(x);
+  CHECK(p.at("schedule").at("sigma_min") == 62.4);
+  CHECK(p.at("schedule").at("sigma_max") == 214.7);
+  CHECK(p.at("schedule").at("rho") == 15.0);
+  CHECK(p.at("data").at("scale") == 6.19e-4);
+  RunContext ctx;
+  ctx.scalar = ScalarKind::mpfi;
+  ctx.precision_bits = precision_bits_of(ScalarKind::mpfi);
+  CHECK(check.run_case({"falsify/issue15", p}, ctx).verdict == Verdict::verified);
+  // The search over the whole domain finds no violation of the derived bound.
+  FalsifyOptions o;
+  const auto f = falsify(check, o);
+  INFO(f.worst_case.params.dump());
+  CHECK(f.decided.verdict != Verdict::violated);
+  CHECK(f.decided.relative_margin() >= 0);
+}
+
+TEST_CASE("mutants: an unknown mutant is an error; a dropped term is found and killed", "[falsify][smoke]") {
+  WorkingPrecision precision(128);
+  const auto& check = get_check("sampling.girsanov");
+  FalsifyOptions o;
+  o.mutant = "no_such_mutant";
+  CHECK_THROWS_AS(falsify(check, o), std::invalid_argument);
+  o.mutant = "drop_discretization";
+  CHECK(falsify(check, o).decided.verdict == Verdict::violated);
+}
+
+TEST_CASE("power at smoke size: the claims are never killed; killed mutants are refutable", "[falsify][smoke]") {
+  WorkingPrecision precision(128);
+  PowerOptions o;
+  o.size = Size::smoke;
+  o.refute_budget = 600;
+  o.threads = 2;
+  for (const char* id : {"sampling.girsanov", "sampling.bound"}) {
+    const auto rows = measure_power(get_check(id), o);
+    REQUIRE(rows.size() >= 6);  // the claim and at least 5 mutants
+    CHECK(rows.front().mutant.id.empty());
+    CHECK_FALSE(rows.front().killed);
+    CHECK_FALSE(rows.front().refutable);
+    std::size_t killed = 0;
+    for (const auto& r : rows) {
+      INFO(id << " " << r.mutant.id);
+      if (r.killed) CHECK(r.refutable);
+      killed += r.killed;
+    }
+    CHECK(killed >= 3);
+  }
+}
