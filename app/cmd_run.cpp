@@ -1,5 +1,7 @@
 // diffbound run: runs checks and writes results.jsonl, then the PDF report beside it.
 #include <diffbound/app/commands.hpp>
+#include <diffbound/app/diff.hpp>
+#include <diffbound/app/findings.hpp>
 #include <diffbound/app/progress.hpp>
 #include <diffbound/app/runner.hpp>
 #include <diffbound/checks/runtime.hpp>
@@ -26,9 +28,11 @@ class RunCommand final : public Command {
         "run",
         "Run checks and write <out>/results.jsonl (one JSON line per case, then one per check), then\n"
         "<out>/report.pdf (see 'diffbound report'; a failed report is reported but does not change the status).\n"
-        "Exit status: 0 when no case is VIOLATED and none failed to run; 1 when some case is VIOLATED (a\n"
-        "finding, listed in the report); 3 when some case failed to run; 2 on bad usage; 4 on an error that\n"
-        "stops the run (e.g. results that cannot be written).");
+        "VIOLATED cases listed in the accepted findings (expected/findings.toml; --findings) are marked accepted.\n"
+        "Exit status: 0 when no case is VIOLATED but the accepted findings and none failed to run; 1 when some\n"
+        "case is VIOLATED and not accepted (a new finding, listed in the report); 3 when some case failed to\n"
+        "run; 5 when nothing else is wrong but the run regressed against --baseline; 2 on bad usage; 4 on an\n"
+        "error that stops the run (e.g. results that cannot be written).");
     run->add_option("checks", opt_.patterns, "Check ids or globs (e.g. 'sampling.*'); all checks when omitted.");
     run->add_option("--size", size_, "Sweep size: smoke (seconds), default, full (long).")
         ->check(CLI::IsMember({"smoke", "default", "full"}))
@@ -57,6 +61,15 @@ class RunCommand final : public Command {
     run->add_option("--bound-factor", bound_factor_,
                     "TESTING AID (mutation tests): multiply every bound by F > 0 "
                     "before comparing; recorded in the results, never for real runs.");
+    run->add_option("--findings", findings_,
+                    "The accepted findings (TOML, see expected/findings.toml); default: expected/findings.toml of\n"
+                    "the source tree this program was built in.");
+    run->add_flag("--no-findings", no_findings_, "Accept no finding: every VIOLATED case makes the exit status 1.");
+    run->add_option("--baseline", baseline_,
+                    "Compare this run with an earlier one (a results folder or results.jsonl), as 'diffbound diff'\n"
+                    "does: the changes are printed and written to <out>/diff.json (shown in the report); exit\n"
+                    "status 5 on a regression (--fail-on).");
+    add_diff_flags(*run, diff_flags_);
     run->add_flag("--progress", progress_, "Show a progress line on stderr (default: when stderr is a terminal).");
     run->add_flag("--no-progress", no_progress_, "Never show the progress line.");
     run->add_flag("--no-report", no_report_, "Do not write <out>/report.pdf.");
@@ -74,11 +87,43 @@ class RunCommand final : public Command {
     if (!config_.empty()) opt_.config = config_;
     if (!shard_.empty()) parse_shard(shard_, opt_);
     if (!bound_factor_.empty()) opt_.bound_factor = parse_bound_factor(bound_factor_);
+    // The findings and the baseline are read before the run, so that a bad one stops it at once.
+    if (no_findings_ && !findings_.empty())
+      throw std::invalid_argument("--findings and --no-findings exclude each other");
+    if (!no_findings_) {
+      std::vector<std::string> known;
+      for (const Check* c : Registry::instance().all()) known.push_back(c->id());
+      const auto file = findings_.empty() ? default_findings_file() : std::optional<std::filesystem::path>(findings_);
+      if (file)
+        opt_.findings = load_findings(*file, known);
+      else
+        std::cerr << "note: no accepted findings (expected/findings.toml) beside this program; every VIOLATED case "
+                     "counts as new (--findings FILE names one)\n";
+    }
+    const DiffOptions diff_options = diff_flags_.options();
+    std::optional<RunFile> baseline;
+    if (!baseline_.empty()) baseline = read_run(baseline_);
+    const std::filesystem::path diff_file = std::filesystem::path(opt_.out_dir) / "diff.json";
+
     WorkingPrecision precision(opt_.precision_bits);
     const auto outcome = run_checks(opt_, std::cout);
     std::cout << "results: " << outcome.results_file.string() << '\n';
+    bool regressed = false;
+    std::error_code ec;
+    if (baseline) {
+      RunFile now{outcome.results_file, results::read_records(outcome.results_file)};
+      const RunDiff d = diff_runs(*baseline, now, diff_options);
+      std::cout << "diff against the baseline " << baseline->path.string() << ":\n";
+      print_diff(d, std::cout);
+      results::write_file_atomically(diff_file, diff_json(d).dump(1) + "\n");
+      std::cout << "diff: " << diff_file.string() << '\n';
+      regressed = d.regressions() > 0;
+    } else if (std::filesystem::remove(diff_file, ec)) {
+      std::cerr << "note: removed the stale " << diff_file.string() << " of an earlier run\n";
+    }
     if (!no_report_) reports::report_after_run(opt_.out_dir, std::cout, std::cerr);
-    return outcome.exit_status();
+    const int status = outcome.exit_status();
+    return status == 0 && regressed ? 5 : status;
   }
 
  private:
@@ -86,6 +131,9 @@ class RunCommand final : public Command {
   std::string size_ = "default", scalar_ = "auto";
   bool progress_ = false, no_progress_ = false, no_report_ = false, no_falsify_ = false;
   std::string config_, shard_, bound_factor_;
+  std::string findings_, baseline_;
+  bool no_findings_ = false;
+  DiffFlags diff_flags_;
 
   static double parse_bound_factor(const std::string& text) {
     double f = 0;

@@ -22,6 +22,7 @@
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
+#include <cstdlib>
 #include <ctime>
 #include <deque>
 #include <fstream>
@@ -46,6 +47,7 @@ bool RunOutcome::ok() const {
 int RunOutcome::exit_status() const {
   bool violated = false, failed = false;
   for (const auto& c : checks) violated = violated || c.counts.violated > 0, failed = failed || c.counts.failed > 0;
+  if (findings) violated = findings->fresh > 0;  // accepted findings do not fail the run
   return failed ? 3 : (violated ? 1 : 0);
 }
 
@@ -162,6 +164,21 @@ RunOutcome run_checks(const RunOptions& options, std::ostream& out) {
   if (options.shard_count < 1 || options.shard_index < 1 || options.shard_index > options.shard_count)
     throw std::invalid_argument("--shard: the shard index must be between 1 and the number of shards");
 
+  // A form mutant switched on by the environment (docs/ci.md): DIFFBOUND_MUTANT=<check id>/<mutant id>,
+  // one of the check's mutants (diffbound falsify --list). A testing aid for the regression gate.
+  std::string mutant_check, mutant_id;
+  if (const char* m = std::getenv("DIFFBOUND_MUTANT"); m && *m) {
+    const std::string text(m);
+    const auto slash = text.rfind('/');
+    if (slash == std::string::npos || slash == 0 || slash + 1 == text.size())
+      throw std::invalid_argument("DIFFBOUND_MUTANT: expected <check id>/<mutant id>, got '" + text + "'");
+    mutant_check = text.substr(0, slash);
+    mutant_id = text.substr(slash + 1);
+    const Check* c = Registry::instance().find(mutant_check);
+    if (c == nullptr) throw std::invalid_argument("DIFFBOUND_MUTANT: no check '" + mutant_check + "'");
+    c->require_mutant(mutant_id);
+  }
+
   std::vector<Planned> plan;
   std::optional<SweepConfig> config;
   if (options.config) {
@@ -229,6 +246,8 @@ RunOutcome run_checks(const RunOptions& options, std::ostream& out) {
     run["config"] = json{{"file", config->file}, {"format", config->format}, {"description", config->description}};
   if (sharded)
     run["shard"] = json{{"index", options.shard_index}, {"count", options.shard_count}, {"cases", mine.size()}};
+  if (const char* mutant = std::getenv("DIFFBOUND_MUTANT"); mutant && *mutant)
+    run[keys::mutant] = mutant;  // a form mutant is switched on (docs/ci.md): part of the run's identity
 
   // The output folder.
   const fs::path& dir = options.out_dir;
@@ -363,6 +382,7 @@ RunOutcome run_checks(const RunOptions& options, std::ostream& out) {
       ctx.seed = case_seed(options.seed, p.check->id(), spec.id);
       ctx.size = options.size;
       ctx.bound_factor = options.bound_factor;
+      if (p.check->id() == mutant_check) ctx.mutant = mutant_id;
       std::string param_error;
       CaseResult r = run_one(*p.check, spec, ctx, config ? &param_error : nullptr);
       std::lock_guard<std::mutex> lock(mu);
@@ -436,31 +456,43 @@ RunOutcome run_checks(const RunOptions& options, std::ostream& out) {
   RunOutcome outcome;
   outcome.resumed_cases = resumed;
   outcome.bound_factor = options.bound_factor;
+  outcome.mutant = run.value(keys::mutant, "");
   if (sharded) outcome.shard = fmt::format("{}/{}", options.shard_index, options.shard_count);
   std::map<std::pair<std::size_t, std::size_t>, std::size_t> new_index;
   for (std::size_t i = 0; i < pending.size(); ++i) new_index[{pending[i].pi, pending[i].k}] = i;
+  std::optional<FindingsTally> tally;
+  if (options.findings) tally.emplace(*options.findings, sharded);
   std::string content = run.dump() + '\n';
   for (std::size_t pi = 0; pi < plan.size(); ++pi) {
     std::vector<CaseResult> rs;
     for (const auto& m : mine) {
       if (m.pi != pi) continue;
       const auto it = new_index.find({m.pi, m.k});
+      json rec;
       if (it != new_index.end()) {
-        content += case_record(*results[it->second]).dump() + '\n';
+        rec = case_record(*results[it->second]);
         rs.push_back(*results[it->second]);
       } else {
         const Done& d = done.at({plan[pi].check->id(), plan[pi].specs[m.k].id});
-        content += d.record.dump() + '\n';
+        rec = d.record;
         rs.push_back(d.result);
       }
+      if (tally) tally->annotate(rec);
+      content += rec.dump() + '\n';
     }
     CheckOutcome co;
-    content += check_record(*plan[pi].check, plan[pi].kind, rs, co).dump() + '\n';
+    json check_rec = check_record(*plan[pi].check, plan[pi].kind, rs, co);
+    if (tally) check_rec[keys::findings] = tally->check_json(co.id);
+    content += check_rec.dump() + '\n';
     outcome.checks.push_back(std::move(co));
   }
   outcome.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
   json end = end_record(outcome.checks, outcome.wall_seconds);
   if (resumed > 0) end["resumed_cases"] = resumed;
+  if (tally) {
+    end[keys::findings] = tally->end_json();
+    outcome.findings = tally->outcome();
+  }
   content += end.dump() + '\n';
   journal.close();
   try {
@@ -501,12 +533,21 @@ void print_summary(const RunOutcome& outcome, std::ostream& out) {
   }
   std::size_t violated = 0, failed = 0;
   for (const auto& c : outcome.checks) violated += c.counts.violated, failed += c.counts.failed;
+  if (outcome.findings) print_findings(*outcome.findings, out);
   std::string verdict = "nothing VIOLATED, nothing failed";
   if (violated > 0 || failed > 0)
     verdict =
         fmt::format("{} VIOLATED ({}), {}", violated,
                     violated > 0 ? "findings: each is listed with its reason in the report's appendix" : "none",
                     failed > 0 ? fmt::format("{} FAILED TO RUN (see the errors above)", failed) : "nothing failed");
+  if (outcome.findings)  // "N findings accepted, M new": the line a CI log is read by
+    verdict = fmt::format(
+        "{} VIOLATED: {} findings accepted, {} new{}; {}", violated, outcome.findings->accepted,
+        outcome.findings->fresh,
+        outcome.findings->resolved > 0
+            ? fmt::format(", {} accepted no longer occurring (resolved)", outcome.findings->resolved)
+            : std::string(),
+        failed > 0 ? fmt::format("{} FAILED TO RUN (see the errors above)", failed) : std::string("nothing failed"));
   out << fmt::format("wall time {:.2f} s; {}\n", outcome.wall_seconds, verdict);
   if (!outcome.shard.empty())
     out << "shard " << outcome.shard << " of the selected cases (join the shards with 'diffbound merge')\n";
@@ -515,6 +556,9 @@ void print_summary(const RunOutcome& outcome, std::ostream& out) {
   if (outcome.bound_factor != 1.0)
     out << "BOUND FACTOR " << shortest_decimal(outcome.bound_factor)
         << ": a testing aid; every bound was multiplied by it, so these verdicts are not about the paper's bounds\n";
+  if (!outcome.mutant.empty())
+    out << "MUTANT " << outcome.mutant
+        << " (DIFFBOUND_MUTANT): a testing aid; a check's bound was deliberately weakened (docs/ci.md)\n";
 }
 
 }  // namespace diffbound::app

@@ -2,6 +2,7 @@
 // does not depend on the thread count), one JSON line per case, flushed as soon as it is final.
 #pragma once
 
+#include <diffbound/app/findings.hpp>
 #include <diffbound/checks/check.hpp>
 
 #include <cstdint>
@@ -34,6 +35,9 @@ struct RunOptions {
   bool resume = false;                          ///< take over the finished cases of <out_dir>'s journal
   double bound_factor = 1.0;                    ///< testing aid: every bound multiplied by this (RunContext)
   bool falsify = true;  ///< add each check's falsifier worst case (checks/falsify.hpp) to a sweep run
+  /// The accepted findings (app/findings.hpp): each VIOLATED case is marked accepted or new, and only
+  /// new ones make the exit status 1. Empty: no file, every VIOLATED case counts.
+  std::optional<AcceptedFindings> findings;
 };
 
 /// Parses "i/n" (1 ≤ i ≤ n) into options.shard_index/shard_count; std::invalid_argument otherwise.
@@ -47,12 +51,15 @@ inline bool in_shard(std::size_t position, unsigned index, unsigned count) { ret
 struct RunOutcome {
   std::vector<CheckOutcome> checks;
   double wall_seconds = 0;
-  std::size_t resumed_cases = 0;  ///< cases taken over from an earlier, unfinished run (--resume)
-  double bound_factor = 1.0;      ///< not 1: a testing-aid run (printed in the summary)
-  std::string shard;              ///< "i/n" for a shard, else empty
-  bool ok() const;                ///< nothing VIOLATED and nothing failed
-  /// The program's exit status for this outcome: 0 nothing VIOLATED and nothing failed; 1 some case
-  /// VIOLATED (a finding) and none failed; 3 some case (or a check's summary) failed to run.
+  std::size_t resumed_cases = 0;            ///< cases taken over from an earlier, unfinished run (--resume)
+  double bound_factor = 1.0;                ///< not 1: a testing-aid run (printed in the summary)
+  std::string shard;                        ///< "i/n" for a shard, else empty
+  std::optional<FindingsOutcome> findings;  ///< when the run read accepted findings
+  std::string mutant;                       ///< a form mutant switched on (DIFFBOUND_MUTANT), else empty
+  bool ok() const;                          ///< nothing VIOLATED and nothing failed
+  /// The program's exit status for this outcome: 0 nothing VIOLATED (or every VIOLATED case an accepted
+  /// finding) and nothing failed; 1 some case VIOLATED that is not accepted (a new finding) and none
+  /// failed; 3 some case (or a check's summary) failed to run.
   int exit_status() const;
   std::filesystem::path results_file;
 };

@@ -21,7 +21,7 @@ const std::vector<std::string>& run_identity_keys() {
   static const std::vector<std::string> identity{keys::program, keys::version,        keys::commit, keys::compiler,
                                                  keys::boost,   keys::mpfr,           keys::mpfi,   keys::size,
                                                  keys::scalar,  keys::precision_bits, keys::seed,   keys::bound_factor,
-                                                 keys::checks,  keys::selection};
+                                                 keys::checks,  keys::selection,      keys::mutant};
   return identity;
 }
 

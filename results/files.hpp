@@ -22,7 +22,8 @@ namespace diffbound::results {
 
 /// Keys of a run record that must be equal for two files to be parts of one run: the program and its
 /// build (version, commit, compiler, libraries), the size, scalar and precision, the seed, the bound
-/// factor, the checks and the selection of cases (count and digest). Not: date, threads, machine.
+/// factor, the checks and the selection of cases (count and digest), a form mutant switched on. Not: date,
+/// threads, machine.
 const std::vector<std::string>& run_identity_keys();
 
 /// Empty when the run records agree on the identity keys; otherwise "<key> is <a> in <name_a> but

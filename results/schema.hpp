@@ -138,6 +138,47 @@ inline constexpr const char* outcome = "outcome";
 // end record
 inline constexpr const char* wall_seconds = "wall_seconds";
 inline constexpr const char* resumed_cases = "resumed_cases";
+// accepted findings (app/findings.hpp, expected/findings.toml): a VIOLATED case record's "finding"
+// {status: accepted|new, id, reason, docs}; a check record's and the end record's "findings" counts;
+// the end record's list of entries of the findings file with their status.
+inline constexpr const char* finding = "finding";
+inline constexpr const char* findings = "findings";
+inline constexpr const char* status = "status";
+inline constexpr const char* status_accepted = "accepted";
+inline constexpr const char* status_new = "new";
+inline constexpr const char* accepted = "accepted";
+inline constexpr const char* new_findings = "new";
+inline constexpr const char* resolved = "resolved";
+inline constexpr const char* docs = "docs";
+inline constexpr const char* file = "file";
+inline constexpr const char* entries = "entries";
+inline constexpr const char* matched = "matched";
+inline constexpr const char* entry_occurs = "occurs";
+inline constexpr const char* entry_resolved = "resolved";
+inline constexpr const char* entry_not_run = "not run";
+inline constexpr const char* entry_not_seen = "not seen in this shard";
+// a form mutant of a check, switched on by the environment (testing aid; run record "mutant")
+inline constexpr const char* mutant = "mutant";
+// the diff of two runs (app/diff.hpp; <out>/diff.json)
+inline constexpr const char* type_diff = "diff";
+inline constexpr const char* old_run = "old";
+inline constexpr const char* new_run = "new";
+inline constexpr const char* options = "options";
+inline constexpr const char* fail_on = "fail_on";
+inline constexpr const char* margin_tolerance = "margin_tolerance";
+inline constexpr const char* value_tolerance = "value_tolerance";
+inline constexpr const char* identical = "identical";
+inline constexpr const char* regressions = "regressions";
+inline constexpr const char* changes = "changes";
+inline constexpr const char* change = "change";
+inline constexpr const char* regression = "regression";
+inline constexpr const char* severity = "severity";
+inline constexpr const char* not_compared = "not_compared";
+inline constexpr const char* differences = "differences";
+inline constexpr const char* digest = "digest";
+inline constexpr const char* cases_old = "cases_old";
+inline constexpr const char* cases_new = "cases_new";
+inline constexpr const char* detail = "detail";
 }  // namespace keys
 
 inline constexpr double nan = std::numeric_limits<double>::quiet_NaN();

@@ -11,6 +11,7 @@
 #include <diffbound/theory/schedules.hpp>
 
 #include <map>
+#include <string_view>
 
 namespace diffbound::checks {
 namespace {
@@ -92,6 +93,7 @@ GirsanovParams read_params(const json& p) {
 const std::vector<MutantInfo> kMutants{
     {"drop_init", "dropped term", "the bound without its initialization term KL(p_T || N(0, sigma_T^2 I))"},
     {"drop_discretization", "dropped term", "the bound without its discretization term"},
+    {"drop_score", "dropped term", "the bound without its score term (the regression gate's mutant, docs/ci.md)"},
     {"disc_half", "derived constant halved", "discretization term 1/4 sum f(x_k) instead of 1/2 sum f(x_k)"},
     {"f_quadratic", "missing higher-order terms",
      "f(x) = -ln(1 - x) - x replaced by its leading term x^2/2 (no log singularity as x -> 1)"},
@@ -119,6 +121,7 @@ sampling_girsanov::Terms<Real> girsanov_terms(const DiagonalGaussian<Real>& data
   const Real bias = score.b * score.b * (a.front() - a.back()) * Real(data.dimension());
   if (mutant == "drop_init") t.init = Real(0);
   if (mutant == "drop_discretization") t.discretization = Real(0);
+  if (mutant == "drop_score") t.score = Real(0);
   if (mutant == "disc_half") t.discretization = t.discretization / 2;
   if (mutant == "f_quadratic") t.discretization = sum_x2 / 4;
   if (mutant == "score_no_bias") t.score = one_minus_c * one_minus_c * sum_x / 2;
