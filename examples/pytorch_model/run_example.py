@@ -95,6 +95,12 @@ def main():
                         f.write(f"{r['N']} {r['KL']:.6e} {r['KL_error']:.3e} {r['KL_exact_score']:.6e} "
                                 f"{r['bound']:.6e} {r['girsanov_total']:.6e} {r['E_S']:.6e}\n")
                 f.write("\n\n")
+        with open(os.path.join(args.out, "eps_sq.dat"), "w") as f:
+            for r in rows:
+                f.write(f"{r['schedule']}_N={r['N']} eps_sq\n")  # the block's title (gnuplot columnheader)
+                for sk, ek in zip(r["sigma"], r["eps_sq"]):
+                    f.write(f"{sk:.6e} {ek:.6e}\n")
+                f.write("\n\n")
     return 1 if failed else 0
 
 
