@@ -124,7 +124,8 @@ struct PropagationResult {
   double skipped_mass = 0;      ///< p_δ-mass where q_N underflowed (excluded from the KL sum)
   std::size_t max_points = 0;
   int kernel_steps = 0, narrow_steps = 0, resampled_steps = 0;
-  int folded_steps = 0;  ///< steps whose map folds (model scores only; always in the kernel regime)
+  int folded_steps = 0;    ///< steps whose map folds (model scores only; always in the kernel regime)
+  UniformGrid final_grid;  ///< q_N on the final grid (the sampler's law)
 };
 
 /// The grid refined by an integer factor, values by local Lagrange interpolation on the uniform nodes
@@ -373,6 +374,7 @@ PropagationResult propagate_kl_model(const IsoMixture& law, const std::vector<do
   res.mass = mass * g.h;
   res.mean = mean * g.h / res.mass;
   res.second = second * g.h / res.mass;
+  res.final_grid = std::move(g);
   return res;
 }
 

@@ -254,6 +254,7 @@ struct Propagation2dResult {
   std::size_t max_points = 0;
   int kernel_steps = 0, narrow_steps = 0, refined_steps = 0, folded_steps = 0;
   int max_inverse_iterations = 0;
+  Grid2d final_grid;  ///< q_N on the final grid (the sampler's law)
 };
 
 /// Propagates the sampler with the score model `score(k, X, S)` (fills S (2 × M) = ŝ_k at the columns of X)
@@ -544,6 +545,7 @@ Propagation2dResult propagate_kl_model_2d(const IsoMixture& law, const std::vect
   res.mass = mass * area;
   res.mean[0] = m0 * area / res.mass, res.mean[1] = m1 * area / res.mass;
   res.second = second * area / res.mass;
+  res.final_grid = std::move(g);
   return res;
 }
 

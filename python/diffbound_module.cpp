@@ -1,7 +1,9 @@
 // The Python module `diffbound`: the schedules, the exact Gaussian sampler and the encoded bounds, for
-// notebooks. Parameters are the same JSON-like dicts the command line and config files use; results in
-// double are floats, in mpfr/mpfi dicts {lo, hi, mid, text} (an outward-rounded enclosure, the value
-// rounded to nearest, and the full-precision text).
+// notebooks; the model API (a score model from any framework on the suite's grids) is python/model_api.cpp. Parameters
+// are the same JSON-like dicts the command line and config files use; results in double are floats, in mpfr/mpfi dicts
+// {lo, hi, mid, text} (an outward-rounded enclosure, the value rounded to nearest, and the full-precision text).
+#include "model_api.hpp"
+
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
@@ -22,11 +24,7 @@ using namespace diffbound::checks;
 
 namespace {
 
-json to_json(const py::object& o) {
-  if (o.is_none()) return json::object();
-  const std::string text = py::module_::import("json").attr("dumps")(o).cast<std::string>();
-  return json::parse(text);
-}
+using diffbound::python::to_json;
 
 py::object to_python(const json& j) { return py::module_::import("json").attr("loads")(j.dump()); }
 
@@ -173,6 +171,7 @@ PYBIND11_MODULE(diffbound, m) {
         py::arg("precision") = 128,
         "Terms of an encoded bound with their provenance; params are merged over the bound's defaults.");
   m.def("checks", &checks_py, "The registered checks with their claims and sources.");
+  diffbound::python::register_model_api(m);
   m.attr("__version__") = std::string(diffbound::version::string);
   m.attr("__commit__") = std::string(diffbound::version::commit);
 }

@@ -82,5 +82,82 @@ class Bounds(unittest.TestCase):
             db.evaluate_bound("no.such")
 
 
+try:
+    import numpy as np
+except ImportError:  # the model API's tests need numpy (python3-numpy)
+    np = None
+
+MIX1 = {"weights": [0.5, 0.5], "means": [-1.5, 1.5], "sds": [0.5, 0.5]}
+GAUSS = {"weights": [1.0], "means": [1.0], "sds": [0.5]}  # = PAPER_DATA as a mixture
+SMALL = {"kind": "edm", "n_levels": 16, "sigma_min": 0.1, "sigma_max": 10, "rho": 7}
+
+
+def relu_forward(w):
+    """The suite network's forward pass re-implemented in numpy from its exported weights (raw inputs)."""
+    A, B, W, o = w["A"], w["B"], w["W"], w["options"]
+
+    def f(x, s):
+        X = x.reshape(len(x), -1)
+        cin = 1 / np.sqrt(o["sigma_data"] ** 2 + s * s) if o["x_scaling"] == "edm" else 1.0
+        Z = np.hstack([X * cin, np.full((len(X), 1), o["noise_feature_scale"] * np.log(s)), np.ones((len(X), 1))])
+        H = np.maximum(Z @ A.T, 0)
+        for Wl in W:
+            H = np.maximum(H @ Wl.T, 0)
+        Y = H @ B.T
+        return (Y / s if o["output_scaling"] == "inverse_sigma" else Y).reshape(x.shape)
+
+    return f
+
+
+@unittest.skipUnless(np is not None, "the model API needs numpy (python3-numpy)")
+class ModelApi(unittest.TestCase):
+    def test_exact_score_matches_gaussian_recursion(self):
+        for c in (1.0, 0.9):
+            r = db.sampler_law(lambda x, s: c * db.mixture_score(GAUSS, x, s), GAUSS, EDM18, law=False)
+            exact = db.sampler_kl(PAPER_DATA, EDM18, {"c": c})
+            self.assertLessEqual(abs(r["KL"] - exact), r["KL_error"] + 1e-14)
+            g = db.girsanov_terms(PAPER_DATA, EDM18, {"c": c})
+            self.assertLessEqual(abs(r["girsanov_score"] - g["score"]), r["F_S_error"] + 1e-12)
+            self.assertLessEqual(abs(r["girsanov_discretization"] - g["discretization"]), r["girsanov_error"] + 1e-9)
+
+    def test_exact_score_matches_suite_route(self):
+        # 1-D: the callback route differentiates the map by differences, the C++ route analytically.
+        r = db.sampler_law(lambda x, s: db.mixture_score(MIX1, x, s), MIX1, SMALL)
+        c = db.suite_sampler_law(MIX1, SMALL)
+        self.assertLessEqual(abs(r["KL"] - c["KL"]), r["KL_error"] + c["KL_error"])
+        self.assertEqual(r["verdict"], "HOLDS")
+        self.assertAlmostEqual(r["bound"], r["E_I"] + r["E_D"] + r["E_S"], delta=1e-12 * r["bound"])
+        # the law on the grid: mass 1 and the KL recomputed from it
+        law = r["law"]
+        self.assertAlmostEqual(law["q"].sum() * law["h"], 1.0, delta=1e-6)
+        p, q = law["p"], law["q"]
+        keep = (p > 0) & (q > 1e-300)
+        kl = float((p[keep] * np.log(p[keep] / q[keep])).sum() * law["h"])
+        self.assertAlmostEqual(kl, r["KL"], delta=1e-9)
+
+    def test_suite_network_same_weights(self):
+        net = db.train_network(MIX1, seed=1)
+        f = relu_forward(net.weights)
+        x = db.draw(MIX1, 64, 3)
+        self.assertLess(np.abs(f(x, 0.7) - net(x, 0.7)).max(), 1e-12)
+        r = db.sampler_law(f, MIX1, SMALL, law=False, block=1000)
+        c = db.suite_sampler_law(MIX1, SMALL, net)
+        self.assertIsNone(r["failure"])
+        self.assertLessEqual(abs(r["KL"] - c["KL"]), r["KL_error"])
+        self.assertLessEqual(abs(r["F_S"] - c["F_S"]), r["F_S_error"] + 1e-12 * c["F_S"])
+        self.assertGreater(r["F_S"], 0)
+
+    def test_bad_callbacks(self):
+        with self.assertRaises(ValueError):
+            db.sampler_law(lambda x, s: np.zeros((len(x), 2)), MIX1, SMALL)
+        with self.assertRaises(ValueError):
+            db.sampler_law(lambda x, s: np.full(len(x), np.nan), MIX1, SMALL)
+        with self.assertRaises(ZeroDivisionError):
+            db.sampler_law(lambda x, s: 1 / 0, MIX1, SMALL)
+        with self.assertRaises(ValueError) as e:
+            db.sampler_law(lambda x, s: x, MIX1, SMALL, step="euler_ancestral")
+        self.assertIn("step", str(e.exception))
+
+
 if __name__ == "__main__":
     unittest.main()
