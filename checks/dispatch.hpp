@@ -4,12 +4,16 @@
 #pragma once
 
 #include <diffbound/checks/check.hpp>
+#include <diffbound/checks/runtime.hpp>
 
 #include <diffbound/theory/judge.hpp>
 #include <diffbound/theory/scalar.hpp>
 
+#include <algorithm>
+#include <cfenv>
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <utility>
 
 namespace diffbound::results {
@@ -67,6 +71,128 @@ decltype(auto) with_scalar(ScalarKind kind, Body&& body) {
 inline double a_priori_estimate(ScalarKind kind, double operations, double bound, double measured) {
   if (kind == ScalarKind::mpfi) return 0.0;
   return 4.0 * operations * unit_roundoff(kind) * (std::fabs(bound) + std::fabs(measured));
+}
+
+/// Sets the rounding direction of double arithmetic for a scope (the perturbed runs of a double case).
+class RoundingDirection {
+ public:
+  explicit RoundingDirection(int mode) : saved_(std::fegetround()) { std::fesetround(mode); }
+  ~RoundingDirection() { std::fesetround(saved_); }
+  RoundingDirection(const RoundingDirection&) = delete;
+  RoundingDirection& operator=(const RoundingDirection&) = delete;
+
+ private:
+  int saved_;
+};
+
+/// How a point verdict is made safe (issue 15, part 3): the a-priori estimate of a point margin assumes no
+/// cancellation, and a margin computed through ln(1 − x) with 1 − x ≈ 1e-10 is off by far more than it.
+///  1. The case is run again, perturbed: double with rounding upward and downward, MPFR at 3/2 of its
+///     precision. The spread of the margins measures the rounding error actually made (cancellation
+///     included); the estimate becomes max(a-priori, kSpreadFactor × spread).
+///  2. A margin within kReevaluationSafety × that estimate is re-evaluated as an MPFI enclosure at
+///     reevaluation_bits(); the case then reports the enclosure's midpoint with its half-width as a
+///     rigorous error estimate, so HOLDS implies an enclosure above 0 and VIOLATED one below 0.
+/// A double (or MPFR) verdict is thus never the opposite of the interval verdict, except when the real
+/// rounding error exceeds kReevaluationSafety × kSpreadFactor times the perturbation spread, which the
+/// contradiction test (tests/test_point_verdicts.cpp) searches for over random tight cases.
+inline constexpr double kSpreadFactor = 4.0;
+inline constexpr double kReevaluationSafety = 1024.0;
+
+/// Precision of the MPFI re-evaluation of a point case computed at `bits`.
+inline unsigned reevaluation_bits(unsigned bits) { return std::max(128u, 2 * bits + 20); }
+
+namespace detail {
+inline double margin_mid(const CaseResult& r) {
+  return r.margin ? r.margin->mid : std::numeric_limits<double>::quiet_NaN();
+}
+}  // namespace detail
+
+/// Runs `body` (as for with_scalar; it fills `r` through r.compare and r.term) in the run's scalar kind,
+/// then, for the point kinds, makes the verdict safe as described at kReevaluationSafety. The body may be
+/// run up to four times: it must depend on nothing but the scalar type and write only into `r`.
+template <class Body>
+void with_scalar_safe(const RunContext& ctx, CaseResult& r, Body&& body) {
+  const CaseResult before = r;
+  with_scalar(ctx.scalar, body);
+  if (ctx.scalar == ScalarKind::mpfi || !r.margin || !r.error.empty()) return;
+  const CaseResult primary = r;
+  const double m = detail::margin_mid(primary);
+  // 1. Perturbed runs.
+  double spread = 0;
+  auto rerun = [&](auto&& run) {
+    r = before;
+    run();
+    const double d = std::fabs(detail::margin_mid(r) - m);
+    spread = std::isnan(d) ? d : std::max(spread, d);
+  };
+  if (ctx.scalar == ScalarKind::float64) {
+    for (const int mode : {FE_UPWARD, FE_DOWNWARD})
+      rerun([&] {
+        const RoundingDirection dir(mode);
+        body.template operator()<double>();
+      });
+  } else {
+    rerun([&] {
+      const WorkingPrecision wider(ctx.precision_bits + ctx.precision_bits / 2);
+      body.template operator()<mpfr_real>();
+    });
+  }
+  r = primary;
+  const double estimate = std::max(primary.error_estimate, kSpreadFactor * spread);
+  const double slack = std::fabs(m) * std::numeric_limits<double>::epsilon();
+  if (std::isfinite(m) && std::isfinite(estimate) && std::fabs(m) > kReevaluationSafety * (estimate + slack)) {
+    r.error_estimate = estimate;
+    const auto j = judge_estimate(m, estimate + slack);
+    r.verdict = j.verdict, r.reason = j.reason;
+    return;
+  }
+  // 2. Re-evaluation as an enclosure.
+  const unsigned bits = reevaluation_bits(ctx.precision_bits);
+  r = before;
+  {
+    const WorkingPrecision wide(bits);
+    body.template operator()<mpfi_real>();
+  }
+  if (!r.margin || !std::isfinite(r.margin->lo) || !std::isfinite(r.margin->hi)) {
+    r = primary;
+    r.error_estimate = estimate;
+    r.verdict = Verdict::inconclusive;
+    r.reason = "the margin " + to_text(m, 6) + " lies within " + to_text(kReevaluationSafety, 4) +
+               " times its error estimate and its " + std::to_string(bits) +
+               "-bit interval re-evaluation is not finite";
+    return;
+  }
+  CaseResult safe = r;  // the enclosure's values, reported as points with a rigorous error estimate
+  safe.scalar = primary.scalar;
+  safe.precision_bits = primary.precision_bits;
+  const double lo = r.margin->lo, hi = r.margin->hi;
+  const double mid = lo + 0.5 * (hi - lo);
+  // Half-width rounded up: every real in [lo, hi] is within it of mid.
+  const double half = std::nextafter(std::max(hi - mid, mid - lo), std::numeric_limits<double>::infinity());
+  auto point = [](const std::optional<Quantity>& q) {
+    if (!q) return q;
+    return std::optional<Quantity>(Quantity{q->mid, q->mid, q->mid, q->text});
+  };
+  safe.measured = point(r.measured);
+  safe.bound = point(r.bound);
+  safe.margin = Quantity{mid, mid, mid, r.margin->text};
+  safe.error_estimate = half;
+  const auto j = judge_estimate(mid, half);
+  safe.verdict = j.verdict;
+  safe.reason = j.reason;
+  if (primary.verdict != Verdict::inconclusive && primary.verdict != safe.verdict)
+    safe.reason += std::string(safe.reason.empty() ? "" : "; ") + "the " + to_string(primary.scalar) + " margin " +
+                   to_text(m, 6) + " (verdict " + to_string(primary.verdict) + ") was corrected";
+  safe.data["reevaluated"] = json{{"scalar", "mpfi"},
+                                  {"precision_bits", bits},
+                                  {"point_margin", m},
+                                  {"point_error_estimate", estimate},
+                                  {"a_priori_estimate", primary.error_estimate},
+                                  {"perturbation_spread", spread},
+                                  {"margin_lo", lo},
+                                  {"margin_hi", hi}};
+  r = std::move(safe);
 }
 
 /// A CaseResult with the bookkeeping filled in; the caller adds the comparison.
