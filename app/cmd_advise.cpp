@@ -4,6 +4,7 @@
 // writes the recommended levels (CSV, or JSON for a .json name).
 #include <diffbound/app/commands.hpp>
 #include <diffbound/checks/params.hpp>
+#include <diffbound/results/files.hpp>
 
 #include <diffbound/theory/design_schedule.hpp>
 
@@ -75,20 +76,12 @@ json candidate_json(const ds::Candidate& c) {
   return j;
 }
 
-/// Writes text to `path` through a temporary file and a rename (never a half-written file).
+/// Writes text to `path` through the suite's one atomic write (temporary, fsync, rename).
 void write_file(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".partial";
-  {
-    std::ofstream out(tmp);
-    if (!out) throw ParamError("--out: cannot write '" + path + "'");
-    out << text;
-    if (!out) throw ParamError("--out: writing '" + path + "' failed");
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    std::filesystem::remove(tmp, ec);
-    throw ParamError("--out: cannot write '" + path + "'");
+  try {
+    write_file_atomically(path, text);
+  } catch (const std::exception& e) {
+    throw ParamError(std::string("--out: ") + e.what());
   }
 }
 

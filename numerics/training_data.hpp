@@ -59,7 +59,7 @@ inline void validate(const TrainingDataSpec& s) {
 
 /// An equal-weight isotropic Gaussian mixture Σ_k (1/K) N(μ_k, s_k² I): the mixture family, and the
 /// empirical law of a training set (s_k = 0, μ_k = the points).
-struct IsoMixture {
+struct EqualWeightMixture {
   Eigen::MatrixXd means;      ///< d × K
   Eigen::VectorXd variances;  ///< K (s_k²)
 
@@ -104,8 +104,8 @@ inline Eigen::MatrixXd draw_data(const TrainingDataSpec& s, int n, std::uint64_t
 }
 
 /// The mixture law of the `mixture` family.
-inline IsoMixture mixture_law(const TrainingDataSpec& s) {
-  IsoMixture m;
+inline EqualWeightMixture mixture_law(const TrainingDataSpec& s) {
+  EqualWeightMixture m;
   m.means = Eigen::MatrixXd::Zero(s.dimension, s.components);
   for (int k = 0; k < s.components; ++k) m.means(k, k) = s.radius;
   m.variances = Eigen::VectorXd::Constant(s.components, s.spread * s.spread);
@@ -113,7 +113,7 @@ inline IsoMixture mixture_law(const TrainingDataSpec& s) {
 }
 
 /// The empirical law (1/n) Σ δ_{x_i} of a training set, as a mixture with zero variances.
-inline IsoMixture empirical_law(const Eigen::MatrixXd& x0) { return {x0, Eigen::VectorXd::Zero(x0.cols())}; }
+inline EqualWeightMixture empirical_law(const Eigen::MatrixXd& x0) { return {x0, Eigen::VectorXd::Zero(x0.cols())}; }
 
 /// Monte Carlo estimate of E‖σ̄ ∇log p_σ̄(X) + ξ‖² for X = X₀ + σ̄ ξ, X₀ drawn from `draw` (a callable
 /// (rng) → X₀), with its standard error. This is the per-level population DSM minimum on the σ̄-scaled
@@ -124,7 +124,7 @@ struct McEstimate {
 };
 
 template <class Draw>
-McEstimate mc_scaled_floor(const IsoMixture& law, double sigma, int samples, std::uint64_t seed, Draw&& draw) {
+McEstimate mc_scaled_floor(const EqualWeightMixture& law, double sigma, int samples, std::uint64_t seed, Draw&& draw) {
   NormalSource g(seed);
   const Eigen::Index d = law.means.rows();
   Eigen::VectorXd x0(d), xi(d), x(d), s(d), logw(law.means.cols());
@@ -146,7 +146,7 @@ McEstimate mc_scaled_floor(const IsoMixture& law, double sigma, int samples, std
 }
 
 /// X₀ drawn from a mixture (uniform component, then its Gaussian).
-inline auto mixture_drawer(const IsoMixture& law) {
+inline auto mixture_drawer(const EqualWeightMixture& law) {
   return [&law](NormalSource& g, Eigen::VectorXd& x0) {
     boost::random::uniform_int_distribution<int> pick(0, static_cast<int>(law.means.cols()) - 1);
     const int k = pick(g.engine());

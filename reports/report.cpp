@@ -2,6 +2,7 @@
 
 #include <diffbound/reports/latex.hpp>
 #include <diffbound/reports/plots.hpp>
+#include <diffbound/results/files.hpp>
 #include <diffbound/results/reader.hpp>
 
 #include <fmt/format.h>
@@ -809,28 +810,6 @@ class Builder {
 // ---------------------------------------------------------------------------------------------
 // Files
 
-/// Writes `content` to `path` through a temporary in the same folder and a rename.
-void write_atomically(const fs::path& path, const std::string& content) {
-  const fs::path tmp = path.string() + fmt::format(".tmp-{}", ::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error("cannot write " + tmp.string());
-    out << content;
-    out.close();
-    if (!out) {
-      std::error_code ec;
-      fs::remove(tmp, ec);
-      throw std::runtime_error("writing " + tmp.string() + " failed (disk full?)");
-    }
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) {
-    fs::remove(tmp, ec);
-    throw std::runtime_error("cannot move " + tmp.string() + " to " + path.string());
-  }
-}
-
 /// A temporary folder, removed on destruction unless kept.
 class WorkDir {
  public:
@@ -965,7 +944,7 @@ ReportOutcome write_report(const ReportOptions& options) {
       outcome.warnings.push_back("figure " + model.figures[i].check + "/" + model.figures[i].figure->id +
                                  " not drawn: " + drawn[i].error);
     const fs::path csv = out_dir / model.figures[i].csv;
-    write_atomically(csv, figure_csv(*model.figures[i].figure));
+    write_file_atomically(csv, figure_csv(*model.figures[i].figure));
     outcome.csv_files.push_back(csv);
   }
 
@@ -977,7 +956,7 @@ ReportOutcome write_report(const ReportOptions& options) {
     raw.lines.clear();
     for (const char* ext : {".aux", ".toc", ".out"}) fs::remove(work.path() / (std::string("report") + ext), ec);
     Builder builder(model, raw);
-    write_atomically(tex, builder.build());
+    write_file_atomically(tex, builder.build());
     lr = run_pdflatex(tex, 3);
     if (lr.ok || options.strict_tex) break;
     std::string culprit;
@@ -1018,7 +997,7 @@ ReportOutcome write_report(const ReportOptions& options) {
       outcome.error += "LaTeX source: " + (work.path() / "report.tex").string();
   }
   outcome.summary_json = out_dir / "summary.json";
-  write_atomically(outcome.summary_json, summary_json(model, outcome).dump(2) + "\n");
+  write_file_atomically(outcome.summary_json, summary_json(model, outcome).dump(2) + "\n");
   outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return outcome;
 }

@@ -125,7 +125,8 @@ bool write_all(int fd, const char* data, std::size_t n) {
 }  // namespace
 
 void write_file_atomically(const fs::path& path, const std::string& content) {
-  const fs::path tmp = path.string() + ".tmp";
+  // The temporary is named after the process, so that two writers of one path never share it.
+  const fs::path tmp = path.string() + ".tmp-" + std::to_string(::getpid());
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) throw std::runtime_error("cannot write " + tmp.string() + ": " + errno_text());
   std::string err;

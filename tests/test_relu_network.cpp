@@ -239,7 +239,7 @@ TEST_CASE("the semi-smoothness remainder is quadratic for small perturbations (M
 TEST_CASE("population floor: Gaussian closed form agrees with Monte Carlo of the score", "[training][smoke]") {
   // A one-component isotropic mixture is the Gaussian N(mu, lambda I): E||sigma s + xi||^2 = d lambda/(lambda +
   // sigma^2).
-  IsoMixture law;
+  EqualWeightMixture law;
   law.means = Eigen::MatrixXd::Zero(3, 1);
   law.means(0, 0) = 1.0;
   law.variances = Eigen::VectorXd::Constant(1, 0.5);
@@ -252,7 +252,7 @@ TEST_CASE("population floor: Gaussian closed form agrees with Monte Carlo of the
   // The empirical law of distinct points: at tiny noise the posterior is certain and the floor is ~0.
   Eigen::MatrixXd pts(2, 3);
   pts << 0, 1, 2, 0, 1, -1;
-  const IsoMixture emp = empirical_law(pts);
+  const EqualWeightMixture emp = empirical_law(pts);
   // Points >= 1 apart at noise 1e-3: the wrong-posterior mass is below exp(-1e5); what is left is the
   // rounding of (x - x_k)/sigma, about 8 eps |x_k|/sigma per coordinate.
   const double sigma = 1e-3, eps = std::numeric_limits<double>::epsilon();

@@ -4,11 +4,11 @@
 // resolutions, score errors along the forward process, the exact Girsanov right-hand side and the composed
 // bound E_I + E_D + E_S of theory/full_error.hpp).
 //
-// The training part lives in checks/full_error_training.cpp, which includes the training checks' readers
-// (checks/training_common.hpp); the sampler part in checks/full_error_sampler.cpp, which includes the
-// density grid. The two data headers (numerics/training_data.hpp, numerics/nongaussian_data.hpp) each
-// declare a type IsoMixture, so they are never included in the same translation unit: this header uses
-// neither.
+// The training part lives in checks/full_error/training.cpp, which includes the training checks' readers
+// (checks/training/common.hpp); the sampler part in checks/full_error/sampler.cpp, which includes the
+// density grid. The two data headers' mixtures have distinct names (EqualWeightMixture in
+// numerics/training_data.hpp, IsoMixture in numerics/nongaussian_data.hpp): one name for two types in
+// two translation units of one library was an ODR violation (their implicit destructors collided).
 #pragma once
 
 #include <diffbound/checks/check.hpp>

@@ -38,7 +38,7 @@ LevelFloors level_floors(const TrainingDataSpec& data, const std::vector<double>
     }
     return out;
   }
-  const IsoMixture law = empirical_x0 ? empirical_law(*empirical_x0) : mixture_law(data);
+  const EqualWeightMixture law = empirical_x0 ? empirical_law(*empirical_x0) : mixture_law(data);
   for (std::size_t j = 0; j < sigma.size(); ++j) {
     McEstimate e = mc_scaled_floor(law, sigma[j], samples, mix64(seed ^ (j + 1)), mixture_drawer(law));
     out.f.push_back(e.mean);
