@@ -85,14 +85,15 @@ class RoundingDirection {
   int saved_;
 };
 
-/// How a point verdict is made safe (issue 15, part 3): the a-priori estimate of a point margin assumes no
-/// cancellation, and a margin computed through ln(1 − x) with 1 − x ≈ 1e-10 is off by far more than it.
-///  1. The case is run again, perturbed: double with rounding upward and downward, MPFR at 3/2 of its
-///     precision. The spread of the margins measures the rounding error actually made (cancellation
-///     included); the estimate becomes max(a-priori, kSpreadFactor × spread).
+/// How a point verdict is made safe (issue 15, part 3): the a-priori estimate of a point margin assumes
+/// no cancellation, and a margin computed through ln(1 − x) with 1 − x ≈ 1e-10 is off by far more.
+///  1. The case is run again, perturbed: double rounded upward and downward, MPFR at 32 more bits.
+///     The spread of the margins measures the rounding error actually made (cancellation included);
+///     the estimate becomes max(a-priori, kSpreadFactor × spread).
 ///  2. A margin within kReevaluationSafety × that estimate is re-evaluated as an MPFI enclosure at
-///     reevaluation_bits(); the case then reports the enclosure's midpoint with its half-width as a
-///     rigorous error estimate, so HOLDS implies an enclosure above 0 and VIOLATED one below 0.
+///     reevaluation_bits() (the case's precision + 64, at least 128); the case keeps its point values
+///     and takes as its error estimate the distance from its margin to the farther end of the
+///     enclosure, a bound: HOLDS then implies an enclosure above 0 and VIOLATED one below 0.
 /// A double (or MPFR) verdict is thus never the opposite of the interval verdict, except when the real
 /// rounding error exceeds kReevaluationSafety × kSpreadFactor times the perturbation spread, which the
 /// contradiction test (tests/test_point_verdicts.cpp) searches for over random tight cases.
@@ -100,7 +101,7 @@ inline constexpr double kSpreadFactor = 4.0;
 inline constexpr double kReevaluationSafety = 1024.0;
 
 /// Precision of the MPFI re-evaluation of a point case computed at `bits`.
-inline unsigned reevaluation_bits(unsigned bits) { return std::max(128u, 2 * bits + 20); }
+inline unsigned reevaluation_bits(unsigned bits) { return std::max(128u, bits + 64); }
 
 namespace detail {
 inline double margin_mid(const CaseResult& r) {
@@ -134,7 +135,7 @@ void with_scalar_safe(const RunContext& ctx, CaseResult& r, Body&& body) {
       });
   } else {
     rerun([&] {
-      const WorkingPrecision wider(ctx.precision_bits + ctx.precision_bits / 2);
+      const WorkingPrecision wider(ctx.precision_bits + 32);
       body.template operator()<mpfr_real>();
     });
   }
@@ -163,36 +164,29 @@ void with_scalar_safe(const RunContext& ctx, CaseResult& r, Body&& body) {
                "-bit interval re-evaluation is not finite";
     return;
   }
-  CaseResult safe = r;  // the enclosure's values, reported as points with a rigorous error estimate
-  safe.scalar = primary.scalar;
-  safe.precision_bits = primary.precision_bits;
+  // The case keeps its point values; its error estimate becomes the distance from the point margin to the
+  // farther end of the enclosure (rounded up: a subtraction errs by at most half an ulp), a bound on how
+  // far the point margin is from the exact one.
   const double lo = r.margin->lo, hi = r.margin->hi;
-  const double mid = lo + 0.5 * (hi - lo);
-  // Half-width rounded up: every real in [lo, hi] is within it of mid.
-  const double half = std::nextafter(std::max(hi - mid, mid - lo), std::numeric_limits<double>::infinity());
-  auto point = [](const std::optional<Quantity>& q) {
-    if (!q) return q;
-    return std::optional<Quantity>(Quantity{q->mid, q->mid, q->mid, q->text});
-  };
-  safe.measured = point(r.measured);
-  safe.bound = point(r.bound);
-  safe.margin = Quantity{mid, mid, mid, r.margin->text};
-  safe.error_estimate = half;
-  const auto j = judge_estimate(mid, half);
-  safe.verdict = j.verdict;
-  safe.reason = j.reason;
-  if (primary.verdict != Verdict::inconclusive && primary.verdict != safe.verdict)
-    safe.reason += std::string(safe.reason.empty() ? "" : "; ") + "the " + to_string(primary.scalar) + " margin " +
-                   to_text(m, 6) + " (verdict " + to_string(primary.verdict) + ") was corrected";
-  safe.data["reevaluated"] = json{{"scalar", "mpfi"},
-                                  {"precision_bits", bits},
-                                  {"point_margin", m},
-                                  {"point_error_estimate", estimate},
-                                  {"a_priori_estimate", primary.error_estimate},
-                                  {"perturbation_spread", spread},
-                                  {"margin_lo", lo},
-                                  {"margin_hi", hi}};
-  r = std::move(safe);
+  const json enclosure{{"scalar", "mpfi"},
+                       {"precision_bits", bits},
+                       {"point_margin", m},
+                       {"point_error_estimate", estimate},
+                       {"a_priori_estimate", primary.error_estimate},
+                       {"perturbation_spread", spread},
+                       {"margin_lo", lo},
+                       {"margin_hi", hi},
+                       {"margin_text", r.margin->text}};
+  r = primary;
+  const double bound = std::nextafter(std::max(m - lo, hi - m), std::numeric_limits<double>::infinity());
+  r.error_estimate = bound;
+  const auto j = judge_estimate(m, bound);
+  r.verdict = j.verdict;
+  r.reason = j.reason;
+  if (!r.reason.empty())
+    r.reason += " (the estimate is bounded by a " + std::to_string(bits) + "-bit interval re-evaluation, margin in " +
+                enclosure.at("margin_text").get<std::string>() + ")";
+  r.data["reevaluated"] = enclosure;
 }
 
 /// A CaseResult with the bookkeeping filled in; the caller adds the comparison.
