@@ -4,12 +4,16 @@
 #pragma once
 
 #include <diffbound/checks/check.hpp>
+#include <diffbound/checks/runtime.hpp>
 
 #include <diffbound/theory/judge.hpp>
 #include <diffbound/theory/scalar.hpp>
 
+#include <algorithm>
+#include <cfenv>
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <utility>
 
 namespace diffbound::results {
@@ -67,6 +71,122 @@ decltype(auto) with_scalar(ScalarKind kind, Body&& body) {
 inline double a_priori_estimate(ScalarKind kind, double operations, double bound, double measured) {
   if (kind == ScalarKind::mpfi) return 0.0;
   return 4.0 * operations * unit_roundoff(kind) * (std::fabs(bound) + std::fabs(measured));
+}
+
+/// Sets the rounding direction of double arithmetic for a scope (the perturbed runs of a double case).
+class RoundingDirection {
+ public:
+  explicit RoundingDirection(int mode) : saved_(std::fegetround()) { std::fesetround(mode); }
+  ~RoundingDirection() { std::fesetround(saved_); }
+  RoundingDirection(const RoundingDirection&) = delete;
+  RoundingDirection& operator=(const RoundingDirection&) = delete;
+
+ private:
+  int saved_;
+};
+
+/// How a point verdict is made safe (issue 15, part 3): the a-priori estimate of a point margin assumes
+/// no cancellation, and a margin computed through ln(1 − x) with 1 − x ≈ 1e-10 is off by far more.
+///  1. The case is run again, perturbed: double rounded upward and downward, MPFR at 32 more bits.
+///     The spread of the margins measures the rounding error actually made (cancellation included);
+///     the estimate becomes max(a-priori, kSpreadFactor × spread).
+///  2. A margin within kReevaluationSafety × that estimate is re-evaluated as an MPFI enclosure at
+///     reevaluation_bits() (the case's precision + 64, at least 128); the case keeps its point values
+///     and takes as its error estimate the distance from its margin to the farther end of the
+///     enclosure, a bound: HOLDS then implies an enclosure above 0 and VIOLATED one below 0.
+/// A double (or MPFR) verdict is thus never the opposite of the interval verdict, except when the real
+/// rounding error exceeds kReevaluationSafety × kSpreadFactor times the perturbation spread, which the
+/// contradiction test (tests/test_point_verdicts.cpp) searches for over random tight cases.
+inline constexpr double kSpreadFactor = 4.0;
+inline constexpr double kReevaluationSafety = 1024.0;
+
+/// Precision of the MPFI re-evaluation of a point case computed at `bits`.
+inline unsigned reevaluation_bits(unsigned bits) { return std::max(128u, bits + 64); }
+
+namespace detail {
+inline double margin_mid(const CaseResult& r) {
+  return r.margin ? r.margin->mid : std::numeric_limits<double>::quiet_NaN();
+}
+}  // namespace detail
+
+/// Runs `body` (as for with_scalar; it fills `r` through r.compare and r.term) in the run's scalar kind,
+/// then, for the point kinds, makes the verdict safe as described at kReevaluationSafety. The body may be
+/// run up to four times: it must depend on nothing but the scalar type and write only into `r`.
+template <class Body>
+void with_scalar_safe(const RunContext& ctx, CaseResult& r, Body&& body) {
+  const CaseResult before = r;
+  with_scalar(ctx.scalar, body);
+  if (ctx.scalar == ScalarKind::mpfi || !r.margin || !r.error.empty()) return;
+  const CaseResult primary = r;
+  const double m = detail::margin_mid(primary);
+  // 1. Perturbed runs.
+  double spread = 0;
+  auto rerun = [&](auto&& run) {
+    r = before;
+    run();
+    const double d = std::fabs(detail::margin_mid(r) - m);
+    spread = std::isnan(d) ? d : std::max(spread, d);
+  };
+  if (ctx.scalar == ScalarKind::float64) {
+    for (const int mode : {FE_UPWARD, FE_DOWNWARD})
+      rerun([&] {
+        const RoundingDirection dir(mode);
+        body.template operator()<double>();
+      });
+  } else {
+    rerun([&] {
+      const WorkingPrecision wider(ctx.precision_bits + 32);
+      body.template operator()<mpfr_real>();
+    });
+  }
+  r = primary;
+  const double estimate = std::max(primary.error_estimate, kSpreadFactor * spread);
+  const double slack = std::fabs(m) * std::numeric_limits<double>::epsilon();
+  if (std::isfinite(m) && std::isfinite(estimate) && std::fabs(m) > kReevaluationSafety * (estimate + slack)) {
+    r.error_estimate = estimate;
+    const auto j = judge_estimate(m, estimate + slack);
+    r.verdict = j.verdict, r.reason = j.reason;
+    return;
+  }
+  // 2. Re-evaluation as an enclosure.
+  const unsigned bits = reevaluation_bits(ctx.precision_bits);
+  r = before;
+  {
+    const WorkingPrecision wide(bits);
+    body.template operator()<mpfi_real>();
+  }
+  if (!r.margin || !std::isfinite(r.margin->lo) || !std::isfinite(r.margin->hi)) {
+    r = primary;
+    r.error_estimate = estimate;
+    r.verdict = Verdict::inconclusive;
+    r.reason = "the margin " + to_text(m, 6) + " lies within " + to_text(kReevaluationSafety, 4) +
+               " times its error estimate and its " + std::to_string(bits) +
+               "-bit interval re-evaluation is not finite";
+    return;
+  }
+  // The case keeps its point values; its error estimate becomes the distance from the point margin to the
+  // farther end of the enclosure (rounded up: a subtraction errs by at most half an ulp), a bound on how
+  // far the point margin is from the exact one.
+  const double lo = r.margin->lo, hi = r.margin->hi;
+  const json enclosure{{"scalar", "mpfi"},
+                       {"precision_bits", bits},
+                       {"point_margin", m},
+                       {"point_error_estimate", estimate},
+                       {"a_priori_estimate", primary.error_estimate},
+                       {"perturbation_spread", spread},
+                       {"margin_lo", lo},
+                       {"margin_hi", hi},
+                       {"margin_text", r.margin->text}};
+  r = primary;
+  const double bound = std::nextafter(std::max(m - lo, hi - m), std::numeric_limits<double>::infinity());
+  r.error_estimate = bound;
+  const auto j = judge_estimate(m, bound);
+  r.verdict = j.verdict;
+  r.reason = j.reason;
+  if (!r.reason.empty())
+    r.reason += " (the estimate is bounded by a " + std::to_string(bits) + "-bit interval re-evaluation, margin in " +
+                enclosure.at("margin_text").get<std::string>() + ")";
+  r.data["reevaluated"] = enclosure;
 }
 
 /// A CaseResult with the bookkeeping filled in (kind falsify for an id "falsify/..."); the caller adds

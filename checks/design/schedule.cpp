@@ -197,7 +197,7 @@ class DesignSchedule final : public Check {
   CaseResult run_candidate(const Problem& q, const DiagonalGaussian<double>& dd, const RunContext& ctx,
                            CaseResult& r) const {
     const Searches s = (q.candidate == "edm7" || q.candidate == "geometric") ? Searches{} : search(dd, q, q.candidate);
-    with_scalar(ctx.scalar, [&]<class Real>() {
+    with_scalar_safe(ctx, r, [&]<class Real>() {
       const auto data = make_data<Real>(q.data);
       const auto sigma = candidate_levels<Real>(q, q.candidate, s);
       const Real kl = kl_of(data, sigma, q.score);
@@ -226,7 +226,7 @@ class DesignSchedule final : public Check {
     const auto& fp = s.free_bound.params;
     const bool is_geo = fp.t == 0 && fp.identity_warp();
     const bool is_edm7 = fp.t == 1.0 / 7.0 && fp.identity_warp();
-    with_scalar(ctx.scalar, [&]<class Real>() {
+    with_scalar_safe(ctx, r, [&]<class Real>() {
       const auto data = make_data<Real>(q.data);
       const Real C_D = decimal<Real>(q.k.C_D), C_S = decimal<Real>(q.k.C_S);
       std::map<std::string, Real> B, KL;

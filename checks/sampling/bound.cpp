@@ -282,7 +282,7 @@ class SamplingBound final : public Check {
     require_mutant(ctx.mutant);
     CaseResult r = start_result(*this, spec, ctx);
     const Params p = read(spec.params);
-    with_scalar(ctx.scalar, [&]<class Real>() {
+    with_scalar_safe(ctx, r, [&]<class Real>() {
       const auto data = make_data<Real>(p.data);
       const auto e = evaluate_gaussian(data, p.levels.template sigmas<Real>(), p.score, sampling_bound::kKappaMax);
       const auto& a = e.a;

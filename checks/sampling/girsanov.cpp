@@ -186,7 +186,7 @@ class SamplingGirsanov final : public Check {
     require_mutant(ctx.mutant);
     CaseResult r = start_result(*this, spec, ctx);
     const auto [data_spec, sched, score_spec] = read_params(spec.params);
-    with_scalar(ctx.scalar, [&]<class Real>() {
+    with_scalar_safe(ctx, r, [&]<class Real>() {
       const auto data = make_data<Real>(data_spec);
       const auto a = variances(noise_levels<Real>(sched));
       const auto score = score_spec.template make<Real>();

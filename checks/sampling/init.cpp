@@ -73,7 +73,7 @@ class SamplingInit final : public Check {
   CaseResult run_case(const CaseSpec& spec, const RunContext& ctx) const override {
     CaseResult r = start_result(*this, spec, ctx);
     const auto [data_spec, sigma_T] = read_params(spec.params);
-    with_scalar(ctx.scalar, [&]<class Real>() {
+    with_scalar_safe(ctx, r, [&]<class Real>() {
       const auto data = make_data<Real>(data_spec);
       const Real s = decimal<Real>(sigma_T);
       const Real a0 = s * s;

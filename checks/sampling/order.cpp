@@ -111,7 +111,7 @@ class SamplingOrder final : public Check {
       if (!spec.params.at("double_routes").is_boolean()) throw ParamError("double_routes: expected true or false");
       routes = spec.params.at("double_routes").get<bool>();
     }
-    with_scalar(ctx.scalar, [&]<class Real>() {
+    with_scalar_safe(ctx, r, [&]<class Real>() {
       const auto data = make_data<Real>(data_spec);
       const auto a = levels.template variances_of<Real>();
       const AffineScoreError<Real> exact{};

@@ -222,7 +222,7 @@ class SamplingSchedules final : public Check {
     const auto k = constants_from_json(spec.params.at("constants"));
     const auto edm = make_schedule("edm", n, smin, smax), geo = make_schedule("geometric", n, smin, smax);
     const LevelScoreSpec model = score_model(cell == "E_S(eps)" ? "eps" : "c", eta);
-    with_scalar(ctx.scalar, [&]<class Real>() {
+    with_scalar_safe(ctx, r, [&]<class Real>() {
       const auto data = make_data<Real>(data_spec);
       const auto ee = evaluate_gaussian(data, noise_levels<Real>(edm), model, k.kappa_max);
       const auto eg = evaluate_gaussian(data, noise_levels<Real>(geo), model, k.kappa_max);
@@ -253,7 +253,7 @@ class SamplingSchedules final : public Check {
     const double eta = read_eta(spec.params);
     const auto k = constants_from_json(spec.params.at("constants"));
     const auto model = score_model(get_string(spec.params, "model", ""), eta);
-    with_scalar(ctx.scalar, [&]<class Real>() {
+    with_scalar_safe(ctx, r, [&]<class Real>() {
       const auto data = make_data<Real>(data_spec);
       const auto e = evaluate_gaussian(data, noise_levels<Real>(sched), model, k.kappa_max);
       const auto& a = e.a;
@@ -287,7 +287,7 @@ class SamplingSchedules final : public Check {
     const double kl_at_bound_rho = eval_rho(dd, n, smin, smax, rho_bound, model, k).kl;
     const double kl_edm7 = eval_rho(dd, n, smin, smax, 7.0, model, k).kl;
     // Judge the encoded bound at the bound's ρ in the run's scalar (ρ itself is the double found).
-    with_scalar(ctx.scalar, [&]<class Real>() {
+    with_scalar_safe(ctx, r, [&]<class Real>() {
       const auto data = make_data<Real>(data_spec);
       const auto e = evaluate_gaussian(
           data, edm_levels<Real>(n, decimal<Real>(smin), decimal<Real>(smax), Real(rho_bound)), model, k.kappa_max);
