@@ -2,6 +2,7 @@
 // as if the run had not been cut: cases in sweep order, check summaries recomputed from all the cases.
 // Refuses files that are not parts of one run, with the reason.
 #include <diffbound/app/commands.hpp>
+#include <diffbound/app/findings.hpp>
 #include <diffbound/app/records.hpp>
 #include <diffbound/app/runner.hpp>
 #include <diffbound/checks/runtime.hpp>
@@ -142,6 +143,13 @@ RunOutcome merge(const fs::path& out_dir, const std::vector<std::string>& inputs
   }
   std::string content = run.dump() + '\n';
   RunOutcome outcome;
+  // The accepted findings the shards were marked with (their end records name the file): the merged
+  // file is marked again as one whole run, so an entry none of the shards saw can now be resolved.
+  std::optional<AcceptedFindings> findings;
+  if (const json& f = first.content.end->value(keys::findings, json()); f.is_object() && f.contains(keys::file))
+    findings = load_findings(f.at(keys::file).get<std::string>());
+  std::optional<FindingsTally> tally;
+  if (findings) tally.emplace(*findings, false);
   for (const auto& id_json : run.at("checks")) {
     const std::string id = id_json.get<std::string>();
     const Check* check = Registry::instance().find(id);
@@ -152,16 +160,25 @@ RunOutcome merge(const fs::path& out_dir, const std::vector<std::string>& inputs
     std::vector<CaseResult> rs;
     for (const json* rec : ordered)
       if (rec->at("check") == id) {
-        content += rec->dump() + '\n';
+        json marked = *rec;
+        if (tally) tally->annotate(marked);
+        content += marked.dump() + '\n';
         rs.push_back(rec->get<CaseResult>());
       }
     CheckOutcome co;
-    content += check_record(*check, kind, rs, co).dump() + '\n';
+    json check_rec = check_record(*check, kind, rs, co);
+    if (tally) check_rec[keys::findings] = tally->check_json(co.id);
+    content += check_rec.dump() + '\n';
     outcome.checks.push_back(std::move(co));
   }
   outcome.wall_seconds = wall;
   outcome.bound_factor = run.value("bound_factor", 1.0);
-  content += end_record(outcome.checks, wall).dump() + '\n';
+  json end = end_record(outcome.checks, wall);
+  if (tally) {
+    end[keys::findings] = tally->end_json();
+    outcome.findings = tally->outcome();
+  }
+  content += end.dump() + '\n';
 
   std::error_code ec;
   if (fs::exists(out_dir, ec) && !fs::is_directory(out_dir, ec))
