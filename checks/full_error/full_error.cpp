@@ -27,7 +27,8 @@
 #include <mutex>
 #include <set>
 
-namespace diffbound::checks {
+// The file's own namespace keeps its names apart from the other checks' in a unity build.
+namespace diffbound::checks::full_error_check {
 
 namespace {
 
@@ -464,7 +465,7 @@ class FullErrorBound final : public BoundEvaluator {
 };
 
 }  // namespace
-}  // namespace diffbound::checks
+}  // namespace diffbound::checks::full_error_check
 
-DIFFBOUND_REGISTER_CHECK(diffbound::checks::FullError)
-DIFFBOUND_REGISTER_BOUND(diffbound::checks::FullErrorBound)
+DIFFBOUND_REGISTER_CHECK(diffbound::checks::full_error_check::FullError)
+DIFFBOUND_REGISTER_BOUND(diffbound::checks::full_error_check::FullErrorBound)

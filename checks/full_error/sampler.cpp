@@ -14,7 +14,8 @@
 #include <cmath>
 #include <stdexcept>
 
-namespace diffbound::checks {
+// The file's own namespace keeps its names apart from the other checks' in a unity build.
+namespace diffbound::checks::full_error_sampler_check {
 
 namespace {
 
@@ -257,4 +258,4 @@ std::vector<double> score_error_routes(const DataLaw& law, const NetworkScore& m
   return {quad, mc.mean, mc.std_error};
 }
 
-}  // namespace diffbound::checks
+}  // namespace diffbound::checks::full_error_sampler_check

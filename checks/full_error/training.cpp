@@ -7,7 +7,8 @@
 
 #include <algorithm>
 
-namespace diffbound::checks {
+// The file's own namespace keeps its names apart from the other checks' in a unity build.
+namespace diffbound::checks::full_error_training_check {
 
 namespace {
 struct Parsed {
@@ -90,4 +91,4 @@ TrainedNetwork train_network(const json& run, const Eigen::MatrixXd& x0, std::ui
   return out;
 }
 
-}  // namespace diffbound::checks
+}  // namespace diffbound::checks::full_error_training_check

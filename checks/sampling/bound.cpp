@@ -34,7 +34,8 @@
 #include <map>
 #include <set>
 
-namespace diffbound::checks {
+// The file's own namespace keeps its names apart from the other checks' in a unity build.
+namespace diffbound::checks::sampling_bound_check {
 namespace {
 
 using sampling_bound::kDriftFactor;
@@ -807,7 +808,7 @@ class SamplingBoundEvaluator final : public BoundEvaluator {
 };
 
 }  // namespace
-}  // namespace diffbound::checks
+}  // namespace diffbound::checks::sampling_bound_check
 
-DIFFBOUND_REGISTER_CHECK(diffbound::checks::SamplingBound)
-DIFFBOUND_REGISTER_BOUND(diffbound::checks::SamplingBoundEvaluator)
+DIFFBOUND_REGISTER_CHECK(diffbound::checks::sampling_bound_check::SamplingBound)
+DIFFBOUND_REGISTER_BOUND(diffbound::checks::sampling_bound_check::SamplingBoundEvaluator)

@@ -21,7 +21,8 @@
 
 #include <map>
 
-namespace diffbound::checks {
+// The file's own namespace keeps its names apart from the other checks' in a unity build.
+namespace diffbound::checks::sampling_dimension_check {
 namespace {
 
 constexpr double kTarget = 0.01;
@@ -230,6 +231,6 @@ class SamplingDimension final : public Check {
 };
 
 }  // namespace
-}  // namespace diffbound::checks
+}  // namespace diffbound::checks::sampling_dimension_check
 
-DIFFBOUND_REGISTER_CHECK(diffbound::checks::SamplingDimension)
+DIFFBOUND_REGISTER_CHECK(diffbound::checks::sampling_dimension_check::SamplingDimension)

@@ -30,7 +30,8 @@
 #include <map>
 #include <mutex>
 
-namespace diffbound::checks {
+// The file's own namespace keeps its names apart from the other checks' in a unity build.
+namespace diffbound::checks::sampling_nongaussian_check {
 namespace {
 
 constexpr double kZ99 = 2.5758293035489004;  // two-sided 99% normal quantile
@@ -662,7 +663,7 @@ class SamplingNongaussianBound final : public BoundEvaluator {
 };
 
 }  // namespace
-}  // namespace diffbound::checks
+}  // namespace diffbound::checks::sampling_nongaussian_check
 
-DIFFBOUND_REGISTER_CHECK(diffbound::checks::SamplingNongaussian)
-DIFFBOUND_REGISTER_BOUND(diffbound::checks::SamplingNongaussianBound)
+DIFFBOUND_REGISTER_CHECK(diffbound::checks::sampling_nongaussian_check::SamplingNongaussian)
+DIFFBOUND_REGISTER_BOUND(diffbound::checks::sampling_nongaussian_check::SamplingNongaussianBound)

@@ -20,7 +20,8 @@
 #include <algorithm>
 #include <map>
 
-namespace diffbound::checks {
+// The file's own namespace keeps its names apart from the other checks' in a unity build.
+namespace diffbound::checks::sampling_order_check {
 namespace {
 
 /// The naive double route: raw mean/variance recursion of PAPER §6.1 and the textbook Gaussian KL
@@ -296,6 +297,6 @@ class SamplingOrder final : public Check {
 };
 
 }  // namespace
-}  // namespace diffbound::checks
+}  // namespace diffbound::checks::sampling_order_check
 
-DIFFBOUND_REGISTER_CHECK(diffbound::checks::SamplingOrder)
+DIFFBOUND_REGISTER_CHECK(diffbound::checks::sampling_order_check::SamplingOrder)
