@@ -116,25 +116,6 @@ std::size_t count_violated(const std::vector<json>& cases) {
   return n;
 }
 
-std::string pdf_text(const fs::path& pdf) {
-  const std::string cmd = "pdftotext '" + pdf.string() + "' - 2>&1";
-  FILE* pipe = popen(cmd.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string out;
-  char buf[4096];
-  std::size_t n;
-  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, n);
-  pclose(pipe);
-  return out;
-}
-
-std::string squeeze(const std::string& s) {
-  std::string out;
-  for (char c : s)
-    if (!std::isspace(static_cast<unsigned char>(c))) out += c;
-  return out;
-}
-
 }  // namespace
 
 TEST_CASE("findings file: the committed file parses, names known checks and existing docs sections",
@@ -436,7 +417,7 @@ TEST_CASE("findings through the program: run and merge mark, count and judge rea
     const auto o = diffbound::reports::write_report(opt);
     INFO(o.error);
     REQUIRE(o.ok);
-    const std::string text = pdf_text(o.pdf), flat = squeeze(text);
+    const std::string text = pdf_text(o.pdf, false), flat = squeeze(text);
     CHECK_THAT(flat, Contains(squeeze(fmt::format("Every VIOLATED case is an accepted finding ({} cases)", violated))));
     CHECK_THAT(flat, Contains("Findings"));
     CHECK_THAT(flat, Contains(squeeze(fmt::format("{} accepted, 0 new; 1 entry resolved.", violated))));
@@ -454,7 +435,7 @@ TEST_CASE("findings through the program: run and merge mark, count and judge rea
     opt.in = d / "n";
     const auto on = diffbound::reports::write_report(opt);
     REQUIRE(on.ok);
-    const std::string nflat = squeeze(pdf_text(on.pdf));
+    const std::string nflat = squeeze(pdf_text(on.pdf, false));
     CHECK_THAT(
         nflat,
         Contains(squeeze(fmt::format("{} new findings (VIOLATED cases no accepted finding explains)", violated))));
