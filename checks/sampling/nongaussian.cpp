@@ -364,7 +364,7 @@ class SamplingNongaussian final : public Check {
 
   /// Reads the case's parameters without running it (Check::validate on main: config files are checked
   /// before a run starts; not marked override so that this branch builds against the older interface).
-  void validate(const CaseSpec& spec) const {
+  void validate(const CaseSpec& spec) const override {
     const std::string claim = get_string(spec.params, "claim", "");
     const LawSpec law = law_from_json(spec.params.at("law"));
     if (claim == "init") {

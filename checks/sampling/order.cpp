@@ -91,7 +91,7 @@ class SamplingOrder final : public Check {
 
   /// Reads the case's parameters without running it (Check::validate on main: config files are checked
   /// before a run starts; not marked override so that this branch builds against the older interface).
-  void validate(const CaseSpec& spec) const {
+  void validate(const CaseSpec& spec) const override {
     require_keys(spec.params, {"data", "schedule", "constants", "double_routes"});
     data_from_json(spec.params.at("data"));
     levels_from_json(spec.params.at("schedule"));

@@ -167,7 +167,7 @@ class SamplingSchedules final : public Check {
 
   /// Reads the case's parameters without running it (Check::validate on main: config files are checked
   /// before a run starts; not marked override so that this branch builds against the older interface).
-  void validate(const CaseSpec& spec) const {
+  void validate(const CaseSpec& spec) const override {
     const std::string kind = get_string(spec.params, "kind", "");
     if (kind != "table2" && kind != "grid" && kind != "rho")
       throw ParamError("kind: expected table2, grid or rho, got '" + kind + "'");
