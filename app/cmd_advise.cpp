@@ -50,13 +50,6 @@ std::vector<double> parse_spectrum(const std::string& text, const std::string& f
   return out;
 }
 
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
 /// ρ of a candidate as printed: "7", "inf", with "+warp" for the free form.
 std::string rho_text(const ds::Candidate& c, int digits) {
   std::string s = c.params.t > 0 ? fmt::format("{:.{}g}", 1 / c.params.t, digits) : std::string("inf");

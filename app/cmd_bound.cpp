@@ -16,13 +16,6 @@ using namespace diffbound::results;
 
 namespace {
 
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
 class BoundCommand final : public Command {
  public:
   int order() const override { return 40; }

@@ -19,4 +19,11 @@ bool CommandRegistry::add(std::unique_ptr<Command> c) {
   return true;
 }
 
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
 }  // namespace diffbound::app

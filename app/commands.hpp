@@ -33,10 +33,13 @@ class CommandRegistry {
   std::vector<std::unique_ptr<Command>> commands_;
 };
 
+/// A CSV field (RFC 4180): quoted, with inner quotes doubled, when it holds a comma, a quote or a newline.
+std::string csv_field(const std::string& s);
+
 }  // namespace diffbound::app
 
 #define DIFFBOUND_REGISTER_COMMAND(Type)                                                                               \
   namespace {                                                                                                          \
   const bool DIFFBOUND_CONCAT(diffbound_command_,                                                                      \
-                              __LINE__) = ::diffbound::app::CommandRegistry::instance().add(std::make_unique<Type>()); \
+                              __COUNTER__) = ::diffbound::app::CommandRegistry::instance().add(std::make_unique<Type>()); \
   }

@@ -334,8 +334,8 @@ RunOutcome run_checks(const RunOptions& options, std::ostream& out) {
     fs::remove(journal_path, e2);
     if (!dir_existed) fs::remove(dir, e2);  // only if still empty
   };
-  FolderLock lock;
-  if (!lock.acquire(dir))
+  FolderLock folder_lock;
+  if (!folder_lock.acquire(dir))
     throw std::invalid_argument("--out " + dir.string() +
                                 ": another diffbound run is writing there (wait for it, or choose another --out)");
   const bool replacing = !options.resume && fs::exists(journal_path, ec);
@@ -541,9 +541,9 @@ void print_summary(const RunOutcome& outcome, std::ostream& out) {
                     violated > 0 ? "findings: each is listed with its reason in the report's appendix" : "none",
                     failed > 0 ? fmt::format("{} FAILED TO RUN (see the errors above)", failed) : "nothing failed");
   if (outcome.findings && violated == 0 && outcome.findings->resolved == 0)
-    verdict = fmt::format("nothing VIOLATED (0 findings accepted, 0 new), {}",
-                          failed > 0 ? fmt::format("{} FAILED TO RUN (see the errors above)", failed)
-                                     : std::string("nothing failed"));
+    verdict = fmt::format(
+        "nothing VIOLATED (0 findings accepted, 0 new), {}",
+        failed > 0 ? fmt::format("{} FAILED TO RUN (see the errors above)", failed) : std::string("nothing failed"));
   else if (outcome.findings)  // "N findings accepted, M new": the line a CI log is read by
     verdict = fmt::format(
         "{} VIOLATED: {} findings accepted, {} new{}; {}", violated, outcome.findings->accepted,

@@ -54,6 +54,6 @@ void set_json_path(json& j, const std::string& path, const std::string& value);
 
 #define DIFFBOUND_REGISTER_BOUND(Type)                                              \
   namespace {                                                                       \
-  const bool DIFFBOUND_CONCAT(diffbound_bound_, __LINE__) =                         \
+  const bool DIFFBOUND_CONCAT(diffbound_bound_, __COUNTER__) =                         \
       ::diffbound::checks::BoundRegistry::instance().add(std::make_unique<Type>()); \
   }

@@ -157,5 +157,5 @@ class Registry {
 #define DIFFBOUND_REGISTER_CHECK(Type)                                                                             \
   namespace {                                                                                                      \
   const bool DIFFBOUND_CONCAT(diffbound_registered_,                                                               \
-                              __LINE__) = ::diffbound::checks::Registry::instance().add(std::make_unique<Type>()); \
+                              __COUNTER__) = ::diffbound::checks::Registry::instance().add(std::make_unique<Type>()); \
   }

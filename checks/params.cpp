@@ -6,13 +6,6 @@
 namespace diffbound::checks {
 
 namespace {
-std::string path(const std::string& where, const std::string& key) { return where.empty() ? key : where + "." + key; }
-
-void require_object(const json& j, const std::string& where) {
-  if (!j.is_object())
-    throw ParamError((where.empty() ? std::string("params") : where) + ": expected an object, got " +
-                     std::string(j.type_name()));
-}
 
 /// n_levels as an int (a larger count is an error, not a wrap-around).
 int get_level_count(const json& j, const std::string& where);
@@ -25,20 +18,30 @@ void reject_unknown(const json& j, const std::string& where, std::initializer_li
     if (!ok) {
       std::string list;
       for (const char* k : known) list += (list.empty() ? "" : ", ") + std::string(k);
-      throw ParamError(path(where, it.key()) + ": unknown key (known keys: " + list + ")");
+      throw ParamError(param_path(where, it.key()) + ": unknown key (known keys: " + list + ")");
     }
   }
 }
 }  // namespace
 
+std::string param_path(const std::string& where, const std::string& key) {
+  return where.empty() ? key : where + "." + key;
+}
+
+void require_object(const json& j, const std::string& where) {
+  if (!j.is_object())
+    throw ParamError((where.empty() ? std::string("params") : where) + ": expected an object, got " +
+                     std::string(j.type_name()));
+}
+
 double get_number(const json& j, const std::string& key, const std::string& where) {
-  if (!j.contains(key)) throw ParamError(path(where, key) + ": missing");
+  if (!j.contains(key)) throw ParamError(param_path(where, key) + ": missing");
   const json& v = j.at(key);
   if (!v.is_number())
-    throw ParamError(path(where, key) + ": expected a number, got " + std::string(v.type_name()) +
+    throw ParamError(param_path(where, key) + ": expected a number, got " + std::string(v.type_name()) +
                      (v.is_string() ? " \"" + v.get<std::string>() + "\"" : ""));
   const double x = v.get<double>();
-  if (!std::isfinite(x)) throw ParamError(path(where, key) + ": must be finite");
+  if (!std::isfinite(x)) throw ParamError(param_path(where, key) + ": must be finite");
   return x;
 }
 
@@ -47,20 +50,20 @@ double get_number_or(const json& j, const std::string& key, double fallback, con
 }
 
 long long get_integer(const json& j, const std::string& key, const std::string& where) {
-  if (!j.contains(key)) throw ParamError(path(where, key) + ": missing");
+  if (!j.contains(key)) throw ParamError(param_path(where, key) + ": missing");
   const json& v = j.at(key);
   if (v.is_number_integer()) return v.get<long long>();
   if (v.is_number_float()) {
     const double x = v.get<double>();
     if (std::isfinite(x) && x == std::floor(x) && std::fabs(x) < 9e15) return static_cast<long long>(x);
   }
-  throw ParamError(path(where, key) + ": expected an integer, got " + v.dump());
+  throw ParamError(param_path(where, key) + ": expected an integer, got " + v.dump());
 }
 
 std::string get_string(const json& j, const std::string& key, const std::string& where) {
-  if (!j.contains(key)) throw ParamError(path(where, key) + ": missing");
+  if (!j.contains(key)) throw ParamError(param_path(where, key) + ": missing");
   const json& v = j.at(key);
-  if (!v.is_string()) throw ParamError(path(where, key) + ": expected a string, got " + v.dump());
+  if (!v.is_string()) throw ParamError(param_path(where, key) + ": expected a string, got " + v.dump());
   return v.get<std::string>();
 }
 
@@ -68,7 +71,7 @@ namespace {
 int get_level_count(const json& j, const std::string& where) {
   const long long n = get_integer(j, "n_levels", where);
   if (n > std::numeric_limits<int>::max() || n < std::numeric_limits<int>::min())
-    throw ParamError(path(where, "n_levels") + ": " + std::to_string(n) + " is out of range (at most " +
+    throw ParamError(param_path(where, "n_levels") + ": " + std::to_string(n) + " is out of range (at most " +
                      std::to_string(std::numeric_limits<int>::max()) + ")");
   return static_cast<int>(n);
 }
@@ -76,9 +79,9 @@ int get_level_count(const json& j, const std::string& where) {
 
 const json& get_object(const json& j, const std::string& key, const std::string& where) {
   require_object(j, where);
-  if (!j.contains(key)) throw ParamError(path(where, key) + ": missing");
+  if (!j.contains(key)) throw ParamError(param_path(where, key) + ": missing");
   const json& v = j.at(key);
-  if (!v.is_object()) throw ParamError(path(where, key) + ": expected an object, got " + v.dump());
+  if (!v.is_object()) throw ParamError(param_path(where, key) + ": expected an object, got " + v.dump());
   return v;
 }
 
@@ -118,7 +121,7 @@ ScheduleSpec schedule_from_json(const json& j, const std::string& where) {
   try {
     s.kind = schedule_kind_from_string(kind);
   } catch (const std::invalid_argument& e) {
-    throw ParamError(path(where, "kind") + ": " + e.what());
+    throw ParamError(param_path(where, "kind") + ": " + e.what());
   }
   switch (s.kind) {
     case ScheduleKind::edm:
@@ -151,16 +154,16 @@ ScheduleSpec schedule_from_json(const json& j, const std::string& where) {
     case ScheduleKind::user: {
       reject_unknown(j, where, {"kind", "levels", "n_levels"});
       if (!j.contains("levels") || !j.at("levels").is_array())
-        throw ParamError(path(where, "levels") + ": expected an array of noise levels");
+        throw ParamError(param_path(where, "levels") + ": expected an array of noise levels");
       for (std::size_t i = 0; i < j.at("levels").size(); ++i) {
         const json& v = j.at("levels")[i];
         if (!v.is_number())
-          throw ParamError(path(where, "levels") + "[" + std::to_string(i) + "]: expected a number, got " + v.dump());
+          throw ParamError(param_path(where, "levels") + "[" + std::to_string(i) + "]: expected a number, got " + v.dump());
         s.levels.push_back(v.get<double>());
       }
       s.n_levels = static_cast<int>(s.levels.size());
       if (j.contains("n_levels") && get_integer(j, "n_levels", where) != s.n_levels)
-        throw ParamError(path(where, "n_levels") + ": differs from the length of levels");
+        throw ParamError(param_path(where, "n_levels") + ": differs from the length of levels");
       break;
     }
   }
@@ -191,14 +194,14 @@ GaussianDataSpec data_from_json(const json& j, const std::string& where) {
     reject_unknown(j, where, {"spectrum", "lambda", "mu"});
     for (const char* key : {"lambda", "mu"}) {
       if (!j.contains(key) || !j.at(key).is_array())
-        throw ParamError(path(where, key) + ": expected an array of numbers");
+        throw ParamError(param_path(where, key) + ": expected an array of numbers");
       auto& out = std::string(key) == "lambda" ? s.lambda : s.mu;
       for (std::size_t i = 0; i < j.at(key).size(); ++i) {
         const json& v = j.at(key)[i];
         if (!v.is_number())
-          throw ParamError(path(where, key) + "[" + std::to_string(i) + "]: expected a number, got " + v.dump());
+          throw ParamError(param_path(where, key) + "[" + std::to_string(i) + "]: expected a number, got " + v.dump());
         const double x = v.get<double>();
-        const std::string field = path(where, key) + "[" + std::to_string(i) + "]";
+        const std::string field = param_path(where, key) + "[" + std::to_string(i) + "]";
         if (!std::isfinite(x)) throw ParamError(field + ": must be finite");
         if (std::string(key) == "lambda" && x < 0)
           throw ParamError(field + ": a variance must be non-negative, got " + shortest_decimal(x));
@@ -206,8 +209,8 @@ GaussianDataSpec data_from_json(const json& j, const std::string& where) {
       }
     }
     if (s.lambda.size() != s.mu.size())
-      throw ParamError(path(where, "mu") + ": has " + std::to_string(s.mu.size()) + " entries but " +
-                       path(where, "lambda") + " has " + std::to_string(s.lambda.size()));
+      throw ParamError(param_path(where, "mu") + ": has " + std::to_string(s.mu.size()) + " entries but " +
+                       param_path(where, "lambda") + " has " + std::to_string(s.lambda.size()));
   } else if (s.spectrum == "isotropic" || s.spectrum == "power_law" || s.spectrum == "dyadic") {
     if (s.spectrum == "isotropic")
       reject_unknown(j, where, {"spectrum", "dimension", "scale", "mean"});
@@ -218,7 +221,7 @@ GaussianDataSpec data_from_json(const json& j, const std::string& where) {
     s.mean = get_number_or(j, "mean", 0.0, where);
     if (s.spectrum != "isotropic") s.alpha = get_number(j, "alpha", where);
   } else {
-    throw ParamError(path(where, "spectrum") + ": unknown spectrum '" + s.spectrum +
+    throw ParamError(param_path(where, "spectrum") + ": unknown spectrum '" + s.spectrum +
                      "' (expected isotropic, power_law, dyadic or list)");
   }
   try {

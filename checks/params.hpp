@@ -45,6 +45,10 @@ ScoreErrorSpec score_from_json(const json& j, const std::string& where = "score"
 StepKind step_from_json(const json& j, const std::string& where = "step");
 
 // Field readers with messages that name the field.
+/// "where.key" (or "key" when `where` is empty): the path of a field in messages.
+std::string param_path(const std::string& where, const std::string& key);
+/// Throws ParamError unless `j` is an object ("where: expected an object, got ...").
+void require_object(const json& j, const std::string& where);
 double get_number(const json& j, const std::string& key, const std::string& where);
 double get_number_or(const json& j, const std::string& key, double fallback, const std::string& where);
 long long get_integer(const json& j, const std::string& key, const std::string& where);

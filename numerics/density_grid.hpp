@@ -180,9 +180,9 @@ PropagationResult propagate_kl_model(const IsoMixture& law, const std::vector<do
 
   // q_0 = N(0, a_0) on a grid covering it and p_{a_0}.
   auto [plo, phi] = mixture_range(law, a[0], opt.tail);
-  const double s0 = std::sqrt(a[0]);
+  const double sd0 = std::sqrt(a[0]);
   const double zq = std::sqrt(2.0) * boost::math::erfc_inv(opt.tail);  // two-sided tail quantile of N(0, 1)
-  UniformGrid g = make_grid(std::min(plo, -zq * s0), std::max(phi, zq * s0), feature_width(law, a[0]) / opt.r_feature,
+  UniformGrid g = make_grid(std::min(plo, -zq * sd0), std::max(phi, zq * sd0), feature_width(law, a[0]) / opt.r_feature,
                             opt.max_points);
   for (std::size_t i = 0; i < g.size(); ++i) {
     const double x = g.x(i);
@@ -279,7 +279,7 @@ PropagationResult propagate_kl_model(const IsoMixture& law, const std::vector<do
       const double cc = 0.5 / delta, hn = next.h;
       const double B = std::exp(-2 * cc * hn * hn);
       constexpr std::ptrdiff_t kRestart = 16;
-      const auto last = static_cast<std::ptrdiff_t>(next.size()) - 1;
+      const auto j_last = static_cast<std::ptrdiff_t>(next.size()) - 1;
       std::fill(next.q.begin(), next.q.end(), 0.0);
       for (std::size_t i = 0; i < M; ++i) {
         const double qi = g.q[i];
@@ -288,7 +288,7 @@ PropagationResult propagate_kl_model(const IsoMixture& law, const std::vector<do
         const auto jlo =
             std::max<std::ptrdiff_t>(0, static_cast<std::ptrdiff_t>(std::ceil((zi - reach - next.x0) / hn)));
         const auto jhi =
-            std::min<std::ptrdiff_t>(last, static_cast<std::ptrdiff_t>(std::floor((zi + reach - next.x0) / hn)));
+            std::min<std::ptrdiff_t>(j_last, static_cast<std::ptrdiff_t>(std::floor((zi + reach - next.x0) / hn)));
         if (jlo > jhi) continue;
         double* out = next.q.data();
         for (std::ptrdiff_t j0 = jlo; j0 <= jhi; j0 += kRestart) {

@@ -506,9 +506,9 @@ Propagation2dResult propagate_kl_model_2d(const IsoMixture& law, const std::vect
       for (std::size_t c : tgt) m_tgt += next.q[c];
       m_src *= g.h * g.h, m_tgt *= next.h * next.h;
       if (m_tgt > 0) {
-        const double factor = m_src / m_tgt;
-        for (std::size_t c : tgt) next.q[c] *= factor;
-        res.narrow_mass_correction = std::max(res.narrow_mass_correction, std::fabs(1 - factor));
+        const double mass_factor = m_src / m_tgt;
+        for (std::size_t c : tgt) next.q[c] *= mass_factor;
+        res.narrow_mass_correction = std::max(res.narrow_mass_correction, std::fabs(1 - mass_factor));
       }
       filter_separable(next, gauss_hermite_filter(sd, next.h, opt.hermite, p));
     }

@@ -264,17 +264,17 @@ void plot_xy_panel(Session& gp, const Figure& f, const PreparedFigure& pf, const
   std::vector<std::string> labels;
   for (const auto* p : keyed) labels.push_back(p->series->label.empty() ? "(no label)" : p->series->label);
   const double width = 16.0;
-  const auto [cols, rows] = key_layout(labels, width);
-  const double height = std::min(8.6 + 0.45 * rows, 24.0);
+  const auto [key_cols, key_rows] = key_layout(labels, width);
+  const double height = std::min(8.6 + 0.45 * key_rows, 24.0);
 
   std::string s = common_header(pdf, width, height);
   s += axis_commands("x", f.xlabel, f.logx, xr);
   s += axis_commands("y", f.ylabel, f.logy, yr);
-  if (cols > 0)
+  if (key_cols > 0)
     s += fmt::format(
         "set key below center horizontal Left reverse maxcols {} samplen 2.6 spacing 1.1 width 1 "
         "height 0.6 font ',10' noenhanced\n",
-        cols);
+        key_cols);
   else
     s += "unset key\n";
 
@@ -369,14 +369,14 @@ bool draw_heatmap(Session& gp, const Figure& f, const fs::path& pdf, std::vector
   for (auto& note : overlay.notes) notes.push_back("overlay: " + note);
   std::vector<std::string> labels;
   for (const auto& p : overlay.series) labels.push_back(p.series->label.empty() ? "(no label)" : p.series->label);
-  const auto [cols, rows] = key_layout(labels, 16.0);
-  const double height = std::min(9.5 + 0.45 * rows, 24.0);
+  const auto [key_cols, key_rows] = key_layout(labels, 16.0);
+  const double height = std::min(9.5 + 0.45 * key_rows, 24.0);
   auto [zlo, zhi] = zr.lo < zr.hi ? std::pair{zr.lo, zr.hi} : padded(zr, f.logz, 0.0);
 
   // Two plots side by side (multiplot): the cells, and a colour bar drawn as boxes too. Boxes get an
   // outline in their own colour, so that no viewer shows hairline seams between them (gnuplot's own
   // colour box is a stack of polygons that anti-aliasing viewers draw with seams).
-  const double bottom = (1.5 + 0.45 * rows) / height, top = 1.0 - 0.35 / height;
+  const double bottom = (1.5 + 0.45 * key_rows) / height, top = 1.0 - 0.35 / height;
   std::string sc = common_header(pdf, 16.0, height);
   sc +=
       "set palette defined (0 '#440154', 0.13 '#482878', 0.25 '#3e4989', 0.38 '#31688e', 0.5 '#26828e', "
@@ -390,11 +390,11 @@ bool draw_heatmap(Session& gp, const Figure& f, const fs::path& pdf, std::vector
   sc += axis_commands("x", f.xlabel, f.logx, {ex.front(), ex.back()});
   sc += axis_commands("y", f.ylabel, f.logy, {ey.front(), ey.back()});
   sc += "set grid noxtics noytics\nset tics front\n";
-  if (cols > 0)
+  if (key_cols > 0)
     sc += fmt::format(
         "set key below center horizontal Left reverse maxcols {} samplen 2.6 spacing 1.1 height 0.6 "
         "font ',10' noenhanced\n",
-        cols);
+        key_cols);
   else
     sc += "unset key\n";
 

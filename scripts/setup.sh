@@ -1,8 +1,21 @@
 #!/usr/bin/env bash
 # Sets everything up on Debian bookworm: installs the Debian packages that are missing (apt-get update
 # first), configures and builds into ./build. Safe to run again; does nothing that is already done.
+#
+#   scripts/setup.sh            the program: what `build/diffbound run` and its PDF report need
+#   scripts/setup.sh --tests    everything ctest runs (the program, the test driver, the Python module),
+#                               built as the maintainers' `dev` build: warnings are errors
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+tests=0
+for arg in "$@"; do
+  case "$arg" in
+    --tests) tests=1 ;;
+    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+    *) echo "setup: unknown option '$arg' (see scripts/setup.sh --help)" >&2; exit 2 ;;
+  esac
+done
 
 packages=(
   build-essential cmake git pkg-config
@@ -16,6 +29,7 @@ packages=(
   poppler-utils
   python3-dev pybind11-dev
   libbenchmark-dev
+  ninja-build
 )
 
 missing=()
@@ -39,5 +53,16 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 jobs=$(nproc 2>/dev/null || echo 2)
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
-cmake --build build -j "$jobs"
+if [ -f build/CMakeCache.txt ] && ! grep -q '^CMAKE_GENERATOR:INTERNAL=Ninja$' build/CMakeCache.txt; then
+  echo "setup: build/ was configured with another generator; configuring it afresh with Ninja"
+  rm -rf build
+fi
+if [ "$tests" -eq 1 ]; then
+  # Everything: the default targets of the build (the program, the tests, the Python module).
+  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DDIFFBOUND_STRICT_WARNINGS=ON
+  cmake --build build -j "$jobs"
+else
+  # The program only (the report is part of it). A build dir configured by --tests keeps its settings.
+  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release
+  cmake --build build -j "$jobs" --target diffbound
+fi

@@ -14,7 +14,7 @@ fail=0
 # 1. The two commands, in the first code block of the README, before any section.
 first_block=$(awk '/^```/ {n++; next} n == 1 {print} n >= 2 {exit}' "$src/README.md")
 for cmd in 'scripts/setup.sh && build/diffbound run --out out' \
-           'scripts/setup.sh && ctest --test-dir build --output-on-failure -j 2'; do
+           'scripts/setup.sh --tests && ctest --test-dir build --output-on-failure -j 2'; do
   if ! grep -qxF "$cmd" <<<"$first_block"; then
     echo "README.md: the first code block lacks the command: $cmd"
     fail=1

@@ -105,8 +105,8 @@ TEST_CASE("diff: two runs of the same code are identical, whatever their dates a
   CHECK(same.compared_cases > 0);
 
   // Everything that depends on when and where a run ran, changed by hand: still identical.
-  const fs::path t = edited(d / "b", d / "timed", [](std::vector<json>& r) {
-    for (auto& rec : r) {
+  const fs::path t = edited(d / "b", d / "timed", [](std::vector<json>& recs) {
+    for (auto& rec : recs) {
       if (rec[keys::type] == keys::type_run) {
         rec[keys::date] = "2031-01-01T00:00:00Z";
         rec[keys::threads] = 977;
@@ -137,11 +137,11 @@ TEST_CASE("diff: two runs of the same code are identical, whatever their dates a
   REQUIRE_FALSE(verified.empty());
   const std::size_t k = verified[0];
   auto twice = [&](bool swapped) {
-    return [=](std::vector<json>& r) {
-      json other = r[k];
+    return [=](std::vector<json>& recs) {
+      json other = recs[k];
       json& m = other[keys::measured];
       for (const char* q : {keys::lo, keys::mid, keys::hi}) m[q] = m[q].get<double>() / 2;
-      r.insert(r.begin() + static_cast<std::ptrdiff_t>(k) + (swapped ? 0 : 1), other);
+      recs.insert(recs.begin() + static_cast<std::ptrdiff_t>(k) + (swapped ? 0 : 1), other);
     };
   };
   const fs::path o2 = edited(d / "a", d / "twice-old", twice(false)),

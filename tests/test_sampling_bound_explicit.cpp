@@ -225,11 +225,11 @@ std::vector<Mixture> test_mixtures() {
 }
 
 /// The mixture at level a, with the per-component constants computed once.
-struct MixtureAtLevel {
+struct RefMixtureAtLevel {
   const Mixture& L;
   Q a;
   std::vector<Q> V, log_c;
-  MixtureAtLevel(const Mixture& law, const Q& level) : L(law), a(level) {
+  RefMixtureAtLevel(const Mixture& law, const Q& level) : L(law), a(level) {
     for (std::size_t j = 0; j < L.w.size(); ++j) {
       V.push_back(L.v[j] + a);
       log_c.push_back(log(L.w[j]) - log(2 * boost::math::constants::pi<Q>() * V[j]) / 2);
@@ -303,7 +303,7 @@ LevelStats level_stats(const Mixture& L, const Q& a) {
   const std::string key = L.name + "@" + a.str(40);
   if (auto it = cache.find(key); it != cache.end()) return it->second;
   LevelStats s;
-  const MixtureAtLevel M(L, a);
+  const RefMixtureAtLevel M(L, a);
   s.T = integrate_line(L, a, [&](const Q& x) {
     const auto v = M.at(x);
     return Q(v.p * v.post_var);
@@ -486,7 +486,7 @@ TEST_CASE("F2 on mixtures: E[s_a(X_a) | X_b = y] = s_b(y) (MPFR quadrature)", "[
         auto kernel = [&](const Q& x) {
           return Q(exp(-(y - x) * (y - x) / (2 * t)) / sqrt(2 * boost::math::constants::pi<Q>() * t));
         };
-        const MixtureAtLevel Ma(L, a);
+        const RefMixtureAtLevel Ma(L, a);
         std::vector<Q> br;
         for (int k : {-40, -12, -6, -2, 0, 2, 6, 12, 40}) br.push_back(y + k * sqrt(t));
         const Quad num = integrate_line(
@@ -498,7 +498,7 @@ TEST_CASE("F2 on mixtures: E[s_a(X_a) | X_b = y] = s_b(y) (MPFR quadrature)", "[
             br);
         const Quad den = integrate_line(
             L, a, [&](const Q& x) { return Q(Ma.at(x).p * kernel(x)); }, br);
-        const auto vb = MixtureAtLevel(L, b).at(y);
+        const auto vb = RefMixtureAtLevel(L, b).at(y);
         INFO(L.name << " a " << ad << " b " << bd << " y " << yd);
         // p_b(y) by quadrature agrees with the closed form (the convolution route), and so does the score.
         CHECK(abs(den.value - vb.p) <=
@@ -583,7 +583,7 @@ TEST_CASE("step (1) per step on mixtures and near point masses (MPFR quadrature,
     const Q direct = GL::integrate(
                          [&](const Q& t) {
                            const Q a = exp(t);
-                           const MixtureAtLevel M(L, a);
+                           const RefMixtureAtLevel M(L, a);
                            return Q((integrate_line(L, a,
                                                     [&](const Q& x) {
                                                       const auto v = M.at(x);

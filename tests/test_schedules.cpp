@@ -28,7 +28,7 @@ struct ReferenceRow {
   std::string sigma;
 };
 
-std::vector<ReferenceRow> read_reference() {
+std::vector<ReferenceRow> read_schedule_reference() {
   std::ifstream in(std::string(DIFFBOUND_TEST_DATA) + "/schedule_reference.csv");
   REQUIRE(in.good());
   std::vector<ReferenceRow> rows;
@@ -91,7 +91,7 @@ TEMPLATE_TEST_CASE("schedules: endpoints and strict decrease", "[schedules][smok
 TEMPLATE_TEST_CASE("schedules: reference values of an independent route (Python decimal, 80 digits)",
                    "[schedules][smoke]", double, mpfr_real) {
   // Budget: a few roundings in pow/exp/log, amplified by at most ρ = 7 (budgets::schedule_level).
-  for (const auto& row : read_reference()) {
+  for (const auto& row : read_schedule_reference()) {
     INFO(row.family << " N=" << row.n << " i=" << row.i);
     const auto s = noise_levels<TestType>(spec_of(row));
     const TestType expected = parse_real<TestType>(row.sigma);
@@ -101,7 +101,7 @@ TEMPLATE_TEST_CASE("schedules: reference values of an independent route (Python 
 
 TEST_CASE("schedules: MPFI levels enclose the reference values", "[schedules][smoke]") {
   PrecisionScope p(160);
-  for (const auto& row : read_reference()) {
+  for (const auto& row : read_schedule_reference()) {
     INFO(row.family << " N=" << row.n << " i=" << row.i);
     const auto s = noise_levels<mpfi_real>(spec_of(row));
     // The reference is correct to 45 digits (≈ 150 bits): its truncation error is far below the

@@ -24,7 +24,8 @@
 #include <map>
 #include <set>
 
-namespace diffbound::checks {
+// The file's own namespace keeps its names apart from the other checks' in a unity build.
+namespace diffbound::checks::design_schedule_check {
 namespace {
 
 namespace ds = design_schedule;
@@ -581,7 +582,7 @@ class DesignScheduleBound final : public BoundEvaluator {
 };
 
 }  // namespace
-}  // namespace diffbound::checks
+}  // namespace diffbound::checks::design_schedule_check
 
-DIFFBOUND_REGISTER_CHECK(diffbound::checks::DesignSchedule)
-DIFFBOUND_REGISTER_BOUND(diffbound::checks::DesignScheduleBound)
+DIFFBOUND_REGISTER_CHECK(diffbound::checks::design_schedule_check::DesignSchedule)
+DIFFBOUND_REGISTER_BOUND(diffbound::checks::design_schedule_check::DesignScheduleBound)

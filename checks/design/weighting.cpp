@@ -27,7 +27,8 @@
 #include <map>
 #include <numeric>
 
-namespace diffbound::checks {
+// The file's own namespace keeps its names apart from the other checks' in a unity build.
+namespace diffbound::checks::design_weighting_check {
 
 namespace {
 
@@ -465,7 +466,7 @@ class DesignWeightingBound final : public BoundEvaluator {
 };
 
 }  // namespace
-}  // namespace diffbound::checks
+}  // namespace diffbound::checks::design_weighting_check
 
-DIFFBOUND_REGISTER_CHECK(diffbound::checks::DesignWeighting)
-DIFFBOUND_REGISTER_BOUND(diffbound::checks::DesignWeightingBound)
+DIFFBOUND_REGISTER_CHECK(diffbound::checks::design_weighting_check::DesignWeighting)
+DIFFBOUND_REGISTER_BOUND(diffbound::checks::design_weighting_check::DesignWeightingBound)

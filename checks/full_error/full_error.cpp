@@ -29,6 +29,9 @@
 
 namespace diffbound::checks {
 
+// The file's helpers sit in a namespace of their own so that a unity build does not mix them with
+// another check's; trained_for and judge_sampler belong to checks/full_error/common.hpp.
+namespace full_error_detail {
 namespace {
 
 // ---------------------------------------------------------------------------------------------
@@ -100,6 +103,8 @@ struct MemoEntry {
 };
 
 }  // namespace
+}  // namespace full_error_detail
+using namespace full_error_detail;
 
 /// The training key of a case and its trained network (shared with design.weighting).
 const TrainedNetwork& trained_for(const DataLaw& law, const json& training, int samples, int replicate,
@@ -171,6 +176,7 @@ void judge_sampler(CaseResult& r, const DataLaw& law, const TrainedNetwork& tn, 
   apply_step_condition(r, cb.forms.geometry, k.kappa_max);
 }
 
+namespace full_error_detail {
 namespace {
 
 double term_or_nan(const CaseResult& r, const char* name) {
@@ -464,7 +470,8 @@ class FullErrorBound final : public BoundEvaluator {
 };
 
 }  // namespace
+}  // namespace full_error_detail
 }  // namespace diffbound::checks
 
-DIFFBOUND_REGISTER_CHECK(diffbound::checks::FullError)
-DIFFBOUND_REGISTER_BOUND(diffbound::checks::FullErrorBound)
+DIFFBOUND_REGISTER_CHECK(diffbound::checks::full_error_detail::FullError)
+DIFFBOUND_REGISTER_BOUND(diffbound::checks::full_error_detail::FullErrorBound)

@@ -16,6 +16,9 @@
 
 namespace diffbound::checks {
 
+// The file's helpers sit in a namespace of their own so that a unity build does not mix them with
+// another check's; the definitions below belong to checks/full_error/common.hpp.
+namespace full_error_sampler_detail {
 namespace {
 
 IsoMixture to_mixture(const DataLaw& l) {
@@ -154,6 +157,8 @@ SamplerEvaluation evaluate(const DataLaw& law, const NetworkScore* model, const 
 }
 
 }  // namespace
+}  // namespace full_error_sampler_detail
+using namespace full_error_sampler_detail;
 
 DataLaw DataLaw::line(std::vector<double> w, const std::vector<double>& m, std::vector<double> s) {
   DataLaw l;

@@ -9,6 +9,9 @@
 
 namespace diffbound::checks {
 
+// The file's helpers sit in a namespace of their own so that a unity build does not mix them with
+// another check's; the definitions below belong to checks/full_error/common.hpp.
+namespace full_error_training_detail {
 namespace {
 struct Parsed {
   NetworkOptions network;
@@ -38,6 +41,8 @@ Parsed parse(const json& run, const std::string& where) {
   return p;
 }
 }  // namespace
+}  // namespace full_error_training_detail
+using namespace full_error_training_detail;
 
 void validate_training(const json& run, const std::string& where) { (void)parse(run, where); }
 

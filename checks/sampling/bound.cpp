@@ -34,7 +34,8 @@
 #include <map>
 #include <set>
 
-namespace diffbound::checks {
+// The file's own namespace keeps its names apart from the other checks' in a unity build.
+namespace diffbound::checks::sampling_bound_check {
 namespace {
 
 using sampling_bound::kDriftFactor;
@@ -276,7 +277,7 @@ class SamplingBound final : public Check {
 
   /// Reads the case's parameters without running it (Check::validate on main: config files are checked
   /// before a run starts; not marked override so that this branch builds against the older interface).
-  void validate(const CaseSpec& spec) const { read(spec.params); }
+  void validate(const CaseSpec& spec) const override { read(spec.params); }
 
   CaseResult run_case(const CaseSpec& spec, const RunContext& ctx) const override {
     require_mutant(ctx.mutant);
@@ -807,7 +808,7 @@ class SamplingBoundEvaluator final : public BoundEvaluator {
 };
 
 }  // namespace
-}  // namespace diffbound::checks
+}  // namespace diffbound::checks::sampling_bound_check
 
-DIFFBOUND_REGISTER_CHECK(diffbound::checks::SamplingBound)
-DIFFBOUND_REGISTER_BOUND(diffbound::checks::SamplingBoundEvaluator)
+DIFFBOUND_REGISTER_CHECK(diffbound::checks::sampling_bound_check::SamplingBound)
+DIFFBOUND_REGISTER_BOUND(diffbound::checks::sampling_bound_check::SamplingBoundEvaluator)

@@ -21,7 +21,8 @@
 
 #include <map>
 
-namespace diffbound::checks {
+// The file's own namespace keeps its names apart from the other checks' in a unity build.
+namespace diffbound::checks::sampling_dimension_check {
 namespace {
 
 constexpr double kTarget = 0.01;
@@ -86,7 +87,7 @@ class SamplingDimension final : public Check {
 
   /// Reads the case's parameters without running it (Check::validate on main: config files are checked
   /// before a run starts; not marked override so that this branch builds against the older interface).
-  void validate(const CaseSpec& spec) const {
+  void validate(const CaseSpec& spec) const override {
     require_keys(spec.params, {"data", "family", "sigma_min", "target", "constants"});
     data_from_json(spec.params.at("data"));
     make_levels(get_string(spec.params, "family", ""), 2, 1.0, 2.0);
@@ -230,6 +231,6 @@ class SamplingDimension final : public Check {
 };
 
 }  // namespace
-}  // namespace diffbound::checks
+}  // namespace diffbound::checks::sampling_dimension_check
 
-DIFFBOUND_REGISTER_CHECK(diffbound::checks::SamplingDimension)
+DIFFBOUND_REGISTER_CHECK(diffbound::checks::sampling_dimension_check::SamplingDimension)

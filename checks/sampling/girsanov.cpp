@@ -13,7 +13,8 @@
 #include <map>
 #include <string_view>
 
-namespace diffbound::checks {
+// The file's own namespace keeps its names apart from the other checks' in a unity build.
+namespace diffbound::checks::sampling_girsanov_check {
 namespace {
 
 struct Endpoints {
@@ -282,7 +283,7 @@ class SamplingGirsanovBound final : public BoundEvaluator {
 };
 
 }  // namespace
-}  // namespace diffbound::checks
+}  // namespace diffbound::checks::sampling_girsanov_check
 
-DIFFBOUND_REGISTER_CHECK(diffbound::checks::SamplingGirsanov)
-DIFFBOUND_REGISTER_BOUND(diffbound::checks::SamplingGirsanovBound)
+DIFFBOUND_REGISTER_CHECK(diffbound::checks::sampling_girsanov_check::SamplingGirsanov)
+DIFFBOUND_REGISTER_BOUND(diffbound::checks::sampling_girsanov_check::SamplingGirsanovBound)

@@ -8,7 +8,8 @@
 
 #include <map>
 
-namespace diffbound::checks {
+// The file's own namespace keeps its names apart from the other checks' in a unity build.
+namespace diffbound::checks::sampling_init_check {
 namespace {
 
 std::vector<GaussianDataSpec> init_data(Size size) {
@@ -152,7 +153,7 @@ class SamplingInitBound final : public BoundEvaluator {
 };
 
 }  // namespace
-}  // namespace diffbound::checks
+}  // namespace diffbound::checks::sampling_init_check
 
-DIFFBOUND_REGISTER_CHECK(diffbound::checks::SamplingInit)
-DIFFBOUND_REGISTER_BOUND(diffbound::checks::SamplingInitBound)
+DIFFBOUND_REGISTER_CHECK(diffbound::checks::sampling_init_check::SamplingInit)
+DIFFBOUND_REGISTER_BOUND(diffbound::checks::sampling_init_check::SamplingInitBound)

@@ -30,7 +30,8 @@
 #include <map>
 #include <mutex>
 
-namespace diffbound::checks {
+// The file's own namespace keeps its names apart from the other checks' in a unity build.
+namespace diffbound::checks::sampling_nongaussian_check {
 namespace {
 
 constexpr double kZ99 = 2.5758293035489004;  // two-sided 99% normal quantile
@@ -363,7 +364,7 @@ class SamplingNongaussian final : public Check {
 
   /// Reads the case's parameters without running it (Check::validate on main: config files are checked
   /// before a run starts; not marked override so that this branch builds against the older interface).
-  void validate(const CaseSpec& spec) const {
+  void validate(const CaseSpec& spec) const override {
     const std::string claim = get_string(spec.params, "claim", "");
     const LawSpec law = law_from_json(spec.params.at("law"));
     if (claim == "init") {
@@ -662,7 +663,7 @@ class SamplingNongaussianBound final : public BoundEvaluator {
 };
 
 }  // namespace
-}  // namespace diffbound::checks
+}  // namespace diffbound::checks::sampling_nongaussian_check
 
-DIFFBOUND_REGISTER_CHECK(diffbound::checks::SamplingNongaussian)
-DIFFBOUND_REGISTER_BOUND(diffbound::checks::SamplingNongaussianBound)
+DIFFBOUND_REGISTER_CHECK(diffbound::checks::sampling_nongaussian_check::SamplingNongaussian)
+DIFFBOUND_REGISTER_BOUND(diffbound::checks::sampling_nongaussian_check::SamplingNongaussianBound)

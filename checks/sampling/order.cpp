@@ -20,7 +20,8 @@
 #include <algorithm>
 #include <map>
 
-namespace diffbound::checks {
+// The file's own namespace keeps its names apart from the other checks' in a unity build.
+namespace diffbound::checks::sampling_order_check {
 namespace {
 
 /// The naive double route: raw mean/variance recursion of PAPER §6.1 and the textbook Gaussian KL
@@ -90,7 +91,7 @@ class SamplingOrder final : public Check {
 
   /// Reads the case's parameters without running it (Check::validate on main: config files are checked
   /// before a run starts; not marked override so that this branch builds against the older interface).
-  void validate(const CaseSpec& spec) const {
+  void validate(const CaseSpec& spec) const override {
     require_keys(spec.params, {"data", "schedule", "constants", "double_routes"});
     data_from_json(spec.params.at("data"));
     levels_from_json(spec.params.at("schedule"));
@@ -296,6 +297,6 @@ class SamplingOrder final : public Check {
 };
 
 }  // namespace
-}  // namespace diffbound::checks
+}  // namespace diffbound::checks::sampling_order_check
 
-DIFFBOUND_REGISTER_CHECK(diffbound::checks::SamplingOrder)
+DIFFBOUND_REGISTER_CHECK(diffbound::checks::sampling_order_check::SamplingOrder)

@@ -19,7 +19,8 @@
 #include <map>
 #include <set>
 
-namespace diffbound::checks {
+// The file's own namespace keeps its names apart from the other checks' in a unity build.
+namespace diffbound::checks::sampling_schedules_check {
 namespace {
 
 const std::vector<double> kEtas{0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3};
@@ -166,7 +167,7 @@ class SamplingSchedules final : public Check {
 
   /// Reads the case's parameters without running it (Check::validate on main: config files are checked
   /// before a run starts; not marked override so that this branch builds against the older interface).
-  void validate(const CaseSpec& spec) const {
+  void validate(const CaseSpec& spec) const override {
     const std::string kind = get_string(spec.params, "kind", "");
     if (kind != "table2" && kind != "grid" && kind != "rho")
       throw ParamError("kind: expected table2, grid or rho, got '" + kind + "'");
@@ -515,6 +516,6 @@ Summary SamplingSchedules::summarize(const std::vector<CaseResult>& results) con
 }
 
 }  // namespace
-}  // namespace diffbound::checks
+}  // namespace diffbound::checks::sampling_schedules_check
 
-DIFFBOUND_REGISTER_CHECK(diffbound::checks::SamplingSchedules)
+DIFFBOUND_REGISTER_CHECK(diffbound::checks::sampling_schedules_check::SamplingSchedules)

@@ -11,15 +11,6 @@
 
 namespace diffbound::checks {
 
-namespace {
-std::string path_of(const std::string& where, const std::string& key) {
-  return where.empty() ? key : where + "." + key;
-}
-void require_object(const json& j, const std::string& where) {
-  if (!j.is_object())
-    throw ParamError((where.empty() ? "params" : where) + ": expected an object, got " + j.type_name());
-}
-}  // namespace
 
 long long get_integer_or(const json& j, const std::string& key, long long fallback, const std::string& where) {
   return j.contains(key) ? get_integer(j, key, where) : fallback;
@@ -63,8 +54,8 @@ NetworkOptions network_from_json(const json& j, const std::string& where) {
   o.input_init_variance = get_number_or(j, "input_init_variance", o.input_init_variance, where);
   o.hidden_init_variance = get_number_or(j, "hidden_init_variance", o.hidden_init_variance, where);
   o.output_init_variance = get_number_or(j, "output_init_variance", o.output_init_variance, where);
-  if (o.width > 65536) throw ParamError(path_of(where, "width") + ": at most 65536");
-  if (o.depth > 64) throw ParamError(path_of(where, "depth") + ": at most 64");
+  if (o.width > 65536) throw ParamError(param_path(where, "width") + ": at most 65536");
+  if (o.depth > 64) throw ParamError(param_path(where, "depth") + ": at most 64");
   try {
     validate(o);
   } catch (const NetworkError& e) {
@@ -83,12 +74,12 @@ DsmOptions loss_from_json(const json& j, const std::string& where) {
   reject_unknown_keys(j, where, {"samples", "grid", "residual", "time", "weight", "normalisation"});
   DsmOptions o;
   o.samples = static_cast<int>(get_integer_or(j, "samples", o.samples, where));
-  if (j.contains("grid")) o.grid = schedule_from_json(j.at("grid"), path_of(where, "grid"));
+  if (j.contains("grid")) o.grid = schedule_from_json(j.at("grid"), param_path(where, "grid"));
   o.residual = get_string_or(j, "residual", o.residual, where);
   o.time = get_string_or(j, "time", o.time, where);
   o.weight = get_string_or(j, "weight", o.weight, where);
   o.normalisation = get_string_or(j, "normalisation", o.normalisation, where);
-  if (o.samples > 1000000) throw ParamError(path_of(where, "samples") + ": at most 10^6");
+  if (o.samples > 1000000) throw ParamError(param_path(where, "samples") + ": at most 10^6");
   try {
     validate(o);
   } catch (const std::invalid_argument& e) {
@@ -125,7 +116,7 @@ TrainingDataSpec training_data_from_json(const json& j, const std::string& where
     s.radius = get_number_or(j, "radius", 2.0, where);
     s.spread = get_number_or(j, "spread", 0.5, where);
   } else {
-    throw ParamError(path_of(where, "family") + ": unknown family '" + s.family + "' (expected gaussian or mixture)");
+    throw ParamError(param_path(where, "family") + ": unknown family '" + s.family + "' (expected gaussian or mixture)");
   }
   if (s.dim() > 4096) throw ParamError(where + ": dimension at most 4096 for training runs");
   try {
@@ -154,17 +145,17 @@ GdSpec gd_from_json(const json& j, const std::string& where) {
   if (j.contains("step_rel")) g.step_rel = get_number(j, "step_rel", where);
   if (g.step.has_value() == g.step_rel.has_value())
     throw ParamError(where + ": give exactly one of step (absolute h) and step_rel (fraction of 2/lambda_max)");
-  if (g.step && !(*g.step > 0)) throw ParamError(path_of(where, "step") + ": must be positive");
-  if (g.step_rel && !(*g.step_rel > 0)) throw ParamError(path_of(where, "step_rel") + ": must be positive");
+  if (g.step && !(*g.step > 0)) throw ParamError(param_path(where, "step") + ": must be positive");
+  if (g.step_rel && !(*g.step_rel > 0)) throw ParamError(param_path(where, "step_rel") + ": must be positive");
   g.max_steps = get_integer_or(j, "max_steps", g.max_steps, where);
   if (g.max_steps < 1 || g.max_steps > 100000000)
-    throw ParamError(path_of(where, "max_steps") + ": must lie in [1, 1e8]");
+    throw ParamError(param_path(where, "max_steps") + ": must lie in [1, 1e8]");
   g.stop_ratio = get_number_or(j, "stop_ratio", g.stop_ratio, where);
-  if (!(g.stop_ratio >= 0)) throw ParamError(path_of(where, "stop_ratio") + ": must be >= 0");
+  if (!(g.stop_ratio >= 0)) throw ParamError(param_path(where, "stop_ratio") + ": must be >= 0");
   g.divergence_ratio = get_number_or(j, "divergence_ratio", g.divergence_ratio, where);
-  if (!(g.divergence_ratio > 1)) throw ParamError(path_of(where, "divergence_ratio") + ": must be > 1");
+  if (!(g.divergence_ratio > 1)) throw ParamError(param_path(where, "divergence_ratio") + ": must be > 1");
   g.distance_every = get_integer_or(j, "distance_every", g.distance_every, where);
-  if (g.distance_every < 0) throw ParamError(path_of(where, "distance_every") + ": must be >= 0");
+  if (g.distance_every < 0) throw ParamError(param_path(where, "distance_every") + ": must be >= 0");
   return g;
 }
 
@@ -183,16 +174,16 @@ RunSpec run_from_json(const json& j, std::initializer_list<const char*> others, 
     if (std::find_if(known.begin(), known.end(), [&](const char* k) { return it.key() == k; }) == known.end()) {
       std::string list;
       for (const char* k : known) list += (list.empty() ? "" : ", ") + std::string(k);
-      throw ParamError(path_of(where, it.key()) + ": unknown key (known keys: " + list + ")");
+      throw ParamError(param_path(where, it.key()) + ": unknown key (known keys: " + list + ")");
     }
   }
   RunSpec r;
-  if (!j.contains("data")) throw ParamError(path_of(where, "data") + ": missing");
-  r.data = training_data_from_json(j.at("data"), path_of(where, "data"));
-  r.network = network_from_json(j.value("network", json::object()), path_of(where, "network"));
-  r.loss = loss_from_json(j.value("loss", json::object()), path_of(where, "loss"));
-  if (!j.contains("gd")) throw ParamError(path_of(where, "gd") + ": missing");
-  r.gd = gd_from_json(j.at("gd"), path_of(where, "gd"));
+  if (!j.contains("data")) throw ParamError(param_path(where, "data") + ": missing");
+  r.data = training_data_from_json(j.at("data"), param_path(where, "data"));
+  r.network = network_from_json(j.value("network", json::object()), param_path(where, "network"));
+  r.loss = loss_from_json(j.value("loss", json::object()), param_path(where, "loss"));
+  if (!j.contains("gd")) throw ParamError(param_path(where, "gd") + ": missing");
+  r.gd = gd_from_json(j.at("gd"), param_path(where, "gd"));
   return r;
 }
 

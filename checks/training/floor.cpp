@@ -16,7 +16,8 @@
 
 #include <fmt/format.h>
 
-namespace diffbound::checks {
+// The file's own namespace keeps its names apart from the other checks' in a unity build.
+namespace diffbound::checks::training_floor_check {
 namespace {
 
 constexpr double kZ = 3.0;  // standard errors allowed for a Monte Carlo comparison
@@ -453,7 +454,7 @@ class FloorBound final : public BoundEvaluator {
 };
 
 }  // namespace
-}  // namespace diffbound::checks
+}  // namespace diffbound::checks::training_floor_check
 
-DIFFBOUND_REGISTER_CHECK(diffbound::checks::TrainingFloor)
-DIFFBOUND_REGISTER_BOUND(diffbound::checks::FloorBound)
+DIFFBOUND_REGISTER_CHECK(diffbound::checks::training_floor_check::TrainingFloor)
+DIFFBOUND_REGISTER_BOUND(diffbound::checks::training_floor_check::FloorBound)

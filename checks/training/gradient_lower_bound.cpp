@@ -16,7 +16,8 @@
 
 #include <map>
 
-namespace diffbound::checks {
+// The file's own namespace keeps its names apart from the other checks' in a unity build.
+namespace diffbound::checks::training_gradient_lower_bound_check {
 namespace {
 
 using training_gradient_lower_bound::pl_form;
@@ -311,7 +312,7 @@ class PlBound final : public BoundEvaluator {
 };
 
 }  // namespace
-}  // namespace diffbound::checks
+}  // namespace diffbound::checks::training_gradient_lower_bound_check
 
-DIFFBOUND_REGISTER_CHECK(diffbound::checks::TrainingGradientLowerBound)
-DIFFBOUND_REGISTER_BOUND(diffbound::checks::PlBound)
+DIFFBOUND_REGISTER_CHECK(diffbound::checks::training_gradient_lower_bound_check::TrainingGradientLowerBound)
+DIFFBOUND_REGISTER_BOUND(diffbound::checks::training_gradient_lower_bound_check::PlBound)

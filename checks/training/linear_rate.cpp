@@ -19,7 +19,8 @@
 
 #include <map>
 
-namespace diffbound::checks {
+// The file's own namespace keeps its names apart from the other checks' in a unity build.
+namespace diffbound::checks::training_linear_rate_check {
 namespace {
 
 using training_linear_rate::rate_form;
@@ -457,7 +458,7 @@ class LinearRateBound final : public BoundEvaluator {
 };
 
 }  // namespace
-}  // namespace diffbound::checks
+}  // namespace diffbound::checks::training_linear_rate_check
 
-DIFFBOUND_REGISTER_CHECK(diffbound::checks::TrainingLinearRate)
-DIFFBOUND_REGISTER_BOUND(diffbound::checks::LinearRateBound)
+DIFFBOUND_REGISTER_CHECK(diffbound::checks::training_linear_rate_check::TrainingLinearRate)
+DIFFBOUND_REGISTER_BOUND(diffbound::checks::training_linear_rate_check::LinearRateBound)

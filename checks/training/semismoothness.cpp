@@ -21,7 +21,8 @@
 
 #include <fmt/format.h>
 
-namespace diffbound::checks {
+// The file's own namespace keeps its names apart from the other checks' in a unity build.
+namespace diffbound::checks::training_semismoothness_check {
 namespace {
 
 using training_semismoothness::linear_form;
@@ -471,7 +472,7 @@ class SemismoothnessBound final : public BoundEvaluator {
 };
 
 }  // namespace
-}  // namespace diffbound::checks
+}  // namespace diffbound::checks::training_semismoothness_check
 
-DIFFBOUND_REGISTER_CHECK(diffbound::checks::TrainingSemismoothness)
-DIFFBOUND_REGISTER_BOUND(diffbound::checks::SemismoothnessBound)
+DIFFBOUND_REGISTER_CHECK(diffbound::checks::training_semismoothness_check::TrainingSemismoothness)
+DIFFBOUND_REGISTER_BOUND(diffbound::checks::training_semismoothness_check::SemismoothnessBound)
