@@ -810,6 +810,8 @@ class ConjectureCheck final : public Check {
 
  private:
   CaseResult run_case_unguarded(const CaseSpec& spec, const RunContext& ctx) const {
+    // Ctrl-C in a long search: a KeyboardInterrupt stops it (a UserError, which no catch of the suite takes).
+    if (PyErr_CheckSignals() != 0) throw UserError{std::make_exception_ptr(py::error_already_set())};
     CaseResult r = start_result(*this, spec, ctx);
     const CaseParams p = read_case(spec.params);
     // The falsifier's search needs the margin only: one evaluation, no perturbed runs.
