@@ -302,5 +302,29 @@ class Results(unittest.TestCase):
             self.assertEqual(open(path).read().count("\n"), 1)
 
 
+@unittest.skipIf(mpmath is None, "the conjecture API needs python3-mpmath")
+class Docs(unittest.TestCase):
+    def test_the_docs_print_what_they_show(self):
+        """The python blocks of docs/python.md, run as doctests (in a scratch folder: they write results)."""
+        import doctest
+        import re
+        text = open(os.path.join(HERE, "..", "docs", "python.md")).read()
+        blocks = re.findall(r"```python\n(.*?)```", text, re.S)
+        self.assertGreaterEqual(len(blocks), 2)
+        cwd = os.getcwd()
+        with tempfile.TemporaryDirectory() as scratch:
+            os.chdir(scratch)
+            try:
+                for k, block in enumerate(blocks):
+                    if ">>>" not in block:
+                        continue
+                    test = doctest.DocTestParser().get_doctest(block, {}, f"python.md block {k}", None, 0)
+                    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+                    runner.run(test)
+                    self.assertEqual(runner.failures, 0, f"docs/python.md python block {k}")
+            finally:
+                os.chdir(cwd)
+
+
 if __name__ == "__main__":
     unittest.main()
