@@ -794,7 +794,6 @@ class ConjectureCheck final : public Check {
   const UserDomain& user_domain() const { return domain_; }
   Measured measured() const { return measured_; }
   Arithmetic arithmetic() const { return arithmetic_; }
-  const py::object& bound_callable() const { return bound_; }
 
   CaseResult run_case(const CaseSpec& spec, const RunContext& ctx) const override {
     try {
