@@ -1,7 +1,10 @@
 // diffbound merge: joins the results of the shards of one run (run --shard i/n) into one results file,
 // as if the run had not been cut: cases in sweep order, check summaries recomputed from all the cases.
-// Refuses files that are not parts of one run, with the reason.
+// Refuses files that are not parts of one run, with the reason. The accepted findings the shards were run
+// with (their end records) are carried through: every VIOLATED case is marked again over the whole run, so
+// that an entry none of whose cases is VIOLATED in any shard is reported as resolved.
 #include <diffbound/app/commands.hpp>
+#include <diffbound/app/findings.hpp>
 #include <diffbound/app/records.hpp>
 #include <diffbound/app/runner.hpp>
 #include <diffbound/checks/runtime.hpp>
@@ -47,7 +50,46 @@ fs::path results_path(const std::string& in) {
   throw std::invalid_argument("merge: " + in + ": no results.jsonl in this folder");
 }
 
-RunOutcome merge(const fs::path& out_dir, const std::vector<std::string>& inputs, std::ostream& out) {
+/// Which accepted findings a merge judges the cases by.
+struct MergeFindings {
+  std::string file;   ///< --findings FILE: this file instead of the shards' own
+  bool none = false;  ///< --no-findings
+};
+
+/// The accepted findings the shards were run with; all shards must agree.
+std::optional<AcceptedFindings> shards_findings(const std::vector<Part>& parts) {
+  std::optional<AcceptedFindings> first;
+  std::string first_json;
+  for (std::size_t k = 0; k < parts.size(); ++k) {
+    const auto f = findings_from_record(*parts[k].content.end, parts[k].path.string());
+    const json j = parts[k].content.end->value(keys::findings, json());
+    // The entries as the file states them (not their statuses, which are the shard's own).
+    json entries = json::array();
+    if (j.is_object())
+      for (const auto& e : j.value(keys::entries, json::array()))
+        entries.push_back(json{{keys::id, e.value(keys::id, json())},
+                               {keys::check, e.value(keys::check, json())},
+                               {keys::cases, e.value(keys::cases, json())},
+                               {keys::verdict, e.value(keys::verdict, json())},
+                               {keys::reason, e.value(keys::reason, json())},
+                               {keys::docs, e.value(keys::docs, json())}});
+    const std::string text = f ? entries.dump() : std::string("none");
+    if (k == 0) {
+      first = f;
+      first_json = text;
+    } else if (text != first_json) {
+      throw std::invalid_argument("cannot merge: " + parts[0].path.string() + " and " + parts[k].path.string() +
+                                  " were run with different accepted findings (" +
+                                  (first ? first->file.string() : std::string("none")) + " and " +
+                                  (f ? f->file.string() : std::string("none")) +
+                                  "); merge with --findings FILE to judge all cases by one file");
+    }
+  }
+  return first;
+}
+
+RunOutcome merge(const fs::path& out_dir, const std::vector<std::string>& inputs, const MergeFindings& mf,
+                 std::ostream& out) {
   // ---- Read and check every input before writing anything ----------------------------------------
   std::vector<Part> parts;
   for (const auto& in : inputs) {
@@ -125,6 +167,18 @@ RunOutcome merge(const fs::path& out_dir, const std::vector<std::string>& inputs
   if (selection_digest(sel) != selection.value("digest", ""))
     throw std::invalid_argument("cannot merge: the shards' cases do not add up to the selection they were cut from");
 
+  // The accepted findings: the shards' own (they must agree), another file, or none.
+  std::optional<AcceptedFindings> findings;
+  if (!mf.none) {
+    if (!mf.file.empty()) {
+      std::vector<std::string> known;
+      for (const Check* c : Registry::instance().all()) known.push_back(c->id());
+      findings = load_findings(mf.file, known);
+    } else {
+      findings = shards_findings(parts);
+    }
+  }
+
   // ---- Compose the merged file ---------------------------------------------------------------
   json run = first.content.run;
   // The precision of the run, for the check records (and any multiprecision work in summarize).
@@ -142,6 +196,8 @@ RunOutcome merge(const fs::path& out_dir, const std::vector<std::string>& inputs
   }
   std::string content = run.dump() + '\n';
   RunOutcome outcome;
+  std::optional<FindingsTally> tally;
+  if (findings) tally.emplace(*findings, false);  // the whole run: an entry that no case still meets is resolved
   for (const auto& id_json : run.at("checks")) {
     const std::string id = id_json.get<std::string>();
     const Check* check = Registry::instance().find(id);
@@ -152,16 +208,29 @@ RunOutcome merge(const fs::path& out_dir, const std::vector<std::string>& inputs
     std::vector<CaseResult> rs;
     for (const json* rec : ordered)
       if (rec->at("check") == id) {
-        content += rec->dump() + '\n';
+        json marked = *rec;
+        if (tally)
+          tally->annotate(marked);
+        else
+          marked.erase(keys::finding);  // --no-findings (or shards run without): no stale marks
+        content += marked.dump() + '\n';
         rs.push_back(rec->get<CaseResult>());
       }
     CheckOutcome co;
-    content += check_record(*check, kind, rs, co).dump() + '\n';
+    json check_rec = check_record(*check, kind, rs, co);
+    if (tally) check_rec[keys::findings] = tally->check_json(co.id);
+    content += check_rec.dump() + '\n';
     outcome.checks.push_back(std::move(co));
   }
   outcome.wall_seconds = wall;
   outcome.bound_factor = run.value("bound_factor", 1.0);
-  content += end_record(outcome.checks, wall).dump() + '\n';
+  outcome.mutant = run.value(keys::mutant, "");
+  json end = end_record(outcome.checks, wall);
+  if (tally) {
+    end[keys::findings] = tally->end_json();
+    outcome.findings = tally->outcome();
+  }
+  content += end.dump() + '\n';
 
   std::error_code ec;
   if (fs::exists(out_dir, ec) && !fs::is_directory(out_dir, ec))
@@ -198,17 +267,25 @@ class MergeCommand final : public Command {
         "not been cut (cases in sweep order, check summaries recomputed from all cases). Refuses shards of\n"
         "different runs (version, commit, size, scalar, precision, seed, bound factor, selection of cases),\n"
         "overlapping or missing shards, and unfinished ones.\n"
-        "Exit status: 0 when no case is VIOLATED and none failed, 1 when some case is VIOLATED, 3 when some\n"
-        "case failed, 2 when the inputs do not merge, 4 when the merged results cannot be written.\n"
+        "The VIOLATED cases are judged by the accepted findings the shards were run with (their end records;\n"
+        "--findings FILE for another file, --no-findings for none), over the whole run.\n"
+        "Exit status: 0 when no case is VIOLATED but the accepted findings and none failed, 1 when some case\n"
+        "is VIOLATED and not accepted (a new finding), 3 when some case failed, 2 when the inputs do not merge,\n"
+        "4 when the merged results cannot be written.\n"
         "Example: diffbound merge results shard-1 shard-2 shard-3 shard-4");
     sub->add_option("out", out_, "Output folder of the merged results (created if missing).")->required();
     sub->add_option("inputs", inputs_, "Results of the shards: results.jsonl files or the folders holding them.")
         ->required();
     sub->add_flag("--no-report", no_report_, "Do not draw the report of the merged results.");
+    sub->add_option("--findings", findings_.file,
+                    "Judge the VIOLATED cases by this accepted-findings file (TOML) instead of the shards' own.");
+    sub->add_flag("--no-findings", findings_.none, "Accept no finding: every VIOLATED case makes the exit status 1.");
     return sub;
   }
   int run() override {
-    const auto outcome = merge(out_, inputs_, std::cout);
+    if (findings_.none && !findings_.file.empty())
+      throw std::invalid_argument("--findings and --no-findings exclude each other");
+    const auto outcome = merge(out_, inputs_, findings_, std::cout);
     std::cout << "results: " << outcome.results_file.string() << '\n';
     if (!no_report_) reports::report_after_run(outcome.results_file.parent_path(), std::cout, std::cerr);
     return outcome.exit_status();
@@ -218,6 +295,7 @@ class MergeCommand final : public Command {
   fs::path out_;
   std::vector<std::string> inputs_;
   bool no_report_ = false;
+  MergeFindings findings_;
 };
 
 }  // namespace

@@ -88,9 +88,12 @@ json meta_of(const RunFile& f) {
               {keys::shard, run.value(keys::shard, json())}};
 }
 
+/// A case: its check, its id and, for an id that a run holds more than once, which occurrence it is (0, 1, ...
+/// in file order), so that repeated ids are matched one to one, in order.
 struct CaseKey {
   std::string check, id;
-  bool operator<(const CaseKey& o) const { return std::tie(check, id) < std::tie(o.check, o.id); }
+  int nth = 0;
+  bool operator<(const CaseKey& o) const { return std::tie(check, id, nth) < std::tie(o.check, o.id, o.nth); }
 };
 
 }  // namespace
@@ -212,11 +215,31 @@ RunDiff diff_runs(const RunFile& old_run, const RunFile& new_run, const DiffOpti
   std::set<std::string> new_ran;  // the checks NEW selected
   for (const auto& id : new_run.content.run.value(keys::checks, json::array()))
     if (id.is_string()) new_ran.insert(id.get<std::string>()), check_of(id.get<std::string>()).in_new = true;
+  // The keys of the cases of a run, in file order; a case id that occurs more than once is said in a note.
+  auto keys_of = [&](const std::vector<json>& cases, const char* run) {
+    std::vector<CaseKey> out;
+    std::map<std::pair<std::string, std::string>, int> seen;
+    for (const auto& rec : cases) {
+      const std::string check = text(rec, keys::check), id = text(rec, keys::case_id);
+      const int nth = seen[{check, id}]++;
+      out.push_back({check, id, nth});
+    }
+    for (const auto& [k, n] : seen)
+      if (n > 1)
+        d.differences.push_back(
+            fmt::format("case id {} of {} occurs {} times in {}; its occurrences are compared in "
+                        "file order",
+                        k.second, k.first, n, run));
+    return out;
+  };
+  const std::vector<CaseKey> old_keys = keys_of(old_run.content.cases, "OLD"),
+                             new_keys = keys_of(new_run.content.cases, "NEW");
   std::map<CaseKey, const json*> old_cases, new_cases;
-  for (const auto& rec : old_run.content.cases) old_cases[{text(rec, keys::check), text(rec, keys::case_id)}] = &rec;
-  for (const auto& rec : new_run.content.cases) {
-    const std::string check = text(rec, keys::check);
-    new_cases[{check, text(rec, keys::case_id)}] = &rec;
+  for (std::size_t i = 0; i < old_keys.size(); ++i) old_cases[old_keys[i]] = &old_run.content.cases[i];
+  for (std::size_t i = 0; i < new_keys.size(); ++i) {
+    const json& rec = new_run.content.cases[i];
+    const std::string check = new_keys[i].check;
+    new_cases[new_keys[i]] = &rec;
     auto& cd = check_of(check);
     cd.in_new = true;
     ++cd.cases_new;
@@ -246,8 +269,9 @@ RunDiff diff_runs(const RunFile& old_run, const RunFile& new_run, const DiffOpti
   };
 
   // ---- Cases in both, and cases only in NEW -------------------------------------------------------
-  for (const auto& rec : new_run.content.cases) {
-    const CaseKey key{text(rec, keys::check), text(rec, keys::case_id)};
+  for (std::size_t i = 0; i < new_keys.size(); ++i) {
+    const json& rec = new_run.content.cases[i];
+    const CaseKey& key = new_keys[i];
     const std::string nv = case_verdict(rec);
     const double nrm = number(rec, keys::relative_margin);
     const auto it = old_cases.find(key);
@@ -309,8 +333,9 @@ RunDiff diff_runs(const RunFile& old_run, const RunFile& new_run, const DiffOpti
 
   // ---- Cases only in OLD ------------------------------------------------------------------------------
   if (!new_is_shard)
-    for (const auto& rec : old_run.content.cases) {
-      const CaseKey key{text(rec, keys::check), text(rec, keys::case_id)};
+    for (std::size_t i = 0; i < old_keys.size(); ++i) {
+      const json& rec = old_run.content.cases[i];
+      const CaseKey& key = old_keys[i];
       if (new_cases.count(key) || !new_ran.count(key.check)) continue;
       Change c;
       c.kind = ChangeKind::removed_case, c.check = key.check, c.case_id = key.id;
@@ -444,7 +469,7 @@ json diff_json(const RunDiff& d) {
                                    {keys::value_tolerance, d.options.value_tolerance}}},
               {keys::identical, d.identical()},
               {keys::regressions, d.regressions()},
-              {keys::cases, json{{"compared", d.compared_cases}, {"exactly_equal", d.exactly_equal}}},
+              {keys::cases, json{{keys::compared, d.compared_cases}, {keys::exactly_equal, d.exactly_equal}}},
               {keys::counts, counts},
               {keys::differences, d.differences},
               {keys::not_compared, d.not_compared},

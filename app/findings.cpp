@@ -125,6 +125,41 @@ AcceptedFindings load_findings(const fs::path& file, const std::vector<std::stri
   return parse_findings(text.str(), file.string(), known_checks);
 }
 
+std::optional<AcceptedFindings> findings_from_record(const json& end, const std::string& name) {
+  const auto it = end.find(keys::findings);
+  if (it == end.end() || !it->is_object()) return std::nullopt;
+  const json& f = *it;
+  AcceptedFindings out;
+  out.file = f.value(keys::file, std::string());
+  const json entries = f.value(keys::entries, json::array());
+  if (!entries.is_array()) throw std::invalid_argument(name + ": the end record's findings.entries is not a list");
+  for (std::size_t k = 0; k < entries.size(); ++k) {
+    const json& e = entries[k];
+    auto field = [&](const char* key) {
+      if (!e.is_object() || !e.contains(key) || !e.at(key).is_string())
+        throw std::invalid_argument(fmt::format("{}: the end record's findings entry {} lacks '{}'", name, k + 1, key));
+      return e.at(key).get<std::string>();
+    };
+    AcceptedFinding a;
+    a.id = field(keys::id);
+    a.check = field(keys::check);
+    a.verdict = field(keys::verdict);
+    a.reason = field(keys::reason);
+    a.docs = field(keys::docs);
+    const json cases = e.value(keys::cases, json());
+    if (!cases.is_array() || cases.empty())
+      throw std::invalid_argument(fmt::format("{}: the end record's findings entry {} lacks 'cases'", name, k + 1));
+    for (const auto& c : cases) {
+      if (!c.is_string())
+        throw std::invalid_argument(
+            fmt::format("{}: the end record's findings entry {} has a case that is not text", name, k + 1));
+      a.cases.push_back(c.get<std::string>());
+    }
+    out.entries.push_back(std::move(a));
+  }
+  return out;
+}
+
 std::optional<fs::path> default_findings_file() {
   std::error_code ec;
   const fs::path exe = fs::read_symlink("/proc/self/exe", ec);

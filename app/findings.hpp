@@ -55,6 +55,12 @@ AcceptedFindings parse_findings(const std::string& text, const std::string& name
 /// Reads a findings file (parse_findings); std::invalid_argument when it cannot be read.
 AcceptedFindings load_findings(const std::filesystem::path& file, const std::vector<std::string>& known_checks = {});
 
+/// The accepted findings a run used, from its end record's "findings" (the file's name and every entry),
+/// so that `diffbound merge` judges the merged cases by the findings the shards were run with. Empty
+/// when the record holds none (a run with --no-findings); std::invalid_argument naming `name` when an
+/// entry lacks a field.
+std::optional<AcceptedFindings> findings_from_record(const nlohmann::json& end_record, const std::string& name);
+
 /// The findings file of this build: expected/findings.toml in the source tree the program was built
 /// in (found from the program's own path: <source>/<build>/diffbound), if there is one.
 std::optional<std::filesystem::path> default_findings_file();

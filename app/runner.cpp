@@ -540,7 +540,11 @@ void print_summary(const RunOutcome& outcome, std::ostream& out) {
         fmt::format("{} VIOLATED ({}), {}", violated,
                     violated > 0 ? "findings: each is listed with its reason in the report's appendix" : "none",
                     failed > 0 ? fmt::format("{} FAILED TO RUN (see the errors above)", failed) : "nothing failed");
-  if (outcome.findings)  // "N findings accepted, M new": the line a CI log is read by
+  if (outcome.findings && violated == 0 && outcome.findings->resolved == 0)
+    verdict = fmt::format("nothing VIOLATED (0 findings accepted, 0 new), {}",
+                          failed > 0 ? fmt::format("{} FAILED TO RUN (see the errors above)", failed)
+                                     : std::string("nothing failed"));
+  else if (outcome.findings)  // "N findings accepted, M new": the line a CI log is read by
     verdict = fmt::format(
         "{} VIOLATED: {} findings accepted, {} new{}; {}", violated, outcome.findings->accepted,
         outcome.findings->fresh,

@@ -87,21 +87,21 @@ class RoundingDirection {
 
 /// How a point verdict is made safe (issue 15, part 3): the a-priori estimate of a point margin assumes
 /// no cancellation, and a margin computed through ln(1 − x) with 1 − x ≈ 1e-10 is off by far more.
-///  1. The case is run again, perturbed: double rounded upward and downward, MPFR at 32 more bits.
-///     The spread of the margins measures the rounding error actually made (cancellation included);
-///     the estimate becomes max(a-priori, kSpreadFactor × spread).
-///  2. A margin within kReevaluationSafety × that estimate is re-evaluated as an MPFI enclosure at
-///     reevaluation_bits() (the case's precision + 64, at least 128); the case keeps its point values
-///     and takes as its error estimate the distance from its margin to the farther end of the
-///     enclosure, a bound: HOLDS then implies an enclosure above 0 and VIOLATED one below 0.
-/// A double (or MPFR) verdict is thus never the opposite of the interval verdict, except when the real
-/// rounding error exceeds kReevaluationSafety × kSpreadFactor times the perturbation spread, which the
-/// contradiction test (tests/test_point_verdicts.cpp) searches for over random tight cases.
+///  1. A double case is run again, perturbed: rounded upward and downward. The spread of the margins
+///     measures the rounding error actually made (cancellation included); the estimate becomes
+///     max(a-priori, kSpreadFactor × spread).
+///  2. A double margin within kReevaluationSafety × that estimate, and every MPFR margin, is re-evaluated
+///     as an MPFI enclosure at the run's working precision (128 bits by default, whatever the case's
+///     scalar). An MPFR case cannot be perturbed by a wider precision, because Boost.Multiprecision's
+///     default precision is a process-wide setting (Boost 1.74) that the other worker threads compute
+///     with at the same time; its interval twin at the same precision costs about twice. The case keeps its
+///     point values and takes as its error estimate the distance from its margin to the farther end of
+///     the enclosure, a bound: HOLDS then implies an enclosure above 0 and VIOLATED one below 0.
+/// An MPFR verdict is thus never the opposite of the interval verdict, nor is a double one, except when
+/// the real rounding error exceeds kReevaluationSafety times the estimate of step 1, which the contradiction test
+/// (tests/test_point_verdicts.cpp) searches for over random tight cases.
 inline constexpr double kSpreadFactor = 4.0;
 inline constexpr double kReevaluationSafety = 1024.0;
-
-/// Precision of the MPFI re-evaluation of a point case computed at `bits`.
-inline unsigned reevaluation_bits(unsigned bits) { return std::max(128u, bits + 64); }
 
 namespace detail {
 inline double margin_mid(const CaseResult& r) {
@@ -127,34 +127,26 @@ void with_scalar_safe(const RunContext& ctx, CaseResult& r, Body&& body) {
     const double d = std::fabs(detail::margin_mid(r) - m);
     spread = std::isnan(d) ? d : std::max(spread, d);
   };
-  if (ctx.scalar == ScalarKind::float64) {
+  if (ctx.scalar == ScalarKind::float64)
     for (const int mode : {FE_UPWARD, FE_DOWNWARD})
       rerun([&] {
         const RoundingDirection dir(mode);
         body.template operator()<double>();
       });
-  } else {
-    rerun([&] {
-      const WorkingPrecision wider(ctx.precision_bits + 32);
-      body.template operator()<mpfr_real>();
-    });
-  }
   r = primary;
   const double estimate = std::max(primary.error_estimate, kSpreadFactor * spread);
   const double slack = std::fabs(m) * std::numeric_limits<double>::epsilon();
-  if (std::isfinite(m) && std::isfinite(estimate) && std::fabs(m) > kReevaluationSafety * (estimate + slack)) {
+  if (ctx.scalar == ScalarKind::float64 && std::isfinite(m) && std::isfinite(estimate) &&
+      std::fabs(m) > kReevaluationSafety * (estimate + slack)) {
     r.error_estimate = estimate;
     const auto j = judge_estimate(m, estimate + slack);
     r.verdict = j.verdict, r.reason = j.reason;
     return;
   }
   // 2. Re-evaluation as an enclosure.
-  const unsigned bits = reevaluation_bits(ctx.precision_bits);
+  const unsigned bits = precision_bits(ScalarKind::mpfi);  // the run's working precision
   r = before;
-  {
-    const WorkingPrecision wide(bits);
-    body.template operator()<mpfi_real>();
-  }
+  body.template operator()<mpfi_real>();
   if (!r.margin || !std::isfinite(r.margin->lo) || !std::isfinite(r.margin->hi)) {
     r = primary;
     r.error_estimate = estimate;

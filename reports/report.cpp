@@ -170,6 +170,9 @@ struct Model {
   std::string results_name;
   std::size_t worst_cases = 5, appendix_limit = 2000;
   json power;  ///< power.json beside the results (written by `diffbound power --out`), null when absent
+  /// diff.json beside the results (`diffbound run --baseline`, `diffbound diff --out`), when present.
+  std::optional<DiffFile> diff;
+  std::size_t changes_limit = 60;  ///< at most this many changes that are not regressions in the report
 };
 
 /// Raw LaTeX from the results (statement_tex, symbol_tex): where it sits in the source, and which
@@ -190,6 +193,8 @@ class Builder {
     preamble();
     title_page();
     verdict_table();
+    findings_section();
+    baseline_section();
     falsifier_table();
     power_section();
     problems_section();
@@ -302,6 +307,27 @@ class Builder {
                : unsure   ? "Nothing VIOLATED, nothing failed; some cases are INCONCLUSIVE."
                           : "Nothing VIOLATED, nothing failed.";
       colour = bad ? "vVIOLATED" : unsure ? "vINCONCLUSIVE" : "vVERIFIED";
+      // With accepted findings (expected/findings.toml), a VIOLATED case is either accepted (known and
+      // explained) or new; only a new one, or a failed case, makes the run red.
+      const FindingsRecord& fr = r_.end.findings;
+      if (fr.present && violated) {
+        const std::int64_t fresh = fr.counts.fresh.value_or(0), accepted = fr.counts.accepted.value_or(0);
+        const std::string what =
+            fresh > 0 ? fmt::format("{} new finding{} (VIOLATED cases no accepted finding explains) and {} accepted",
+                                    fresh, fresh == 1 ? "" : "s", accepted)
+                      : fmt::format("Every VIOLATED case is an accepted finding ({} cases)", accepted);
+        status =
+            what + (failed ? "; some cases failed to run." : "; none failed to run.") + " Each is listed in Findings.";
+        colour = fresh > 0 || failed ? "vVIOLATED" : unsure ? "vINCONCLUSIVE" : "vVERIFIED";
+      }
+      if (m_.diff && m_.diff->parsed) {
+        const DiffFile& d = *m_.diff;
+        const std::int64_t regr = d.regressions.value_or(0);
+        status += regr > 0 ? fmt::format(" Against the baseline: {} regression{}.", regr, regr == 1 ? "" : "s")
+                  : d.identical.value_or(false) ? std::string(" Against the baseline: identical.")
+                                                : std::string(" Against the baseline: no regression.");
+        if (regr > 0) colour = "vVIOLATED";
+      }
       status += fmt::format(
           " \\\\[2pt] {{\\normalsize {} cases: {} VERIFIED, {} HOLDS, {} VIOLATED, {} INCONCLUSIVE, {} failed.}}",
           latex_count(c.cases), latex_count(c.verified), latex_count(c.holds), latex_count(c.violated),
@@ -370,6 +396,262 @@ class Builder {
           "margin is negative beyond it, and \\textcolor{vINCONCLUSIVE}{\\textbf{INCONCLUSIVE}} otherwise (with the "
           "reason); \\textcolor{vFAILED}{\\textbf{failed}} counts cases that did not run.\\par}\n"
           "\\end{titlepage}\n\\setcounter{page}{2}\n";
+  }
+
+  // ---- findings --------------------------------------------------------------------------------
+  /// The accepted findings (the end record's "findings": the file the run read, each entry with its
+  /// status and case counts), the new findings and the resolved entries, from the records alone.
+  void findings_section() {
+    const FindingsRecord& fr = r_.end.findings;
+    std::vector<std::size_t> fresh;                            // case records marked new
+    std::map<std::string, std::vector<std::size_t>> by_entry;  // accepted case records per entry id
+    for (std::size_t i = 0; i < r_.cases.size(); ++i) {
+      const CaseRecord& cr = r_.cases[i];
+      if (!cr.finding) continue;
+      if (cr.finding->accepted())
+        by_entry[cr.finding->id].push_back(i);
+      else
+        fresh.push_back(i);
+    }
+    if (!fr.present && fresh.empty() && by_entry.empty()) return;  // the run read no accepted findings
+    t_ << "\\section*{Findings}\n\\addcontentsline{toc}{section}{Findings}\n"
+          "{\\small A VIOLATED case is a finding. The findings that are known and explained are listed, each with "
+          "its reason and the section of the documentation that explains it, in the accepted-findings file ("
+       << (fr.file.empty() ? std::string("\\missing{not recorded}") : latex_breakable_tt(fr.file))
+       << "): they are marked \\emph{accepted} and do not fail the run. Any other VIOLATED case is \\emph{new} and "
+          "makes the exit status 1. An entry whose cases ran but none of them is VIOLATED any more is "
+          "\\emph{resolved}: remove it from the file.\\par}\n";
+    if (fr.present)
+      t_ << "{\\small\\textbf{" << latex_count(fr.counts.accepted) << " accepted, " << latex_count(fr.counts.fresh)
+         << " new; " << latex_count(fr.resolved) << (fr.resolved.value_or(0) == 1 ? " entry" : " entries")
+         << " resolved.}\\par}\n";
+    else
+      t_ << "\\notebox{The end record states no findings (the run did not finish, or an older program wrote it): "
+            "the marks below are the case records' own.}\n";
+
+    // The entries of the file (from the end record), else the entries the case marks name.
+    t_ << "\\subsection*{Accepted findings}\n";
+    struct Row {
+      std::string id, check, patterns, status, reason, docs;
+      std::optional<std::int64_t> accepted, matched;
+    };
+    std::vector<Row> rows;
+    if (fr.present) {
+      for (const auto& e : fr.entries) {
+        std::string patterns;
+        for (const auto& p : e.cases) patterns += (patterns.empty() ? "" : ", ") + p;
+        rows.push_back({e.id, e.check, patterns, e.status, e.reason, e.docs, e.accepted, e.matched});
+      }
+    } else {
+      for (const auto& [id, list] : by_entry) {
+        const CaseRecord& first = r_.cases[list.front()];
+        rows.push_back({id, first.check, "", "", first.finding->reason, first.finding->docs,
+                        static_cast<std::int64_t>(list.size()), std::nullopt});
+      }
+    }
+    if (rows.empty()) {
+      t_ << "{\\small The file lists no accepted finding.\\par}\n";
+    } else {
+      t_ << "{\\footnotesize\\setlength{\\tabcolsep}{3pt}\n"
+            "\\begin{longtable}{@{}>{\\raggedright}p{2.9cm}>{\\raggedright}p{3.0cm}>{\\raggedright}p{2.2cm}"
+            ">{\\raggedright}p{5.0cm}>{\\raggedright\\arraybackslash}p{2.8cm}@{}}\n\\toprule\n"
+            "finding & check: cases & status & reason & explained in \\\\\n\\midrule\n\\endhead\n";
+      for (const auto& r : rows) {
+        std::string status = r.status.empty() ? std::string("\\missing{not recorded}") : latex_escape(r.status);
+        if (r.status == keys::entry_resolved) status = "\\textcolor{vINCONCLUSIVE}{\\textbf{RESOLVED}}: remove it";
+        if (r.status == keys::entry_occurs) status = "\\textcolor{vVIOLATED}{occurs}";
+        status += " \\newline " + latex_count(r.accepted) + " VIOLATED";
+        if (r.matched) status += " of " + latex_count(r.matched) + " matched";
+        t_ << latex_breakable_tt(r.id) << " & " << latex_breakable_tt(r.check)
+           << (r.patterns.empty() ? std::string() : ": " + latex_breakable_tt(r.patterns)) << " & " << status << " & "
+           << (r.reason.empty() ? std::string("\\missing{no reason}") : latex_escape(r.reason)) << " & "
+           << (r.docs.empty() ? std::string("\\missing{none}") : latex_breakable_tt(r.docs)) << " \\\\\n";
+      }
+      t_ << "\\bottomrule\n\\end{longtable}}\n";
+    }
+
+    // New findings: the case records marked new, in file order.
+    t_ << "\\subsection*{New findings}\n";
+    if (fresh.empty()) {
+      t_ << "{\\small No new finding: every VIOLATED case of this run is an accepted finding.\\par}\n";
+    } else {
+      const std::size_t limit = m_.appendix_limit == 0 ? fresh.size() : std::min(fresh.size(), m_.appendix_limit);
+      t_ << "{\\small " << plural(fresh.size(), "VIOLATED case", "VIOLATED cases")
+         << " that no accepted finding explains: each is a finding to explain (a bug, a wrong hypothesis, or a "
+            "finding about the paper to add to the file with its reason). Their parameters are in the "
+            "appendix.\\par}\n"
+            "{\\footnotesize\\setlength{\\tabcolsep}{3pt}\n"
+            "\\begin{longtable}{@{}>{\\raggedright}p{3.4cm}>{\\raggedright}p{5.4cm}>{\\raggedleft}p{2.0cm}"
+            ">{\\raggedright\\arraybackslash}p{5.4cm}@{}}\n\\toprule\n"
+            "check & case & rel.\\ margin & reason \\\\\n\\midrule\n\\endhead\n";
+      for (std::size_t k = 0; k < limit; ++k) {
+        const CaseRecord& cr = r_.cases[fresh[k]];
+        t_ << latex_breakable_tt(cr.check) << " & " << latex_breakable_tt(cr.id) << " & "
+           << latex_number(cr.relative_margin) << " & "
+           << (cr.reason.empty() ? std::string("\\missing{no reason recorded}") : latex_escape(cr.reason)) << " \\\\\n";
+      }
+      t_ << "\\bottomrule\n\\end{longtable}}\n";
+      if (limit < fresh.size())
+        t_ << "{\\small " << (fresh.size() - limit)
+           << " further new findings are not listed here; the results file holds them all.\\par}\n";
+    }
+
+    // Resolved entries, said once more where they cannot be missed.
+    if (fr.present) {
+      std::vector<const FindingEntry*> resolved;
+      for (const auto& e : fr.entries)
+        if (e.status == keys::entry_resolved) resolved.push_back(&e);
+      t_ << "\\subsection*{Resolved entries}\n";
+      if (resolved.empty()) {
+        t_ << "{\\small None: every entry of the file that this run could see still occurs"
+           << (std::any_of(fr.entries.begin(), fr.entries.end(),
+                           [](const FindingEntry& e) { return e.status != keys::entry_occurs; })
+                   ? " (the entries marked otherwise above had no case in this run)"
+                   : "")
+           << ".\\par}\n";
+      } else {
+        t_ << "\\notebox{";
+        for (const auto* e : resolved)
+          t_ << "\\texttt{" << latex_escape(e->id) << "}: its " << latex_count(e->matched)
+             << " cases ran and none is VIOLATED any more; remove the entry from the file (or explain why the "
+                "finding went away). ";
+        t_ << "}\n";
+      }
+    }
+  }
+
+  // ---- against the baseline ----------------------------------------------------------------------
+  static std::string diff_run_text(const DiffRun& r) {
+    std::string s = latex_breakable_tt(r.file.empty() ? "(file not recorded)" : r.file);
+    s += latex_escape(fmt::format(" (commit {}, {}, size {}, {} cases)", r.commit.empty() ? "?" : r.commit,
+                                  r.date.empty() ? "date ?" : r.date, r.size.empty() ? "?" : r.size,
+                                  r.cases ? std::to_string(*r.cases) : std::string("?")));
+    if (!r.mutant.empty()) s += ", \\textbf{MUTANT} " + latex_breakable_tt(r.mutant);
+    return s;
+  }
+
+  void change_rows(const std::vector<const DiffChange*>& list) {
+    t_ << "{\\footnotesize\\setlength{\\tabcolsep}{3pt}\n"
+          "\\begin{longtable}{@{}>{\\raggedright}p{2.0cm}>{\\raggedright}p{2.6cm}>{\\raggedright}p{3.4cm}"
+          ">{\\raggedright}p{2.5cm}>{\\raggedright}p{2.3cm}>{\\raggedright\\arraybackslash}p{3.0cm}@{}}\n\\toprule\n"
+          "change & check & case & verdict & rel.\\ margin & detail \\\\\n\\midrule\n\\endhead\n";
+    for (const DiffChange* c : list) {
+      std::string verdicts;
+      if (!c->old_verdict.empty() || !c->new_verdict.empty())
+        verdicts = (c->old_verdict.empty() ? std::string("--") : verdict_tex(c->old_verdict)) + " $\\to$ " +
+                   (c->new_verdict.empty() ? std::string("--") : verdict_tex(c->new_verdict));
+      std::string margins;
+      if (std::isfinite(c->old_relative_margin) || std::isfinite(c->new_relative_margin))
+        margins = latex_number(c->old_relative_margin) + " $\\to$ " + latex_number(c->new_relative_margin);
+      std::string what = c->case_id.empty() ? "fit/constant " + latex_escape(c->name) : latex_breakable_tt(c->case_id);
+      if (c->accepted) what += " \\newline\\emph{(accepted finding)}";
+      t_ << (c->regression ? "\\textcolor{vVIOLATED}{\\textbf{" + latex_escape(c->change) + "}}"
+                           : latex_escape(c->change))
+         << " & " << latex_breakable_tt(c->check) << " & " << what << " & " << verdicts << " & " << margins << " & "
+         << latex_escape(c->detail) << " \\\\\n";
+    }
+    t_ << "\\bottomrule\n\\end{longtable}}\n";
+  }
+
+  /// The comparison with a baseline run (diff.json beside the results), regressions first.
+  void baseline_section() {
+    if (!m_.diff) return;
+    const DiffFile& d = *m_.diff;
+    t_ << "\\section*{Against the baseline}\n\\addcontentsline{toc}{section}{Against the baseline}\n";
+    if (!d.parsed) {
+      for (const auto& p : d.problems) t_ << "\\notebox{" << latex_escape(p) << "}\n";
+      return;
+    }
+    std::string fail_on;
+    for (const auto& k : d.fail_on) fail_on += (fail_on.empty() ? "" : ", ") + k;
+    t_ << "{\\small This run (NEW) compared with an earlier one (OLD, the baseline) case by case, from "
+       << latex_breakable_tt(d.path.filename().string())
+       << " (\\texttt{diffbound run --baseline}, \\texttt{diffbound diff}). Counted as regressions: "
+       << (fail_on.empty() ? std::string("none") : latex_escape(fail_on))
+       << "; a case that NEW marks as an accepted finding never is. A margin has shrunk when the relative margin "
+          "fell by more than "
+       << latex_number(d.margin_tolerance)
+       << "; a value has moved when it left its enclosure widened by its error estimate and a relative "
+       << latex_number(d.value_tolerance) << ".\\par}\n";
+    t_ << "{\\small\\begin{tabular}{@{}l>{\\raggedright\\arraybackslash}p{15.4cm}@{}}\n"
+       << "\\textbf{OLD} & " << diff_run_text(d.old_run) << " \\\\\n\\textbf{NEW} & " << diff_run_text(d.new_run)
+       << " \\\\\n\\end{tabular}\\par}\n";
+    for (const auto& p : d.problems) t_ << "\\notebox{" << latex_escape(p) << "}\n";
+    for (const auto& s : d.differences) t_ << "\\notebox{" << latex_escape(s) << "}\n";
+    if (!d.not_compared.empty()) {
+      std::string ids;
+      for (const auto& id : d.not_compared) ids += (ids.empty() ? "" : ", ") + id;
+      t_ << "\\notebox{Not compared (NEW did not run them): " << latex_escape(ids) << ".}\n";
+    }
+    if (!d.missing.empty()) {
+      std::string s = "The diff lacks: ";
+      for (std::size_t i = 0; i < d.missing.size() && i < 12; ++i) s += (i ? ", " : "") + d.missing[i];
+      if (d.missing.size() > 12) s += fmt::format(", and {} more", d.missing.size() - 12);
+      t_ << "\\notebox{" << latex_escape(s) << ".}\n";
+    }
+    std::vector<const DiffChange*> regressions, others;
+    for (const auto& c : d.changes) (c.regression ? regressions : others).push_back(&c);
+    const std::int64_t regr = d.regressions.value_or(static_cast<std::int64_t>(regressions.size()));
+    std::string result, colour;
+    if (regr > 0) {
+      result = fmt::format("{} regression{} from OLD to NEW.", regr, regr == 1 ? "" : "s");
+      colour = "vVIOLATED";
+    } else if (d.identical.value_or(false)) {
+      result = fmt::format(
+          "No regression: the runs are identical ({} cases: the same verdicts, margins and values "
+          "to the last digit).",
+          d.compared ? std::to_string(*d.compared) : std::string("?"));
+      colour = "vVERIFIED";
+    } else {
+      result = fmt::format("No regression ({} cases compared, {} changes not counted as regressions).",
+                           d.compared ? std::to_string(*d.compared) : std::string("?"), others.size());
+      colour = "vVERIFIED";
+    }
+    t_ << "\\par\\noindent\\fcolorbox{" << colour
+       << "}{boxgrey}{\\parbox{\\dimexpr\\linewidth-2\\fboxsep-2\\fboxrule}{\\raggedright\\textcolor{" << colour
+       << "}{\\textbf{" << latex_escape(result) << "}}}}\\par\n";
+
+    // Per check.
+    auto n = [](const DiffCheckRow& row, const char* k) {
+      const auto it = row.changes.find(k);
+      return it == row.changes.end() ? std::int64_t{0} : it->second;
+    };
+    auto cell = [](std::int64_t v, bool alarm) {
+      if (v == 0) return std::string("\\textcolor{vZERO}{0}");
+      return alarm ? "\\textcolor{vVIOLATED}{\\textbf{" + std::to_string(v) + "}}" : std::to_string(v);
+    };
+    t_ << "{\\footnotesize\\setlength{\\tabcolsep}{3pt}\n"
+          "\\begin{longtable}{@{}>{\\raggedright}p{3.6cm}rrrrrrrrrr>{\\raggedleft\\arraybackslash}p{3.3cm}@{}}\n"
+          "\\toprule\ncheck & \\rotatebox{90}{cases OLD} & \\rotatebox{90}{cases NEW} & \\rotatebox{90}{worse} & "
+          "\\rotatebox{90}{better} & \\rotatebox{90}{added} & \\rotatebox{90}{removed} & "
+          "\\rotatebox{90}{margin shrank} & \\rotatebox{90}{value moved} & \\rotatebox{90}{fits, constants} & "
+          "\\rotatebox{90}{\\textbf{regressions}} & min.\\ rel.\\ margin OLD $\\to$ NEW \\\\\n\\midrule\n\\endhead\n";
+    for (const auto& row : d.checks) {
+      // The checks NEW did not run are named in the note above; their rows would only repeat OLD's counts.
+      if (std::find(d.not_compared.begin(), d.not_compared.end(), row.check) != d.not_compared.end()) continue;
+      t_ << latex_breakable_tt(row.check) << " & " << latex_count(row.cases_old) << " & " << latex_count(row.cases_new)
+         << " & " << cell(n(row, "verdict-worse"), false) << " & " << cell(n(row, "verdict-better"), false) << " & "
+         << cell(n(row, "new-case") + n(row, "new-finding"), false) << " & " << cell(n(row, "removed-case"), false)
+         << " & " << cell(n(row, "margin-shrank"), false) << " & " << cell(n(row, "value-moved"), false) << " & "
+         << cell(n(row, "fit-worse") + n(row, "fit-changed") + n(row, "constant-changed"), false) << " & "
+         << cell(row.regressions.value_or(0), true) << " & " << latex_number(row.min_old) << " $\\to$ "
+         << latex_number(row.min_new) << " \\\\\n";
+    }
+    t_ << "\\bottomrule\n\\end{longtable}}\n";
+
+    if (!regressions.empty()) {
+      t_ << "\\subsection*{Regressions}\n";
+      change_rows(regressions);
+    }
+    if (!others.empty()) {
+      const std::size_t limit = m_.changes_limit == 0 ? others.size() : std::min(others.size(), m_.changes_limit);
+      t_ << "\\subsection*{Other changes}\n{\\small Changes not counted as regressions, gravest first"
+         << (limit < others.size()
+                 ? fmt::format("; the first {} of {} (diff.json holds them all)", limit, others.size())
+                 : std::string())
+         << ".\\par}\n";
+      change_rows(std::vector<const DiffChange*>(others.begin(), others.begin() + static_cast<std::ptrdiff_t>(limit)));
+    }
   }
 
   // ---- verdict table -----------------------------------------------------------------------
@@ -876,6 +1158,10 @@ class Builder {
         const CaseRecord& cr = r_.cases[list[k]];
         std::string verdict = verdict_tex(cr.verdict);
         if (cr.failed()) verdict += " \\newline " + verdict_tex("failed");
+        if (cr.finding && cr.finding->accepted())
+          verdict += " \\newline{\\color{vNONE}accepted: " + latex_breakable_tt(cr.finding->id) + "}";
+        else if (cr.finding)
+          verdict += " \\newline\\textbf{new finding}";
         std::string reason;
         if (cr.failed()) reason = "\\textbf{error:} " + latex_escape(cr.error);
         // The runner's reason for a failed case repeats its error: shown only when it says more.
@@ -973,6 +1259,29 @@ json summary_json(const Model& m, const ReportOutcome& o) {
            {"problems", r.problems},
            {"checks", checks}};
   if (!o.ok) out["report"]["error"] = o.error;
+  auto count = [](const std::optional<std::int64_t>& n) { return n ? json(*n) : json(nullptr); };
+  if (r.end.findings.present) {
+    const FindingsRecord& f = r.end.findings;
+    json entries = json::array();
+    for (const auto& e : f.entries)
+      entries.push_back(json{{keys::id, e.id},
+                             {keys::check, e.check},
+                             {keys::status, e.status},
+                             {keys::accepted, count(e.accepted)},
+                             {keys::matched, count(e.matched)}});
+    out[keys::findings] = json{{keys::file, f.file},
+                               {keys::accepted, count(f.counts.accepted)},
+                               {keys::new_findings, count(f.counts.fresh)},
+                               {keys::resolved, count(f.resolved)},
+                               {keys::entries, entries}};
+  }
+  if (m.diff) {
+    const DiffFile& d = *m.diff;
+    out["diff"] = json{{keys::file, d.path.string()},
+                       {keys::regressions, d.parsed ? count(d.regressions) : json(nullptr)},
+                       {keys::identical, d.identical ? json(*d.identical) : json(nullptr)},
+                       {"problems", d.problems}};
+  }
   return out;
 }
 
@@ -1004,6 +1313,24 @@ ReportOutcome write_report(const ReportOptions& options) {
     std::ifstream pin(results_path.parent_path() / "power.json");
     if (pin) model.power = json::parse(pin, nullptr, false);
     if (model.power.is_discarded() || !model.power.is_object()) model.power = json();
+  }
+  // The comparison with a baseline, when `run --baseline` (or `diff --out`) wrote one beside the results.
+  if (const fs::path diff = results_path.parent_path() / "diff.json"; fs::is_regular_file(diff, ec)) {
+    try {
+      model.diff = read_diff(diff);
+    } catch (const std::exception& e) {
+      model.diff = DiffFile{};
+      model.diff->problems.push_back(e.what());
+    }
+    // A diff made for another run of this folder (a later run without --baseline removes it; one copied
+    // here by hand may be stale): say so rather than show it as this run's.
+    const DiffFile& d = *model.diff;
+    const std::string date = run_field(results.run, "date"), commit = run_field(results.run, "commit");
+    if (d.parsed && ((!d.new_run.date.empty() && !date.empty() && d.new_run.date != date) ||
+                     (!d.new_run.commit.empty() && !commit.empty() && d.new_run.commit != commit)))
+      model.diff->problems.push_back(fmt::format(
+          "diff.json compares a run of {} (commit {}), but these results are of {} (commit {}): it may be stale.",
+          d.new_run.date, d.new_run.commit, date, commit));
   }
   std::set<std::string> csv_names;
   for (const auto& c : results.checks) {

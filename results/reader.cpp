@@ -182,7 +182,69 @@ CaseRecord read_case(const json& j, std::size_t line) {
   r.scalar = f.str(keys::scalar, false);
   r.precision_bits = f.integer(keys::precision_bits, false);
   r.seconds = f.number(keys::seconds, false);
+  if (const json* m = f.get(keys::finding, false); m && !m->is_null()) {
+    if (m->is_object()) {
+      Fields mf(*m, r.missing, std::string(keys::finding) + ".");
+      FindingMark mark;
+      mark.status = mf.str(keys::status);
+      const bool accepted = mark.status == keys::status_accepted;
+      mark.id = mf.str(keys::id, accepted);
+      mark.reason = mf.str(keys::reason, accepted);
+      mark.docs = mf.str(keys::docs, accepted);
+      r.finding = std::move(mark);
+    } else {
+      f.wrong(keys::finding);
+    }
+  }
   return r;
+}
+
+/// A "findings" object of counts ({accepted, new}) at `key`, if present.
+std::optional<FindingCounts> read_finding_counts(const Fields& parent, std::vector<std::string>& missing) {
+  const json* v = parent.get(keys::findings, false);
+  if (!v || v->is_null()) return std::nullopt;
+  if (!v->is_object()) {
+    parent.wrong(keys::findings);
+    return std::nullopt;
+  }
+  Fields f(*v, missing, std::string(keys::findings) + ".");
+  FindingCounts c;
+  c.accepted = f.integer(keys::accepted);
+  c.fresh = f.integer(keys::new_findings);
+  return c;
+}
+
+FindingsRecord read_findings_record(const Fields& parent, std::vector<std::string>& missing) {
+  FindingsRecord out;
+  const json* v = parent.get(keys::findings, false);
+  if (!v || v->is_null()) return out;
+  if (!v->is_object()) {
+    parent.wrong(keys::findings);
+    return out;
+  }
+  out.present = true;
+  const std::string prefix = std::string(keys::findings) + ".";
+  Fields f(*v, missing, prefix);
+  out.file = f.str(keys::file, false);
+  out.counts.accepted = f.integer(keys::accepted);
+  out.counts.fresh = f.integer(keys::new_findings);
+  out.resolved = f.integer(keys::resolved, false);
+  std::size_t i = 0;
+  for (const auto& e : f.array(keys::entries, true)) {
+    Fields ef(e, missing, fmt::format("{}{}[{}].", prefix, keys::entries, i++));
+    FindingEntry entry;
+    entry.id = ef.str(keys::id);
+    entry.check = ef.str(keys::check);
+    entry.cases = ef.strings(keys::cases, false);
+    entry.verdict = ef.str(keys::verdict, false);
+    entry.reason = ef.str(keys::reason);
+    entry.docs = ef.str(keys::docs);
+    entry.status = ef.str(keys::status);
+    entry.matched = ef.integer(keys::matched, false);
+    entry.accepted = ef.integer(keys::accepted, false);
+    out.entries.push_back(std::move(entry));
+  }
+  return out;
 }
 
 Series read_series(const json& j, std::vector<std::string>& problems, std::size_t index, bool heatmap) {
@@ -335,6 +397,7 @@ CheckRecord read_check(const json& j, std::size_t line) {
   } else if (s) {
     f.wrong(keys::summary);
   }
+  r.findings = read_finding_counts(f, r.missing);
   return r;
 }
 
@@ -429,6 +492,7 @@ ResultsFile parse_results(const std::string& text, const fs::path& name) {
       Fields f(j, out.end.missing);
       out.end.wall_seconds = f.number(keys::wall_seconds);
       out.end.counts = read_counts(f, keys::counts, out.end.missing);
+      out.end.findings = read_findings_record(f, out.end.missing);
     } else {
       if (++unknown_types <= 20)
         out.problems.push_back(type.empty() ? fmt::format("Line {} has no \"type\" field; it is ignored.", no)
@@ -475,6 +539,134 @@ json recorded_counts_json(const RecordedCounts& c) {
   auto v = [](const std::optional<std::int64_t>& x) { return x ? json(*x) : json(nullptr); };
   return json{{keys::verified, v(c.verified)},         {keys::holds, v(c.holds)},   {keys::violated, v(c.violated)},
               {keys::inconclusive, v(c.inconclusive)}, {keys::failed, v(c.failed)}, {keys::cases, v(c.cases)}};
+}
+
+// ---------------------------------------------------------------------------------------------
+// diff.json
+
+namespace {
+
+DiffRun read_diff_run(const Fields& parent, const char* key, std::vector<std::string>& missing) {
+  DiffRun r;
+  const json* v = parent.get(key, true);
+  if (!v || !v->is_object()) {
+    if (v) parent.wrong(key);
+    return r;
+  }
+  Fields f(*v, missing, std::string(key) + ".");
+  r.file = f.str(keys::file);
+  r.commit = f.str(keys::commit, false);
+  r.date = f.str(keys::date, false);
+  r.size = f.str(keys::size, false);
+  r.mutant = f.str(keys::mutant, false);
+  r.cases = f.integer(keys::cases, false);
+  return r;
+}
+
+/// {"verdict": ..., "relative_margin": ...} of one side of a change.
+void read_change_side(const json& j, const char* key, std::string& verdict, double& margin,
+                      std::vector<std::string>& missing, const std::string& prefix) {
+  Fields f(j, missing, prefix);
+  const json* v = f.get(key, true);
+  if (!v || !v->is_object()) {
+    if (v) f.wrong(key);
+    return;
+  }
+  Fields s(*v, missing, prefix + key + ".");
+  verdict = s.str(keys::verdict, false);
+  margin = s.number(keys::relative_margin, false);
+}
+
+std::map<std::string, std::int64_t> read_change_counts(const Fields& f, const char* key) {
+  std::map<std::string, std::int64_t> out;
+  const json* v = f.get(key, true);
+  if (!v || !v->is_object()) {
+    if (v) f.wrong(key);
+    return out;
+  }
+  for (const auto& [name, n] : v->items())
+    if (n.is_number_integer() || n.is_number_unsigned()) out[name] = n.get<std::int64_t>();
+  return out;
+}
+
+}  // namespace
+
+DiffFile parse_diff(const std::string& text, const fs::path& name) {
+  DiffFile d;
+  d.path = name;
+  json j = json::parse(text, nullptr, false);
+  if (j.is_discarded()) {
+    d.problems.push_back(name.string() + " is not valid JSON; the comparison with the baseline is not shown.");
+    return d;
+  }
+  if (!j.is_object() || j.value(keys::type, json()) != keys::type_diff) {
+    d.problems.push_back(name.string() + " is not a diff (no \"type\": \"diff\"); it is not shown.");
+    return d;
+  }
+  d.parsed = true;
+  Fields f(j, d.missing);
+  d.old_run = read_diff_run(f, keys::old_run, d.missing);
+  d.new_run = read_diff_run(f, keys::new_run, d.missing);
+  if (const json* o = f.get(keys::options, true); o && o->is_object()) {
+    Fields of(*o, d.missing, std::string(keys::options) + ".");
+    d.fail_on = of.strings(keys::fail_on, true);
+    d.margin_tolerance = of.number(keys::margin_tolerance, false);
+    d.value_tolerance = of.number(keys::value_tolerance, false);
+  } else if (o) {
+    f.wrong(keys::options);
+  }
+  if (const json* v = f.get(keys::identical, true); v && v->is_boolean()) d.identical = v->get<bool>();
+  d.regressions = f.integer(keys::regressions);
+  if (const json* c = f.get(keys::cases, false); c && c->is_object()) {
+    Fields cf(*c, d.missing, std::string(keys::cases) + ".");
+    d.compared = cf.integer(keys::compared, false);
+    d.exactly_equal = cf.integer(keys::exactly_equal, false);
+  }
+  d.counts = read_change_counts(f, keys::counts);
+  d.differences = f.strings(keys::differences, false);
+  d.not_compared = f.strings(keys::not_compared, false);
+  std::size_t i = 0;
+  for (const auto& c : f.array(keys::checks, true)) {
+    const std::string prefix = fmt::format("{}[{}].", keys::checks, i++);
+    Fields cf(c, d.missing, prefix);
+    DiffCheckRow row;
+    row.check = cf.str(keys::check);
+    row.cases_old = cf.integer(keys::cases_old, false);
+    row.cases_new = cf.integer(keys::cases_new, false);
+    row.regressions = cf.integer(keys::regressions, false);
+    row.changes = read_change_counts(cf, keys::changes);
+    if (const json* o = cf.get(keys::old_run, false); o && o->is_object())
+      row.min_old = Fields(*o, d.missing, prefix + keys::old_run + ".").number(keys::smallest_relative_margin, false);
+    if (const json* n = cf.get(keys::new_run, false); n && n->is_object())
+      row.min_new = Fields(*n, d.missing, prefix + keys::new_run + ".").number(keys::smallest_relative_margin, false);
+    d.checks.push_back(std::move(row));
+  }
+  i = 0;
+  for (const auto& c : f.array(keys::changes, true)) {
+    const std::string prefix = fmt::format("{}[{}].", keys::changes, i++);
+    Fields cf(c, d.missing, prefix);
+    DiffChange ch;
+    ch.change = cf.str(keys::change);
+    ch.check = cf.str(keys::check);
+    ch.case_id = cf.str(keys::case_id, false);
+    ch.name = cf.str(keys::name, false);
+    ch.detail = cf.str(keys::detail, false);
+    ch.regression = cf.boolean(keys::regression);
+    ch.accepted = cf.boolean(keys::accepted);
+    ch.severity = cf.integer(keys::severity, false);
+    read_change_side(c, keys::old_run, ch.old_verdict, ch.old_relative_margin, d.missing, prefix);
+    read_change_side(c, keys::new_run, ch.new_verdict, ch.new_relative_margin, d.missing, prefix);
+    d.changes.push_back(std::move(ch));
+  }
+  return d;
+}
+
+DiffFile read_diff(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + file.string());
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  return parse_diff(buf.str(), file);
 }
 
 }  // namespace diffbound::results

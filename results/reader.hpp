@@ -18,6 +18,13 @@
 
 namespace diffbound::results {
 
+/// A VIOLATED case's mark from the accepted findings (case record "finding"; app/findings.hpp).
+struct FindingMark {
+  std::string status;            ///< "accepted" or "new" (keys::status_accepted, keys::status_new)
+  std::string id, reason, docs;  ///< of the entry that accepts the case (accepted only)
+  bool accepted() const { return status == keys::status_accepted; }
+};
+
 struct CaseRecord {
   std::size_t line = 0;  ///< 1-based line in the results file
   std::string check;     ///< empty when the record has none
@@ -32,9 +39,32 @@ struct CaseRecord {
   std::string scalar;
   std::optional<std::int64_t> precision_bits;
   double seconds = nan;
-  std::string error;                 ///< non-empty when the case failed to run
-  std::vector<std::string> missing;  ///< JSON fields that were missing or of the wrong type
+  std::string error;                   ///< non-empty when the case failed to run
+  std::optional<FindingMark> finding;  ///< present when the run marked the case (a VIOLATED case)
+  std::vector<std::string> missing;    ///< JSON fields that were missing or of the wrong type
   bool failed() const { return !error.empty(); }
+};
+
+/// A check record's or the end record's "findings" counts: cases accepted and new.
+struct FindingCounts {
+  std::optional<std::int64_t> accepted, fresh;
+};
+
+/// One entry of the accepted-findings file as the end record states it, with what the run settled.
+struct FindingEntry {
+  std::string id, check, verdict, reason, docs;
+  std::vector<std::string> cases;                 ///< case ids or globs
+  std::string status;                             ///< keys::entry_occurs, entry_resolved, entry_not_run, entry_not_seen
+  std::optional<std::int64_t> matched, accepted;  ///< cases the entry matched; of them, accepted
+};
+
+/// The end record's "findings": the file the run read, the counts, every entry with its status.
+struct FindingsRecord {
+  bool present = false;
+  std::string file;
+  FindingCounts counts;
+  std::optional<std::int64_t> resolved;  ///< entries resolved
+  std::vector<FindingEntry> entries;
 };
 
 /// Verdict counts as a record states them; a count the record lacks stays empty.
@@ -71,8 +101,9 @@ struct CheckRecord {
   std::vector<Table> tables;
   std::vector<Fit> fits;
   std::vector<std::string> notes;
-  std::string summary_error;         ///< "summary.error": summarize() failed during the run
-  std::vector<std::string> missing;  ///< JSON fields missing or of the wrong type
+  std::string summary_error;              ///< "summary.error": summarize() failed during the run
+  std::optional<FindingCounts> findings;  ///< present when the run read accepted findings
+  std::vector<std::string> missing;       ///< JSON fields missing or of the wrong type
 };
 
 /// Everything the file holds about one check id: its check record (if any) and its case records.
@@ -88,6 +119,7 @@ struct EndRecord {
   bool present = false;
   double wall_seconds = nan;
   RecordedCounts counts;
+  FindingsRecord findings;  ///< present when the run read accepted findings
   std::vector<std::string> missing;
 };
 
@@ -116,5 +148,58 @@ ResultsFile parse_results(const std::string& text, const std::filesystem::path& 
 
 /// The counts as "VERIFIED", "HOLDS", ... keys (null where the record lacks one), for summary.json.
 json recorded_counts_json(const RecordedCounts& c);
+
+// ---------------------------------------------------------------------------------------------
+// diff.json: the comparison of a run with a baseline (`diffbound diff --out`, `diffbound run --baseline`,
+// app/diff.hpp), read as tolerantly as results files, for the report.
+
+/// One run of a diff ("old" or "new").
+struct DiffRun {
+  std::string file, commit, date, size, mutant;
+  std::optional<std::int64_t> cases;
+};
+
+/// A check's row of a diff: case counts, regressions, changes by kind, smallest relative margins.
+struct DiffCheckRow {
+  std::string check;
+  std::optional<std::int64_t> cases_old, cases_new, regressions;
+  std::map<std::string, std::int64_t> changes;  ///< change name (verdict-worse, ...) -> count
+  double min_old = nan, min_new = nan;
+};
+
+/// One change of a diff, as diff.json lists it (regressions first, then by severity).
+struct DiffChange {
+  std::string change;          ///< verdict-worse, new-finding, ... (app/diff.hpp)
+  std::string check, case_id;  ///< case_id empty for a fit or constant
+  std::string name;            ///< the fit's or constant's name
+  std::string detail;
+  std::string old_verdict, new_verdict;
+  double old_relative_margin = nan, new_relative_margin = nan;
+  bool regression = false;
+  bool accepted = false;  ///< an accepted finding in NEW (never a regression)
+  std::optional<std::int64_t> severity;
+};
+
+struct DiffFile {
+  std::filesystem::path path;
+  bool parsed = false;  ///< false: the file is not a JSON object of type "diff" (see problems)
+  DiffRun old_run, new_run;
+  std::vector<std::string> fail_on;  ///< the change kinds counted as regressions
+  double margin_tolerance = nan, value_tolerance = nan;
+  std::optional<bool> identical;
+  std::optional<std::int64_t> regressions, compared, exactly_equal;
+  std::map<std::string, std::int64_t> counts;  ///< change name -> count, over all checks
+  std::vector<std::string> differences;        ///< run settings that differ
+  std::vector<std::string> not_compared;       ///< checks of OLD that NEW did not run
+  std::vector<DiffCheckRow> checks;
+  std::vector<DiffChange> changes;
+  std::vector<std::string> missing;   ///< JSON fields missing or of the wrong type
+  std::vector<std::string> problems;  ///< file-level problems, one sentence each
+};
+
+/// Reads diff.json from text; never throws (what is wrong is in `problems` and `missing`).
+DiffFile parse_diff(const std::string& text, const std::filesystem::path& name = "diff.json");
+/// Reads a diff.json file. Throws std::runtime_error only when it cannot be opened.
+DiffFile read_diff(const std::filesystem::path& file);
 
 }  // namespace diffbound::results

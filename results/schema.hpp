@@ -179,6 +179,8 @@ inline constexpr const char* digest = "digest";
 inline constexpr const char* cases_old = "cases_old";
 inline constexpr const char* cases_new = "cases_new";
 inline constexpr const char* detail = "detail";
+inline constexpr const char* compared = "compared";
+inline constexpr const char* exactly_equal = "exactly_equal";
 }  // namespace keys
 
 inline constexpr double nan = std::numeric_limits<double>::quiet_NaN();

@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <array>
+#include <cctype>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -58,6 +59,30 @@ inline std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& p) {
   std::string line;
   while (std::getline(in, line))
     if (!line.empty()) out.push_back(nlohmann::json::parse(line));
+  return out;
+}
+
+/// The text of a PDF (pdftotext; `layout`: keep table rows on one line each, else flowing paragraphs).
+inline std::string pdf_text(const std::filesystem::path& pdf, bool layout) {
+  std::string quoted = "'";
+  for (char c : pdf.string()) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  quoted += "'";
+  const std::string cmd = std::string("pdftotext ") + (layout ? "-layout " : "") + quoted + " - 2>&1";
+  FILE* pipe = popen(cmd.c_str(), "r");
+  if (pipe == nullptr) return "pdftotext could not be started";
+  std::string out;
+  char buf[4096];
+  std::size_t n;
+  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, n);
+  pclose(pipe);
+  return out;
+}
+
+/// `s` without white space (a PDF's text breaks lines where the layout wants).
+inline std::string squeeze(const std::string& s) {
+  std::string out;
+  for (char c : s)
+    if (!std::isspace(static_cast<unsigned char>(c))) out += c;
   return out;
 }
 

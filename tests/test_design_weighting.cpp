@@ -19,9 +19,8 @@ using namespace diffbound::design_weighting;
 namespace {
 
 constexpr double kLo = -6.2146080984221914, kHi = 4.3820266346738812;  // ln 0.002, ln 80
-/// Positions found by golden section / bisection to 1e-13 in ln σ; 1e-7 allows for flat maxima (the error
-/// of a maximiser is ~sqrt(ε) relative).
-constexpr double kPositionTol = 1e-7;
+/// Positions found by golden section / bisection (acceptance::maximiser_position).
+constexpr double kPositionTol = test::acceptance::maximiser_position;
 
 std::function<double(double)> dens(const std::string& kind, Scale s, double s_d = kSigmaData) {
   WeightingSpec w;
@@ -40,7 +39,7 @@ TEST_CASE("design.weighting: theory weighting on the eps-scale peaks at s_d with
     CHECK(s.bell());
     CHECK(s.peak_u == Approx(std::log(s_d)).margin(kPositionTol));
     CHECK(s.fwhm == Approx(theory_eps_fwhm()).margin(kPositionTol));
-    CHECK(theory_eps_fwhm() == Approx(2 * std::log(2 + std::sqrt(3.0))).epsilon(1e-15));
+    CHECK_WITHIN_EPS(theory_eps_fwhm(), 2 * std::log(2 + std::sqrt(3.0)), test::budgets::acosh_vs_log_form);
   }
 }
 
@@ -62,7 +61,7 @@ TEST_CASE("design.weighting: EDM on the F-scale is its log-normal; D-scale peak 
   WeightingSpec w;
   w.kind = "edm";
   for (double sigma : {0.003, 0.1, 0.5, 3.0, 70.0})
-    CHECK(weight(w, Scale::F, sigma) == Approx(edm_log_normal(std::log(sigma))).epsilon(64 * 2.2e-16));
+    CHECK_WITHIN_EPS(weight(w, Scale::F, sigma), edm_log_normal(std::log(sigma)), test::budgets::edm_lambda_c_out_sq);
   const Shape f = shape_of(dens("edm", Scale::F), kLo, kHi);
   CHECK(f.peak_u == Approx(kPMean).margin(kPositionTol));
   CHECK(f.fwhm == Approx(edm_f_fwhm()).margin(kPositionTol));
@@ -76,9 +75,9 @@ TEST_CASE("design.weighting: EDM on the F-scale is its log-normal; D-scale peak 
   const Shape d = shape_of(dens("edm", Scale::D), kLo, kHi);
   CHECK(d.bell());
   CHECK(d.peak_u == Approx((lo + hi) / 2).margin(kPositionTol));
-  CHECK(d.peak_u == Approx(-4.08).margin(0.01));  // PAPER §3.4's value
+  CHECK_PRINTED(d.peak_u, -4.08, 3);  // PAPER §3.4's value
   const Shape e = shape_of(dens("edm", Scale::eps), kLo, kHi);
-  CHECK(e.peak_u == Approx(1.65).margin(0.01));  // PAPER §3.4's value
+  CHECK_PRINTED(e.peak_u, 1.65, 3);  // PAPER §3.4's value
 }
 
 TEST_CASE("design.weighting: scale conversions and Song's flat eps-scale weighting", "[design_weighting][smoke]") {
@@ -86,7 +85,7 @@ TEST_CASE("design.weighting: scale conversions and Song's flat eps-scale weighti
   song.kind = "song";
   for (double sigma : {0.02, 1.0, 40.0}) {
     CHECK(weight(song, Scale::eps, sigma) == 1.0);
-    CHECK(weight(song, Scale::D, sigma) == Approx(1 / (sigma * sigma)).epsilon(4 * 2.2e-16));
+    CHECK_WITHIN_EPS(weight(song, Scale::D, sigma), 1 / (sigma * sigma), test::budgets::reciprocal_square);
   }
   CHECK(weight(song, Scale::eps, 60.0) == 0.0);  // outside [0.01, 50]
   const Shape s = shape_of(dens("song", Scale::eps), kLo, kHi);
@@ -101,9 +100,9 @@ TEST_CASE("design.weighting: overlap coefficient against the closed form for two
   auto g = [&](double u) { return std::exp(-(u - shift) * (u - shift) / (2 * sd * sd)); };
   const auto [o, err] = overlap(f, g, -12, 12);
   const double exact = boost::math::erfc(shift / (2 * sd * std::sqrt(2.0)));  // 2 Φ(−δ/(2 s))
-  CHECK(o == Approx(exact).margin(1e-6));
-  CHECK(err < 1e-6);
-  CHECK(overlap(f, f, -12, 12).first == Approx(1).margin(1e-12));
+  CHECK(o == Approx(exact).margin(test::acceptance::overlap_trapezoid));
+  CHECK(err < test::acceptance::overlap_trapezoid);
+  CHECK_WITHIN_EPS(overlap(f, f, -12, 12).first, 1.0, test::budgets::overlap_of_equal_shapes);
 }
 
 TEST_CASE("design.weighting: training total weights on a geometric grid", "[design_weighting][smoke]") {
@@ -111,13 +110,14 @@ TEST_CASE("design.weighting: training total weights on a geometric grid", "[desi
   for (int j = 1; j <= 8; ++j) sigma.push_back(0.02 * std::pow(4000.0, j / 8.0));
   WeightingSpec song;
   song.kind = "song", song.song_min = 0.01, song.song_max = 100;
-  for (double b : grid_total_weights(song, sigma)) CHECK(b == Approx(1).epsilon(1e-15));
+  // Every level inside Song's range weighs exactly 1: the sum 8 and the factor 8/8 are exact, so is β_j = 1.
+  for (double b : grid_total_weights(song, sigma)) CHECK(b == 1.0);
   WeightingSpec th;
   th.kind = "theory", th.s_d = 1.0;
   const auto b = grid_total_weights(th, sigma);
   double sum = 0;
   for (double x : b) sum += x;
-  CHECK(sum == Approx(8).epsilon(1e-14));
+  CHECK_WITHIN_EPS(sum, 8.0, test::budgets::normalised_weights_sum);
   // Largest weight at the level nearest s_d = 1.
   const auto it = std::max_element(b.begin(), b.end());
   const auto near = std::min_element(

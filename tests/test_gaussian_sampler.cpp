@@ -45,10 +45,7 @@ const TableRow kPaperTable[] = {
 };
 
 /// |x − t| within half a unit of the 4th significant digit of t.
-bool matches_4_digits(double x, double t) {
-  const double unit = std::pow(10.0, std::floor(std::log10(std::fabs(t))) - 3);
-  return std::fabs(x - t) <= 0.5 * unit * (1 + 1e-9);
-}
+bool matches_4_digits(double x, double t) { return std::fabs(x - t) <= acceptance::half_unit_in_last_digit(t, 4); }
 
 }  // namespace
 
@@ -74,8 +71,8 @@ TEST_CASE("PAPER §6.1 final mean and variance (N = 18, EDM)", "[sampler][smoke]
   const auto data = paper_data<double>();
   const auto a = variances(noise_levels<double>(ScheduleSpec::edm(18, 0.002, 80, 7)));
   const auto mm = final_moments(data.modes[0], a, AffineScoreError<double>{}, StepKind::exponential_integrator);
-  CHECK(1.0 + mm.mean_offset == Approx(0.99996).margin(5e-6));
-  CHECK(mm.variance() == Approx(0.48585).margin(5e-6));
+  CHECK_PRINTED(1.0 + mm.mean_offset, 0.99996, 5);
+  CHECK_PRINTED(mm.variance(), 0.48585, 5);
 }
 
 TEMPLATE_TEST_CASE("excess form equals the raw recursion", "[sampler][smoke]", double, mpfr_real) {
@@ -102,7 +99,8 @@ TEST_CASE("exact score: the mean telescopes and each step inflates the variance 
   const auto a = variances(noise_levels<mpfr_real>(ScheduleSpec::geometric(40, 0.002, 80)));
   const auto mm = final_moments(mode, a, AffineScoreError<mpfr_real>{}, StepKind::exponential_integrator);
   // m_N = −μ (λ + a_N)/(λ + a_0)
-  CHECK_WITHIN_EPS(mm.mean_offset, mpfr_real(-(mode.lambda + a.back()) / (mode.lambda + a.front())), 64 * 40);
+  CHECK_WITHIN_EPS(mm.mean_offset, mpfr_real(-(mode.lambda + a.back()) / (mode.lambda + a.front())),
+                   40 * budgets::telescoping_mean_per_step);
   // One step from v = λ + a_k: v' = λ + a_{k+1} + Δ²/(λ + a_k).
   GaussianMode<mpfr_real> m2 = mode;
   const std::vector<mpfr_real> two{a[5], a[6]};
@@ -110,7 +108,7 @@ TEST_CASE("exact score: the mean telescopes and each step inflates the variance 
   m2.lambda = 0;
   const auto one = final_moments(m2, two, AffineScoreError<mpfr_real>{}, StepKind::exponential_integrator);
   const mpfr_real delta = a[5] - a[6];
-  CHECK_WITHIN_EPS(one.excess, mpfr_real(delta * delta / a[5]), 64);
+  CHECK_WITHIN_EPS(one.excess, mpfr_real(delta * delta / a[5]), budgets::one_step_excess);
 }
 
 TEST_CASE("ancestral and EI steps share the drift and differ in injected variance", "[sampler][smoke]") {
@@ -120,9 +118,9 @@ TEST_CASE("ancestral and EI steps share the drift and differ in injected varianc
     const auto ei = step_coefficients(StepKind::exponential_integrator, lambda, a[k], a[k + 1], c);
     const auto anc = step_coefficients(StepKind::euler_ancestral, lambda, a[k], a[k + 1], c);
     const double delta = a[k] - a[k + 1];
-    CHECK(ei.r == anc.r);                                            // same drift (a_k − a_{k+1}) s
-    CHECK(ei.g == delta);                                            // EI noise variance Δ
-    CHECK(anc.g == Approx(a[k + 1] * delta / a[k]).epsilon(1e-15));  // ancestral σ_up² = a_{k+1}Δ/a_k
+    CHECK(ei.r == anc.r);                                                         // same drift (a_k − a_{k+1}) s
+    CHECK(ei.g == delta);                                                         // EI noise variance Δ
+    CHECK_WITHIN_EPS(anc.g, a[k + 1] * delta / a[k], budgets::product_quotient);  // ancestral σ_up² = a_{k+1}Δ/a_k
     CHECK(anc.g < ei.g);
   }
   // k-diffusion's get_ancestral_step(σ_f, σ_t, η = 1): σ_up² = σ_t²(σ_f² − σ_t²)/σ_f², σ_down = σ_t²/σ_f.
@@ -130,14 +128,14 @@ TEST_CASE("ancestral and EI steps share the drift and differ in injected varianc
   const double sigma_up = std::min(st, std::sqrt(st * st * (sf * sf - st * st) / (sf * sf)));
   const double sigma_down = std::sqrt(st * st - sigma_up * sigma_up);
   const auto anc = step_coefficients(StepKind::euler_ancestral, 0.0, a[3], a[4], 1.0);
-  CHECK(sigma_up * sigma_up == Approx(anc.g).epsilon(1e-13));
+  CHECK_WITHIN_EPS(sigma_up * sigma_up, anc.g, budgets::k_diffusion_sigma_up);
   // Drift of euler_ancestral: x + d (σ_down − σ_f) with d = −σ_f s, i.e. x + σ_f(σ_f − σ_down) s = x + Δ s.
-  CHECK(sf * (sf - sigma_down) == Approx(a[3] - a[4]).epsilon(1e-12));
+  CHECK_WITHIN_EPS(sf * (sf - sigma_down), a[3] - a[4], budgets::k_diffusion_sigma_down);
   // So the final laws differ: the ancestral step leaves the variance short.
   const auto data = paper_data<double>();
   const double kl_ei = sampler_kl(data, a, AffineScoreError<double>{}, StepKind::exponential_integrator);
   const double kl_anc = sampler_kl(data, a, AffineScoreError<double>{}, StepKind::euler_ancestral);
-  CHECK(kl_ei != Approx(kl_anc).epsilon(1e-3));
+  CHECK(std::fabs(kl_ei - kl_anc) > acceptance::distinct_kl_rel * std::fabs(kl_anc));
 }
 
 TEST_CASE("double agrees with 400-bit MPFR within its error budget", "[sampler][smoke]") {
@@ -197,8 +195,8 @@ TEST_CASE("grouped directions: d identical modes cost one and give d times the 1
   const auto grouped = make_gaussian<double>({0.5}, {0.3}, {1000});
   const auto split = make_gaussian<double>(std::vector<double>(16, 0.5), std::vector<double>(16, 0.3),
                                            std::vector<std::int64_t>(16, 1));
-  CHECK(sampler_kl(grouped, a, s) == Approx(1000 * sampler_kl(one, a, s)).epsilon(1e-13));
-  CHECK(sampler_kl(split, a, s) == Approx(16 * sampler_kl(one, a, s)).epsilon(1e-13));
+  CHECK_WITHIN_EPS(sampler_kl(grouped, a, s), 1000 * sampler_kl(one, a, s), budgets::multiplicity_times_one);
+  CHECK_WITHIN_EPS(sampler_kl(split, a, s), 16 * sampler_kl(one, a, s), budgets::positive_sum(16));
 }
 
 TEST_CASE("data validation names the field", "[sampler][smoke]") {

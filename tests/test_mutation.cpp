@@ -231,8 +231,9 @@ TEST_CASE("mutation: a decimal factor on a point kind never turns rounding into 
   v.bound_factor = 0.1;
   v.compare(mpfi_real(3) / 10, mpfi_real(3));
   CHECK(v.verdict == Verdict::inconclusive);
-  CHECK(v.bound->lo <= 0.3);  // the double nearest 0.3 lies below the decimal 0.3
-  CHECK(v.bound->hi > 0.3);
+  // The double nearest 0.3 lies below the decimal 0.3, so lo ≤ 0.3 < hi is the enclosure of the decimal.
+  CHECK(v.bound->lo <= 0.3);  // not-a-tolerance: 0.3 is the enclosed value under test
+  CHECK(v.bound->hi > 0.3);   // not-a-tolerance: 0.3 is the enclosed value under test
 }
 
 TEST_CASE("containment along the verdict path: 128 and 256 bits overlap, the 1024-bit value lies inside",

@@ -31,6 +31,7 @@ using nlohmann::json;
 /// Random cases per check (the issue asks for at least 1000).
 constexpr int kCasesPerCheck = 1000;
 /// Precision of the MPFR point kind under test (low, to stress it) and of the reference enclosures.
+constexpr unsigned kRunBits = 128;  // diffbound run's default working precision
 constexpr unsigned kMpfrBits = 64;
 constexpr unsigned kReferenceBits = 256;
 
@@ -143,6 +144,8 @@ bool contradicts(Verdict point, Verdict interval) {
   return (point_true && interval == Verdict::violated) || (point == Verdict::violated && interval_true);
 }
 
+/// A case as the runner runs it: the working precision `bits` set for the whole run (a double case's
+/// MPFI re-evaluation uses it), the case's own precision 53 bits for double.
 results::CaseResult run(const checks::Check& c, const CaseSpec& spec, ScalarKind kind, unsigned bits) {
   const checks::WorkingPrecision p(bits);
   RunContext ctx;
@@ -197,7 +200,7 @@ TEST_CASE("Point verdicts never contradict the interval verdict on random tight 
       if (!ref.error.empty()) continue;
       ++ran;
       if (ref.verdict == Verdict::violated) ++reference_violated;
-      compare_kinds(check, spec, ref, ScalarKind::float64, 53, dbl);
+      compare_kinds(check, spec, ref, ScalarKind::float64, kRunBits, dbl);
       compare_kinds(check, spec, ref, ScalarKind::mpfr, kMpfrBits, mpfr);
     }
     INFO(fam.check << ": " << ran << " cases run (" << dbl.skipped << " rejected by validate), " << reference_violated

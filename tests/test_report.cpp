@@ -37,18 +37,6 @@ std::string read_file(const fs::path& p) {
 }
 
 /// The text of a PDF, as pdftotext reads it (in the layout of the page, or in reading order).
-std::string pdf_text(const fs::path& pdf, bool layout = true) {
-  const std::string cmd =
-      std::string("pdftotext ") + (layout ? "-layout " : "") + shell_quote(pdf.string()) + " - 2>&1";
-  FILE* pipe = popen(cmd.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string out;
-  char buf[4096];
-  std::size_t n;
-  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, n);
-  pclose(pipe);
-  return out;
-}
 
 std::string replace_all(std::string s, const std::string& from, const std::string& to) {
   for (std::size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
@@ -194,7 +182,7 @@ TEST_CASE("LaTeX escaping", "[report][smoke]") {
   const LatexResult lr = run_pdflatex(dir.path() / "report.tex", 1);
   INFO(lr.errors);
   REQUIRE(lr.ok);
-  const std::string text = pdf_text(dir.path() / "report.pdf");
+  const std::string text = pdf_text(dir.path() / "report.pdf", true);
   CHECK_THAT(text, Contains(hostile));
   CHECK_THAT(text, Contains("σ ≤ ∥x∥ é ✓"));
 }
@@ -220,7 +208,7 @@ TEST_CASE("a report from the committed results file", "[report]") {
        {"sampling.init--kl_vs_sigma_T.csv", "sampling.order--kl_vs_N.csv", "sampling.order--heat_N_sigma.csv"})
     CHECK(fs::is_regular_file(out / csv));
 
-  const std::string text = pdf_text(out / "report.pdf");         // table rows: one line each
+  const std::string text = pdf_text(out / "report.pdf", true);   // table rows: one line each
   const std::string flat = pdf_text(out / "report.pdf", false);  // paragraphs
   INFO(flat);
   // Title page, with what the run record lacks.
@@ -397,7 +385,7 @@ TEST_CASE("diffbound report and diffbound run write the report", "[report][cli]"
   CHECK_THAT(run.output, Contains("report: " + dir.str() + "/run/report.pdf"));
   CHECK(fs::is_regular_file(dir.path() / "run" / "report.pdf"));
   CHECK(fs::is_regular_file(dir.path() / "run" / "sampling.init--kl_vs_sigma_T.csv"));
-  const std::string text = pdf_text(dir.path() / "run" / "report.pdf");
+  const std::string text = pdf_text(dir.path() / "run" / "report.pdf", true);
   CHECK(lines_with(text, {"sampling.init", "4", "0.1785"}).size() == 1);
 
   const auto quiet =

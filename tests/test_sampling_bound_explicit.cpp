@@ -20,11 +20,11 @@
 
 #include <diffbound/numerics/gaussian_sampler.hpp>
 #include <diffbound/numerics/random.hpp>
+#include <diffbound/theory/judge.hpp>
 #include <diffbound/theory/sampling_bound.hpp>
 #include <diffbound/theory/sampling_bound_explicit.hpp>
 #include <diffbound/theory/sampling_girsanov.hpp>
 #include <diffbound/theory/schedules.hpp>
-#include <diffbound/theory/judge.hpp>
 #include <diffbound/theory/verdict.hpp>
 
 #include <boost/math/constants/constants.hpp>
@@ -64,8 +64,8 @@ bool matches_printed(double x, const std::string& printed) {
 void check_identity(const mpfi_real& x, const mpfi_real& y) {
   INFO(to_text(x, 20) << " vs " << to_text(y, 20));
   CHECK(intersects(x, y));
-  CHECK(rel_width(x) < budgets::interval_identity_width);
-  CHECK(rel_width(y) < budgets::interval_identity_width);
+  CHECK(rel_width(x) < acceptance::interval_identity_width);
+  CHECK(rel_width(y) < acceptance::interval_identity_width);
 }
 bool verified(const mpfi_real& margin) { return judge(margin).verdict == Verdict::verified; }
 bool violated(const mpfi_real& margin) { return judge(margin).verdict == Verdict::violated; }
@@ -459,17 +459,17 @@ TEST_CASE("F3 and F4 on 1-D mixtures and near point masses (MPFR quadrature)", "
       const Q diff = abs(s.J.value - tweedie), err = s.J.error + s.T.error / (a * a);
       const Q scale = (1 / a > s.J.value ? Q(1 / a) : s.J.value);
       worst_identity = std::max(worst_identity, static_cast<double>(diff / scale));
-      CHECK(diff <= budgets::quadrature_safety * err + budgets::quadrature_identity_rel * scale);
+      CHECK(diff <= acceptance::quadrature_safety * err + acceptance::quadrature_identity_rel * scale);
       // F4: 0 ≤ T ≤ min{a, tr Cov X_0} and T non-decreasing (steps resolved beyond the quadrature error).
-      CHECK(s.T.value > budgets::quadrature_safety * s.T.error);
-      CHECK(s.T.value + budgets::quadrature_safety * s.T.error < a);
-      CHECK(s.T.value + budgets::quadrature_safety * s.T.error < tr);
+      CHECK(s.T.value > acceptance::quadrature_safety * s.T.error);
+      CHECK(s.T.value + acceptance::quadrature_safety * s.T.error < a);
+      CHECK(s.T.value + acceptance::quadrature_safety * s.T.error < tr);
       CHECK(tr <= m2);
-      if (prevT >= 0) CHECK(s.T.value - prevT > budgets::quadrature_safety * (s.T.error + prevE));
+      if (prevT >= 0) CHECK(s.T.value - prevT > acceptance::quadrature_safety * (s.T.error + prevE));
       prevT = s.T.value, prevE = s.T.error;
     }
     INFO(L.name << ": largest relative |J - (1/a - T/a^2)| = " << worst_identity);
-    CHECK(worst_identity < budgets::quadrature_identity_rel);
+    CHECK(worst_identity < acceptance::quadrature_identity_rel);
   }
 }
 
@@ -502,11 +502,11 @@ TEST_CASE("F2 on mixtures: E[s_a(X_a) | X_b = y] = s_b(y) (MPFR quadrature)", "[
         INFO(L.name << " a " << ad << " b " << bd << " y " << yd);
         // p_b(y) by quadrature agrees with the closed form (the convolution route), and so does the score.
         CHECK(abs(den.value - vb.p) <=
-              budgets::quadrature_safety * den.error + budgets::quadrature_identity_rel * vb.p);
+              acceptance::quadrature_safety * den.error + acceptance::quadrature_identity_rel * vb.p);
         const Q cond = num.value / den.value;
         const Q err = num.error / den.value + abs(cond) * den.error / den.value;
         CHECK(abs(cond - vb.score) <=
-              budgets::quadrature_safety * err + budgets::quadrature_identity_rel * (1 + abs(vb.score)));
+              acceptance::quadrature_safety * err + acceptance::quadrature_identity_rel * (1 + abs(vb.score)));
       }
     }
   }
@@ -597,7 +597,7 @@ TEST_CASE("step (1) per step on mixtures and near point masses (MPFR quadrature,
                      2;
     INFO("de Bruijn " << viaH.value.str(30) << " Gauss-Legendre " << direct.str(30));
     // 30 Gauss–Legendre points on a smooth integrand over one decade: far below 1e-12 relative.
-    CHECK(abs(viaH.value - direct) < budgets::gauss_legendre_vs_de_bruijn_rel * abs(direct));
+    CHECK(abs(viaH.value - direct) < acceptance::gauss_legendre_vs_de_bruijn_rel * abs(direct));
   }
   int steps = 0;
   for (const auto& L : test_mixtures())
@@ -609,7 +609,7 @@ TEST_CASE("step (1) per step on mixtures and near point masses (MPFR quadrature,
         const Q rhs = f_q(x) / 2 + x * (s0.T.value - s1.T.value) / (2 * a[k]);
         const Q err = lhs.error + x * (s0.T.error + s1.T.error) / (2 * a[k]);
         INFO(L.name << " " << name << " step " << k << " lhs " << lhs.value.str(20) << " rhs " << rhs.str(20));
-        CHECK(rhs - lhs.value > budgets::quadrature_safety * err);
+        CHECK(rhs - lhs.value > acceptance::quadrature_safety * err);
         ++steps;
       }
   CHECK(steps >= 40);
@@ -663,8 +663,8 @@ TEST_CASE("(2) >= exact Gaussian discretization term and (3) >= exact KL: random
             << "; sharpened E_D: tightest " << tight_sharp << ", largest sharpened/E_D " << worst_ratio_sharp << "\n";
   CHECK(cases >= 400);
   CHECK(one_step >= 100);
-  CHECK(tight_D < budgets::tight_margin_reached);
-  CHECK(tight_KL < budgets::tight_margin_reached);
+  CHECK(tight_D < acceptance::tight_margin_reached);
+  CHECK(tight_KL < acceptance::tight_margin_reached);
 }
 
 TEST_CASE("issue 15's counterexample: (3) VERIFIED, the fitted form of sampling_bound.hpp VIOLATED (MPFI)",
@@ -711,8 +711,8 @@ TEST_CASE("(2) >= the path discretization term of mixtures and near point masses
       const R ed = sbe::discretization(to_R(a), R(1), to_R(L.second_moment())).total();
       const R sharp = sbe::discretization_sharp(to_R(a), R(1), to_R(L.centred_trace()));
       INFO(L.name << " " << name << " path " << pv.str(20) << " E_D " << ed.str(20));
-      CHECK(ed - pv > budgets::quadrature_safety * pe);
-      CHECK(sharp - pv > budgets::quadrature_safety * pe);
+      CHECK(ed - pv > acceptance::quadrature_safety * pe);
+      CHECK(sharp - pv > acceptance::quadrature_safety * pe);
       const double r = mid_double(R((ed - pv) / ed));
       if (r < tight) tight = r, where = L.name + ", " + name;
     }
@@ -826,8 +826,8 @@ TEST_CASE("mutants on mixtures: dropping the x_max term and x_min for x_max are 
     const R ed = sbe::discretization(to_R(a), R(1), m2).total();
     const R dropped = sbe::discretization(to_R(a), R(1), m2, Mutant::drop_trace).total();
     INFO("path " << pv.str(12) << " E_D " << ed.str(12) << " without the x_max term " << dropped.str(12));
-    CHECK(ed - pv > budgets::quadrature_safety * pe);
-    CHECK(pv - dropped > budgets::quadrature_safety * pe);
+    CHECK(ed - pv > acceptance::quadrature_safety * pe);
+    CHECK(pv - dropped > acceptance::quadrature_safety * pe);
   }
   {
     const auto a = variances_of({"0.3", "0.05", "0.0499"});
@@ -836,8 +836,8 @@ TEST_CASE("mutants on mixtures: dropping the x_max term and x_min for x_max are 
     const R ed = sbe::discretization(to_R(a), R(1), m2).total();
     const R xmin = sbe::discretization(to_R(a), R(1), m2, Mutant::x_min).total();
     INFO("path " << pv.str(12) << " E_D " << ed.str(12) << " x_min " << xmin.str(12));
-    CHECK(ed - pv > budgets::quadrature_safety * pe);
-    CHECK(pv - xmin > budgets::quadrature_safety * pe);
+    CHECK(ed - pv > acceptance::quadrature_safety * pe);
+    CHECK(pv - xmin > acceptance::quadrature_safety * pe);
   }
 }
 
