@@ -54,6 +54,7 @@
 #include <ctime>
 #include <exception>
 #include <filesystem>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -824,10 +825,12 @@ class ConjectureCheck final : public Check {
     } else {
       const MixtureMeasure mm = measure_mixture(p, measured_);
       auto body = [&]<class Real>() { mixture_body<Real>(spec, p, mm, r); };
-      if (search)
+      if (search) {
         with_scalar(ctx.scalar, body);
-      else
+      } else {
         with_scalar_safe(ctx, r, body);
+        keep_grid_error(r, mm.error);
+      }
     }
     if (!search && arithmetic_ != Arithmetic::iv && r.verdict == Verdict::inconclusive &&
         r.reason.find("re-evaluation is not finite") != std::string::npos)
@@ -960,8 +963,10 @@ class ConjectureCheck final : public Check {
     const auto sigma = noise_levels<Real>(p.schedule);
     const auto a = variances(sigma);
     const Real bound = evaluate_bound(spec, p, sigma, a);
-    // The measured side is a double with an error estimate (not an enclosure): HOLDS at best.
-    r.compare(Real(mm.value), bound, mm.error);
+    // The measured side is a double with an error estimate (not an enclosure): HOLDS at best. In MPFI an estimate of
+    // 0 would make the point value of the grids an enclosure (judge_enclosure: VERIFIED); the smallest positive one
+    // keeps the rule for estimates (HOLDS when the whole enclosure lies above it).
+    r.compare(Real(mm.value), bound, std::max(mm.error, std::numeric_limits<double>::denorm_min()));
     const auto& ev = mm.ev;
     r.term("KL", Real(ev.kl));
     r.term("girsanov_init", Real(ev.girsanov_init));
@@ -971,6 +976,23 @@ class ConjectureCheck final : public Check {
     r.data["measured_error"] = mm.error;
     r.data["KL_error"] = ev.kl_error;
     r.data["girsanov_error"] = ev.girsanov_error;
+  }
+
+  /// A point verdict on a grid-measured side re-evaluated in MPFI (with_scalar_safe, step 2): the enclosure bounds
+  /// the rounding of the point margin only, not the grids' error, which the measured double carries into the
+  /// enclosure unseen. The case's estimate is the sum of both, and the verdict is judged again with it, so that it
+  /// is never better than the interval verdict (which judges the enclosure against the grids' error).
+  static void keep_grid_error(CaseResult& r, double grid_error) {
+    if (!r.margin || !r.error.empty() || !r.data.contains("reevaluated")) return;
+    const double estimate =
+        std::nextafter(r.error_estimate + grid_error, std::numeric_limits<double>::infinity());  // rounded up
+    const auto j = judge_estimate(r.margin->mid, estimate);
+    r.error_estimate = estimate;
+    r.verdict = j.verdict;
+    r.reason = j.reason;
+    if (!r.reason.empty())
+      r.reason += " (the grids' error estimate plus the rounding, bounded by a " +
+                  r.data["reevaluated"].value("precision_bits", json(0)).dump() + "-bit interval re-evaluation)";
   }
 
   /// hypotheses(case, m) in floats: True/None inside, False or a reason (str) outside.

@@ -261,6 +261,30 @@ class Mixture(unittest.TestCase):
                              p["params"]["schedule"], law=False)
         self.assertAlmostEqual(r["measured"]["mid"], ref["KL"], delta=ref["KL_error"] + r["error_estimate"])
 
+    def test_point_verdicts_keep_the_grid_error(self):
+        # Bounds at the grid KL plus or minus a multiple of its error estimate: inside the estimate nothing can be
+        # decided, in any arithmetic. A point margin re-evaluated in MPFI (always so in mp, within 1024 times the
+        # estimate in fp) must not lose the grids' error: its enclosure bounds only the rounding.
+        dom = {"data.family": "mixture", "data.w1": 0.3, "data.mu": 2, "data.sd": 0.5, "schedule.kind": "edm",
+               "schedule.n_levels": 6, "schedule.rho": 7, "schedule.sigma_max": 80, "schedule.sigma_min": 0.002,
+               "score.kind": "exact"}
+        probe = db.Conjecture("user.test.grid", dom, lambda c, m: 1, measured="KL")
+        grid = db.check(probe, [probe.case({})], arithmetic="iv")[0]
+        kl, err = grid["measured"]["mid"], grid["error_estimate"]
+        self.assertGreater(err, 0)
+        for factor, verdict in ((0.5, "INCONCLUSIVE"), (-0.5, "INCONCLUSIVE"), (4, "HOLDS"), (-4, "VIOLATED")):
+            value = kl + factor * err  # a double: exact in every context
+
+            def at(c, m):
+                return m.mpf(value)
+
+            c = db.Conjecture("user.test.at", dom, at, measured="KL")
+            for ar in ("iv", "mp", "fp"):
+                with self.subTest(factor=factor, arithmetic=ar):
+                    r = db.check(c, [grid["params"]], arithmetic=ar)[0]
+                    self.assertEqual(r["verdict"], verdict, r.get("reason"))
+                    self.assertGreaterEqual(r["error_estimate"], err)
+
 
 @unittest.skipIf(mpmath is None, "the conjecture API needs python3-mpmath")
 class Results(unittest.TestCase):
