@@ -1324,8 +1324,16 @@ py::dict falsify_py(const ConjectureHandle& h, std::size_t budget, std::uint64_t
   py::list cases;
   std::set<std::string> seen;
   bool refuted = false;
+  // The verdict of the search, from its decided cases: VIOLATED when one is, else INCONCLUSIVE when one is (with
+  // its reason: "not refuted" must not read as "survived"), else HOLDS when one only holds, else VERIFIED.
+  auto rank = [](Verdict v) {
+    return v == Verdict::violated ? 3 : v == Verdict::inconclusive ? 2 : v == Verdict::holds ? 1 : 0;
+  };
+  Verdict verdict = Verdict::verified;
+  std::string reason;
   for (const auto& f : found) {
     if (!seen.insert(f.worst_case.id).second) continue;
+    if (rank(f.decided.verdict) > rank(verdict)) verdict = f.decided.verdict, reason = f.decided.reason;
     py::dict d = result_py(f.decided);
     d["found_margin"] = f.found_margin;
     d["shrunk_margin"] = f.shrunk_margin;
@@ -1345,6 +1353,8 @@ py::dict falsify_py(const ConjectureHandle& h, std::size_t budget, std::uint64_t
   py::dict out;
   out["conjecture"] = c.id();
   out["refuted"] = refuted;
+  out["verdict"] = to_string(verdict);
+  out["reason"] = reason;
   out["cases"] = cases;
   out["tightest_relative_margin"] = found.front().decided.relative_margin();
   out["budget"] = budget;

@@ -94,6 +94,20 @@ class Falsifier(unittest.TestCase):
         self.assertEqual(len({c["case"] for c in r["cases"]}), len(r["cases"]))
         self.assertEqual(r["tightest_relative_margin"], margins[0])
 
+    def test_search_verdict_does_not_hide_an_inconclusive_case(self):
+        # E_D in mp (the search) but a vague enclosure in iv (the decision): the tightest case cannot be decided, and
+        # the search says so rather than "not refuted".
+        def vague(c, m):
+            return m.mpf([0, 10**9]) if m is mpmath.iv else E_D(c, m)
+
+        r = db.falsify(conjecture(vague), budget=60, seed=1)
+        self.assertFalse(r["refuted"])
+        self.assertEqual(r["cases"][0]["verdict"], "INCONCLUSIVE")
+        self.assertEqual(r["verdict"], "INCONCLUSIVE")
+        self.assertIn("contains 0", r["reason"])
+        self.assertEqual(db.falsify(conjecture(E_D), budget=60, seed=1)["verdict"], "VERIFIED")
+        self.assertEqual(db.falsify(conjecture(half_steps), budget=60, seed=1)["verdict"], "VIOLATED")
+
     def test_search_is_deterministic(self):
         a = db.falsify(conjecture(half_steps), budget=100, seed=7)
         b = db.falsify(conjecture(half_steps), budget=100, seed=7)
