@@ -48,6 +48,11 @@ CASES = [
 TIGHT = 1e-6
 
 
+def read(path):
+    with open(path) as f:
+        return f.read()
+
+
 def conjecture(bound, **kw):
     return db.Conjecture("user.test." + bound.__name__, DOMAIN, bound, measured="girsanov_discretization", **kw)
 
@@ -307,7 +312,7 @@ class Results(unittest.TestCase):
             for bound in (E_D, taylor):
                 db.check(conjecture(bound), CASES[2:], arithmetic="iv", out=out)
             db.check(conjecture(E_D), CASES, arithmetic="iv", out=out)  # replaces E_D's records
-            records = [json.loads(line) for line in open(os.path.join(out, "results.jsonl"))]
+            records = [json.loads(line) for line in read(os.path.join(out, "results.jsonl")).splitlines()]
             self.assertEqual(records[0]["type"], "run")
             self.assertEqual(records[0]["checks"], ["user.test.taylor", "user.test.E_D"])
             checks = {r["check"]: r for r in records if r["type"] == "check"}
@@ -323,7 +328,7 @@ class Results(unittest.TestCase):
             p = subprocess.run([exe, "report", "--in", out, "--out", pdf], capture_output=True, text=True)
             self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
             self.assertTrue(os.path.getsize(pdf) > 0)
-            summary = json.load(open(os.path.join(out, "summary.json")))
+            summary = json.loads(read(os.path.join(out, "summary.json")))
             self.assertIn("user.test.E_D", json.dumps(summary))
             if shutil.which("pdftotext"):
                 text = subprocess.run(["pdftotext", pdf, "-"], capture_output=True, text=True).stdout
@@ -337,7 +342,7 @@ class Results(unittest.TestCase):
                 f.write(json.dumps({"type": "run", "program": "diffbound"}) + "\n")
             with self.assertRaisesRegex(ValueError, "folder of their own"):
                 db.check(conjecture(E_D), CASES[:1], out=out)
-            self.assertEqual(open(path).read().count("\n"), 1)
+            self.assertEqual(read(path).count("\n"), 1)
 
 
 @unittest.skipIf(mpmath is None, "the conjecture API needs python3-mpmath")
@@ -346,7 +351,7 @@ class Docs(unittest.TestCase):
         """The python blocks of docs/python.md, run as doctests (in a scratch folder: they write results)."""
         import doctest
         import re
-        text = open(os.path.join(HERE, "..", "docs", "python.md")).read()
+        text = read(os.path.join(HERE, "..", "docs", "python.md"))
         blocks = re.findall(r"```python\n(.*?)```", text, re.S)
         self.assertGreaterEqual(len(blocks), 2)
         cwd = os.getcwd()
@@ -362,6 +367,31 @@ class Docs(unittest.TestCase):
                     self.assertEqual(runner.failures, 0, f"docs/python.md python block {k}")
             finally:
                 os.chdir(cwd)
+
+    def test_the_example_prints_what_the_docs_show(self):
+        """examples/conjecture/discretization.py against its output in docs/python.md, digit for digit but for the
+        timings and the output folder."""
+        import re
+        text = read(os.path.join(HERE, "..", "docs", "python.md"))
+        shown = re.search(r"Printed on this machine[^\n]*\n\n```text\n(.*?)```", text, re.S)
+        self.assertIsNotNone(shown, "docs/python.md: the example's output block")
+        example = os.path.join(HERE, "..", "examples", "conjecture", "discretization.py")
+        with tempfile.TemporaryDirectory() as out:
+            p = subprocess.run([sys.executable, example, "--out", out], capture_output=True, text=True,
+                               env=dict(os.environ))
+            self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+            printed = p.stdout.replace(out, "DIR")
+
+        def mask(block):
+            lines = []
+            for line in block.strip().splitlines():
+                f = line.split()
+                if f and f[0] in ("E_D", "taylor", "half_steps", "total"):
+                    f[1] = "<seconds>"
+                lines.append(" ".join(f))
+            return lines
+
+        self.assertEqual(mask(printed), mask(shown.group(1).replace("/tmp/conjectures", "DIR")))
 
 
 if __name__ == "__main__":
