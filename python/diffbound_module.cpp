@@ -1,5 +1,6 @@
 // The Python module `diffbound`: the schedules, the exact Gaussian sampler and the encoded bounds, for
-// notebooks; the model API (a score model from any framework on the suite's grids) is python/model_api.cpp. Parameters
+// notebooks; the model API (a score model from any framework on the suite's grids) is python/model_api.cpp, the
+// conjecture API (a bound written in Python, falsified and judged by the suite) python/conjecture.cpp. Parameters
 // are the same JSON-like dicts the command line and config files use; results in double are floats, in mpfr/mpfi dicts
 // {lo, hi, mid, text} (an outward-rounded enclosure, the value rounded to nearest, and the full-precision text).
 #include "model_api.hpp"
@@ -172,6 +173,7 @@ PYBIND11_MODULE(diffbound, m) {
         "Terms of an encoded bound with their provenance; params are merged over the bound's defaults.");
   m.def("checks", &checks_py, "The registered checks with their claims and sources.");
   diffbound::python::register_model_api(m);
+  diffbound::python::register_conjecture_api(m);
   m.attr("__version__") = std::string(diffbound::version::string);
   m.attr("__commit__") = std::string(diffbound::version::commit);
 }

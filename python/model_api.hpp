@@ -18,4 +18,7 @@ inline checks::json to_json(const pybind11::object& o) {
 /// sampler_law, the exact mixture score and draws, the suite network and the suite's C++ route.
 void register_model_api(pybind11::module_& m);
 
+/// Conjecture, falsify, check, domain_vocabulary, maximum, minimum (python/conjecture.cpp).
+void register_conjecture_api(pybind11::module_& m);
+
 }  // namespace diffbound::python

@@ -218,6 +218,9 @@ class Builder {
     return m_.known_checks.empty() ||
            std::find(m_.known_checks.begin(), m_.known_checks.end(), id) != m_.known_checks.end();
   }
+  /// A user conjecture (diffbound.Conjecture in Python, docs/python.md): its claim's paper tag is "user". It is
+  /// no check of any build, by design: marked as such, not as a problem.
+  static bool user_conjecture(const CheckView& c) { return c.record && c.record->claim.paper_tag == "user"; }
 
   void preamble() {
     const std::string commit = run_field(r_.run, "commit");
@@ -741,10 +744,13 @@ class Builder {
           "\\rotatebox{90}{VIOLATED} & \\rotatebox{90}{INCONCLUSIVE} & \\rotatebox{90}{failed} & min.\\ rel.\\ margin "
           "\\\\\n\\midrule\n\\endhead\n";
     std::size_t k = 0;
-    bool any_unknown = false, any_unlisted = false;
+    bool any_unknown = false, any_unlisted = false, any_user = false;
     for (const auto& c : r_.checks) {
       std::string marks;
-      if (!known(c.id)) marks += "$^{\\dagger}$", any_unknown = true;
+      if (user_conjecture(c))
+        marks += "$^{u}$", any_user = true;
+      else if (!known(c.id))
+        marks += "$^{\\dagger}$", any_unknown = true;
       if (!c.listed_in_run && r_.run_present) marks += "$^{\\ddagger}$", any_unlisted = true;
       t_ << "\\hyperref[" << label_of(k) << "]{" << latex_breakable_tt(c.id) << "}" << marks << " & ";
       if (c.record) {
@@ -776,6 +782,9 @@ class Builder {
          << (m_.program_version.empty() ? std::string() : " (diffbound " + latex_escape(m_.program_version) + ")")
          << ": shown from its records only.\\par}\n";
     if (any_unlisted) t_ << "{\\footnotesize $^{\\ddagger}$ not named in the run record's list of checks.\\par}\n";
+    if (any_user)
+      t_ << "{\\footnotesize $^{u}$ a user conjecture (diffbound.Conjecture from Python): the measured side "
+            "computed by the suite, the bound by the user's code, the verdict by the suite's rule.\\par}\n";
 
     // The fitted rates of every check, in one place.
     std::size_t fits = 0;
@@ -821,7 +830,7 @@ class Builder {
   /// Everything the records lack, per check (plain text, one sentence each).
   std::vector<std::string> check_problems(const CheckView& c) const {
     std::vector<std::string> out;
-    if (!known(c.id))
+    if (!known(c.id) && !user_conjecture(c))
       out.push_back("This check id is not a check of this build" +
                     (m_.program_version.empty() ? std::string() : " (diffbound " + m_.program_version + ")") +
                     ": it is shown from its records only.");

@@ -27,7 +27,7 @@ packages=(
   gnuplot-nox libgnuplot-iostream-dev
   texlive-latex-base texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended lmodern
   poppler-utils
-  python3-dev pybind11-dev
+  python3-dev pybind11-dev python3-numpy python3-mpmath
   libbenchmark-dev
   ninja-build
 )

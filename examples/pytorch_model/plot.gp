@@ -2,7 +2,8 @@
 set terminal svg size 960,400 font "sans,11"
 set multiplot layout 1,2
 set logscale y
-set key top right
+set key bottom left
+set yrange [1e-3:100]
 set xlabel "N (noise levels)"
 set ylabel "nats"
 set title "EDM MLP on mix2: KL and bounds (EDM rho = 7 solid, geometric dashed)"
@@ -20,6 +21,7 @@ set xlabel "sigma_k"
 set ylabel "eps_k^2"
 set title "score error of the model along the forward process"
 g = dir."/eps_sq.dat"
-stats g nooutput
-plot for [i=0:STATS_blocks-1] g index i using 1:2 with linespoints title columnheader(1)
+set key top right
+set autoscale y
+plot for [i=0:*] g index i using 1:2 with linespoints title columnheader(1)
 unset multiplot

@@ -49,6 +49,7 @@ def main():
     t_start = time.time()
     x = torch.from_numpy(db.draw(MIX2, cfg["samples"], seed=1)).float()
     sigma_data = float(x.std())
+    torch.manual_seed(0)  # the initial weights: without it every run trains a different network
     model = EdmMlp(sigma_data, width=cfg["width"], depth=cfg["depth"])
     t0 = time.time()
     curve = train(model, x, cfg["steps"], seed=0)
@@ -97,7 +98,7 @@ def main():
                 f.write("\n\n")
         with open(os.path.join(args.out, "eps_sq.dat"), "w") as f:
             for r in rows:
-                f.write(f"{r['schedule']}_N={r['N']} eps_sq\n")  # the block's title (gnuplot columnheader)
+                f.write(f"{r['schedule']},N={r['N']} eps_sq\n")  # the block's title (gnuplot columnheader)
                 for sk, ek in zip(r["sigma"], r["eps_sq"]):
                     f.write(f"{sk:.6e} {ek:.6e}\n")
                 f.write("\n\n")
