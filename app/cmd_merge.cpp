@@ -98,6 +98,9 @@ RunOutcome merge(const fs::path& out_dir, const std::vector<std::string>& inputs
     p.content = read_records(p.path);
     if (!p.content.end || p.content.dropped_tail)
       throw std::invalid_argument("merge: " + p.path.string() + " is not a finished run (no end record)");
+    // A shard's judged fits were fitted on its share of the cases: the merge judges them afresh.
+    std::erase_if(p.content.cases,
+                  [](const json& rec) { return rec.value(keys::kind, std::string()) == to_string(CaseKind::fit); });
     const json& shard = p.content.run.value("shard", json());
     if (shard.is_object()) {
       p.index = shard.value("index", 0u);
@@ -217,7 +220,13 @@ RunOutcome merge(const fs::path& out_dir, const std::vector<std::string>& inputs
         rs.push_back(rec->get<CaseResult>());
       }
     CheckOutcome co;
-    json check_rec = check_record(*check, kind, rs, co);
+    std::vector<CaseResult> fit_cases;
+    json check_rec = check_record(*check, kind, rs, co, fit_cases);
+    for (const auto& fc : fit_cases) {
+      json rec = case_record(fc);
+      if (tally) tally->annotate(rec);
+      content += rec.dump() + '\n';
+    }
     if (tally) check_rec[keys::findings] = tally->check_json(co.id);
     content += check_rec.dump() + '\n';
     outcome.checks.push_back(std::move(co));

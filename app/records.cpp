@@ -1,4 +1,5 @@
 #include <diffbound/app/records.hpp>
+#include <diffbound/checks/fit_verdicts.hpp>
 #include <diffbound/checks/runtime.hpp>
 
 #include <diffbound/numerics/random.hpp>
@@ -20,16 +21,25 @@ std::string selection_digest(const std::vector<std::pair<const Check*, const Cas
   return fmt::format("{:016x}", h);
 }
 
-json check_record(const Check& check, ScalarKind kind, const std::vector<CaseResult>& results, CheckOutcome& co) {
-  co = outcome_of(check.id(), results);
+json check_record(const Check& check, ScalarKind kind, const std::vector<CaseResult>& results, CheckOutcome& co,
+                  std::vector<CaseResult>& fit_cases) {
+  fit_cases.clear();
   json summary;
+  bool failed = false;
   try {
-    summary = check.summarize(results);
+    Summary s = check.summarize(results);
+    fit_cases = judge_fits(check.id(), s.fits);
+    summary = s;
   } catch (const std::exception& e) {
+    fit_cases.clear();
     summary = Summary{};
     summary[keys::error] = std::string("summarize failed: ") + e.what();
-    ++co.counts.failed;
+    failed = true;
   }
+  std::vector<CaseResult> all = results;
+  all.insert(all.end(), fit_cases.begin(), fit_cases.end());
+  co = outcome_of(check.id(), all);
+  if (failed) ++co.counts.failed;
   return results::check_record(check.claim(), kind, precision_bits_of(kind), co, summary);
 }
 

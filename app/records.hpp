@@ -15,8 +15,11 @@ namespace diffbound::app {
 std::string selection_digest(const std::vector<std::pair<const checks::Check*, const checks::CaseSpec*>>& cases);
 
 /// The `check` record of a check from its cases, which it summarizes (a failure of summarize is
-/// recorded in the summary, and counted as a failed case, not thrown); fills `outcome`.
+/// recorded in the summary, and counted as a failed case, not thrown); fills `outcome`. The judged fits
+/// of the summary become cases of kind fit (checks/fit_verdicts.hpp), returned in `fit_cases` for the
+/// caller to write before the check record, and counted in `outcome` with the check's own cases.
 nlohmann::json check_record(const checks::Check& check, ScalarKind kind,
-                            const std::vector<results::CaseResult>& results, results::CheckOutcome& outcome);
+                            const std::vector<results::CaseResult>& results, results::CheckOutcome& outcome,
+                            std::vector<results::CaseResult>& fit_cases);
 
 }  // namespace diffbound::app

@@ -481,7 +481,13 @@ RunOutcome run_checks(const RunOptions& options, std::ostream& out) {
       content += rec.dump() + '\n';
     }
     CheckOutcome co;
-    json check_rec = check_record(*plan[pi].check, plan[pi].kind, rs, co);
+    std::vector<CaseResult> fit_cases;
+    json check_rec = check_record(*plan[pi].check, plan[pi].kind, rs, co, fit_cases);
+    for (const auto& fc : fit_cases) {  // the judged fits: cases of kind fit, after the check's own
+      json rec = case_record(fc);
+      if (tally) tally->annotate(rec);
+      content += rec.dump() + '\n';
+    }
     if (tally) check_rec[keys::findings] = tally->check_json(co.id);
     content += check_rec.dump() + '\n';
     outcome.checks.push_back(std::move(co));
@@ -511,9 +517,11 @@ void print_summary(const RunOutcome& outcome, std::ostream& out) {
   // The verdict columns count the cases that are evidence about the claim (kinds evidence, falsify and
   // fit); identities (sanity checks) and calibration cases are counted apart, with their own
   // VIOLATED/failed cases named in brackets: they are never evidence, but a broken identity is a bug.
-  out << fmt::format("{:<30} {:>6} {:>9} {:>6} {:>9} {:>13} {:>7} {:>9} {:>12} {:>14} {:>9}\n", "check", "cases",
-                     "VERIFIED", "HOLDS", "VIOLATED", "INCONCLUSIVE", "failed", "identity", "calibration",
-                     "min rel.margin", "seconds");
+  // The judged fits (rates and scalings, kind fit) are evidence, counted in the verdict columns; the
+  // column "fits" says how many of them there are, with their VIOLATED in brackets.
+  out << fmt::format("{:<30} {:>6} {:>9} {:>6} {:>9} {:>13} {:>7} {:>9} {:>9} {:>12} {:>14} {:>9}\n", "check",
+                     "cases", "VERIFIED", "HOLDS", "VIOLATED", "INCONCLUSIVE", "failed", "fits", "identity",
+                     "calibration", "min rel.margin", "seconds");
   auto apart = [](const Counts& c) {
     const std::int64_t n = c.total() + (c.failed > c.total() ? c.failed - c.total() : 0);
     if (n == 0) return std::string("-");
@@ -523,8 +531,9 @@ void print_summary(const RunOutcome& outcome, std::ostream& out) {
   };
   for (const auto& c : outcome.checks) {
     const Counts e = c.evidence();
-    out << fmt::format("{:<30} {:>6} {:>9} {:>6} {:>9} {:>13} {:>7} {:>9} {:>12} {:>14} {:>9.2f}\n", c.id, e.total(),
-                       e.verified, e.holds, e.violated, e.inconclusive, e.failed,
+    out << fmt::format("{:<30} {:>6} {:>9} {:>6} {:>9} {:>13} {:>7} {:>9} {:>9} {:>12} {:>14} {:>9.2f}\n", c.id,
+                       e.total(), e.verified, e.holds, e.violated, e.inconclusive, e.failed,
+                       apart(c.by_kind[static_cast<int>(CaseKind::fit)]),
                        apart(c.by_kind[static_cast<int>(CaseKind::identity)]),
                        apart(c.by_kind[static_cast<int>(CaseKind::calibration)]),
                        std::isfinite(c.smallest_relative_margin) ? fmt::format("{:.3e}", c.smallest_relative_margin)

@@ -65,11 +65,17 @@ struct ConvergenceStudy {
     f.intercept = lf.intercept;
     const auto [lo, hi] = lf.slope_interval(confidence);
     f.slope_lo = lo, f.slope_hi = hi;
+    f.slope_se = f.points >= 3 ? lf.slope_se : std::numeric_limits<double>::quiet_NaN();
     if (std::isnan(expected)) {
       f.comparison = "no expected slope";
       f.outcome = "INCONCLUSIVE";
       return f;
     }
+    // A rate or scaling claim: judged (a case of kind fit, Holm over the check's judged fits; the outcome
+    // below is the unadjusted one, replaced by checks/fit_verdicts.cpp).
+    f.judged = true;
+    f.rule = rule == SlopeRule::at_most ? "at_most" : (rule == SlopeRule::at_least ? "at_least" : "close_to");
+    f.slack = rule == SlopeRule::close_to ? slack : 0.0;
     switch (rule) {
       case SlopeRule::at_most:
         f.comparison = fmt::format("slope <= {:g}", expected);

@@ -108,4 +108,23 @@ inline ConstantFit smallest_constant(const std::vector<double>& measured, const 
   return c;
 }
 
+/// Holm's step-down adjustment of p-values (family-wise error rate): sorted ascending, the j-th smallest
+/// (j = 1..k) becomes max over i <= j of min(1, (k − i + 1) p_(i)), returned in the input order. A
+/// hypothesis is rejected at family-wise level alpha when its adjusted p-value is below alpha. NaN counts
+/// as 1 (never rejected, but still a member of the family).
+inline std::vector<double> holm_adjust(const std::vector<double>& p) {
+  const std::size_t k = p.size();
+  std::vector<std::size_t> order(k);
+  for (std::size_t i = 0; i < k; ++i) order[i] = i;
+  auto value = [&](std::size_t i) { return std::isnan(p[i]) ? 1.0 : p[i]; };
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return value(a) < value(b); });
+  std::vector<double> adjusted(k);
+  double running = 0;
+  for (std::size_t j = 0; j < k; ++j) {
+    running = std::max(running, std::min(1.0, static_cast<double>(k - j) * value(order[j])));
+    adjusted[order[j]] = running;
+  }
+  return adjusted;
+}
+
 }  // namespace diffbound

@@ -78,6 +78,15 @@ void to_json(json& j, const Fit& f) {
            {keys::expected, number_or_null(f.expected)},
            {keys::comparison, f.comparison},
            {keys::outcome, f.outcome}};
+  if (f.judged)
+    j.update(json{{keys::judged, true},
+                  {keys::rule, f.rule},
+                  {keys::slack, f.slack},
+                  {keys::slope_se, number_or_null(f.slope_se)},
+                  {keys::p_violated, number_or_null(f.p_violated)},
+                  {keys::p_holds, number_or_null(f.p_holds)},
+                  {keys::family_size, f.family_size},
+                  {keys::detectable, number_or_null(f.detectable)}});
 }
 void from_json(const json& j, Fit& f) {
   f.name = j.value(keys::name, std::string());
@@ -90,6 +99,16 @@ void from_json(const json& j, Fit& f) {
   f.expected = number_from(j, keys::expected);
   f.comparison = j.value(keys::comparison, std::string());
   f.outcome = j.value(keys::outcome, std::string());
+  f.judged = j.value(keys::judged, false);
+  if (f.judged) {
+    f.rule = j.value(keys::rule, std::string());
+    f.slack = j.value(keys::slack, 0.0);
+    f.slope_se = number_from(j, keys::slope_se);
+    f.p_violated = number_from(j, keys::p_violated);
+    f.p_holds = number_from(j, keys::p_holds);
+    f.family_size = j.value(keys::family_size, 0);
+    f.detectable = number_from(j, keys::detectable);
+  }
 }
 void to_json(json& j, const Summary& s) {
   j = json{{keys::figures, s.figures}, {keys::tables, s.tables}, {keys::fits, s.fits}, {keys::notes, s.notes}};

@@ -135,6 +135,14 @@ inline constexpr const char* points = "points";
 inline constexpr const char* expected = "expected";
 inline constexpr const char* comparison = "comparison";
 inline constexpr const char* outcome = "outcome";
+inline constexpr const char* rule = "rule";
+inline constexpr const char* slack = "slack";
+inline constexpr const char* slope_se = "slope_se";
+inline constexpr const char* judged = "judged";
+inline constexpr const char* p_violated = "p_violated";
+inline constexpr const char* p_holds = "p_holds";
+inline constexpr const char* family_size = "family_size";
+inline constexpr const char* detectable = "detectable";
 // end record
 inline constexpr const char* wall_seconds = "wall_seconds";
 inline constexpr const char* resumed_cases = "resumed_cases";
@@ -231,6 +239,15 @@ struct Fit {
   double expected = 0;     ///< the predicted slope it is compared with (NaN: none)
   std::string comparison;  ///< e.g. "slope <= -1 (decays at least as fast as the bound)"
   std::string outcome;     ///< e.g. "HOLDS", "VIOLATED", "INCONCLUSIVE"
+  // A judged fit (a rate or scaling claim) becomes a case of kind `fit` (checks/fit_verdicts.hpp): its
+  // outcome is then decided by one-sided t tests with Holm's correction over the check's judged fits.
+  bool judged = false;
+  std::string rule;  ///< "at_most", "at_least" or "close_to" (a judged fit needs one)
+  double slack = 0;  ///< close_to: |slope − expected| ≤ slack
+  double slope_se = nan;  ///< standard error of the slope (t with points − 2 degrees of freedom)
+  double p_violated = nan, p_holds = nan;  ///< Holm-adjusted p-values of the two one-sided tests
+  int family_size = 0;                      ///< judged fits of the check (Holm's family)
+  double detectable = nan;  ///< the departure from the claim the test detects with probability 0.8
 };
 
 struct Summary {

@@ -681,6 +681,7 @@ Summary SamplingBound::summarize(const std::vector<CaseResult>& results) const {
     st.expected = allowed;
     st.rule = SlopeRule::at_most;
     Fit f = st.fit();
+    f.judged = false;  // the fitted shape is never evidence (docs/checks/sampling.md, "The fitted shape")
     f.comparison = fmt::format(
         "shape of the fitted form (report only): slope of log(KL/F_D) on log {} <= {:g} (the constant does not grow "
         "faster than a logarithm)",
