@@ -200,7 +200,7 @@ RunOutcome merge(const fs::path& out_dir, const std::vector<std::string>& inputs
   std::string content = run.dump() + '\n';
   RunOutcome outcome;
   std::optional<FindingsTally> tally;
-  if (findings) tally.emplace(*findings, false);  // the whole run: an entry that no case still meets is resolved
+  if (findings) tally.emplace(*findings, false, run.value(keys::size, std::string()));  // the whole run: an entry that no case still meets is resolved
   for (const auto& id_json : run.at("checks")) {
     const std::string id = id_json.get<std::string>();
     const Check* check = Registry::instance().find(id);

@@ -74,7 +74,7 @@ AcceptedFindings parse_findings(const std::string& text, const std::string& name
   const auto* arr = list->as_array();
   if (!arr) throw std::invalid_argument(name + ": 'finding' must be an array of tables ([[finding]])");
   std::set<std::string> ids;
-  static const std::set<std::string> allowed{"id", "check", "cases", "verdict", "reason", "docs"};
+  static const std::set<std::string> allowed{"id", "check", "cases", "verdict", "reason", "docs", "sizes"};
   for (std::size_t k = 0; k < arr->size(); ++k) {
     const toml::node& node = *arr->get(k);
     const auto* t = node.as_table();
@@ -83,7 +83,7 @@ AcceptedFindings parse_findings(const std::string& text, const std::string& name
     for (const auto& [key, v] : *t)
       if (!allowed.count(std::string(key.str())))
         throw std::invalid_argument(at + ": unknown key '" + std::string(key.str()) +
-                                    "' (keys: id, check, cases, verdict, reason, docs)");
+                                    "' (keys: id, check, cases, verdict, reason, docs, sizes)");
     AcceptedFinding f;
     f.id = text_field(*t, "id", at);
     if (!ids.insert(f.id).second) throw std::invalid_argument(at + ": the id '" + f.id + "' is used twice");
@@ -96,6 +96,16 @@ AcceptedFindings parse_findings(const std::string& text, const std::string& name
                                   "': only VIOLATED findings are accepted (the others never fail a run)");
     f.reason = text_field(*t, "reason", at);
     f.docs = text_field(*t, "docs", at);
+    if (const toml::node* sz = t->get("sizes")) {
+      const auto* a = sz->as_array();
+      if (!a) throw std::invalid_argument(at + ": 'sizes' must be an array of sizes (smoke, default, full)");
+      for (const auto& e : *a) {
+        const auto* es = e.as_string();
+        if (!es || (es->get() != "smoke" && es->get() != "default" && es->get() != "full"))
+          throw std::invalid_argument(at + ": 'sizes' holds sizes: smoke, default or full");
+        f.sizes.push_back(es->get());
+      }
+    }
     const toml::node* cases = t->get("cases");
     if (!cases) throw std::invalid_argument(at + ": 'cases' is missing");
     if (const auto* s = cases->as_string()) {
@@ -146,6 +156,8 @@ std::optional<AcceptedFindings> findings_from_record(const json& end, const std:
     a.verdict = field(keys::verdict);
     a.reason = field(keys::reason);
     a.docs = field(keys::docs);
+    for (const auto& s : e.value(keys::sizes, json::array()))
+      if (s.is_string()) a.sizes.push_back(s.get<std::string>());
     const json cases = e.value(keys::cases, json());
     if (!cases.is_array() || cases.empty())
       throw std::invalid_argument(fmt::format("{}: the end record's findings entry {} lacks 'cases'", name, k + 1));
@@ -176,9 +188,10 @@ std::optional<fs::path> default_findings_file() {
 
 // ---------------------------------------------------------------------------------------------
 
-FindingsTally::FindingsTally(const AcceptedFindings& findings, bool partial)
+FindingsTally::FindingsTally(const AcceptedFindings& findings, bool partial, std::string size)
     : findings_(findings),
       partial_(partial),
+      size_(std::move(size)),
       matched_(findings.entries.size(), 0),
       accepted_(findings.entries.size(), 0) {}
 
@@ -215,6 +228,9 @@ void FindingsTally::annotate(json& rec) {
 std::string FindingsTally::entry_status(std::size_t i) const {
   if (accepted_[i] > 0) return keys::entry_occurs;
   if (matched_[i] == 0) return keys::entry_not_run;
+  const auto& sizes = findings_.entries[i].sizes;
+  if (!sizes.empty() && !size_.empty() && std::find(sizes.begin(), sizes.end(), size_) == sizes.end())
+    return keys::entry_not_expected;
   return partial_ ? keys::entry_not_seen : keys::entry_resolved;
 }
 
@@ -246,6 +262,7 @@ json FindingsTally::end_json() const {
                            {keys::verdict, e.finding->verdict},
                            {keys::reason, e.finding->reason},
                            {keys::docs, e.finding->docs},
+                           {keys::sizes, e.finding->sizes},
                            {keys::status, e.status},
                            {keys::matched, e.matched},
                            {keys::accepted, e.accepted}});

@@ -36,6 +36,11 @@ struct AcceptedFinding {
   std::vector<std::string> cases;  ///< exact case ids or fnmatch globs
   std::string verdict = "VIOLATED";
   std::string reason, docs;
+  /// The run sizes ("smoke", "default", "full") at which the finding is expected; empty: every size. At
+  /// another size its cases are still accepted when VIOLATED, but an entry they do not meet is "not
+  /// expected at this size" rather than resolved (e.g. a judged fit that has too few points at smoke size
+  /// to decide).
+  std::vector<std::string> sizes;
   bool matches(const std::string& check_id, const std::string& case_id) const;
 };
 
@@ -86,7 +91,8 @@ struct FindingsOutcome {
 class FindingsTally {
  public:
   /// `partial`: the run holds only a part of the selection (a shard): no entry is called resolved.
-  FindingsTally(const AcceptedFindings& findings, bool partial);
+  /// `size`: the run's size ("smoke", "default", "full"; empty: unknown), for the entries' `sizes`.
+  FindingsTally(const AcceptedFindings& findings, bool partial, std::string size = "");
   /// Adds "finding" to a VIOLATED case record (removes a stale one from any other); counts the case.
   void annotate(nlohmann::json& case_record);
   /// {"accepted": a, "new": n} for one check's cases.
@@ -98,6 +104,7 @@ class FindingsTally {
  private:
   const AcceptedFindings& findings_;
   bool partial_;
+  std::string size_;
   std::vector<std::int64_t> matched_, accepted_;
   std::map<std::string, std::pair<std::int64_t, std::int64_t>> by_check_;  ///< accepted, new
   std::vector<FindingsOutcome::NewCase> new_cases_;

@@ -461,7 +461,7 @@ RunOutcome run_checks(const RunOptions& options, std::ostream& out) {
   std::map<std::pair<std::size_t, std::size_t>, std::size_t> new_index;
   for (std::size_t i = 0; i < pending.size(); ++i) new_index[{pending[i].pi, pending[i].k}] = i;
   std::optional<FindingsTally> tally;
-  if (options.findings) tally.emplace(*options.findings, sharded);
+  if (options.findings) tally.emplace(*options.findings, sharded, to_string(options.size));
   std::string content = run.dump() + '\n';
   for (std::size_t pi = 0; pi < plan.size(); ++pi) {
     std::vector<CaseResult> rs;

@@ -45,6 +45,7 @@ inline constexpr const char* machine = "machine";
 inline constexpr const char* gemm = "gemm";
 inline constexpr const char* date = "date";
 inline constexpr const char* size = "size";
+inline constexpr const char* sizes = "sizes";
 inline constexpr const char* threads = "threads";
 inline constexpr const char* bound_factor = "bound_factor";
 inline constexpr const char* checks = "checks";
@@ -165,6 +166,7 @@ inline constexpr const char* entry_occurs = "occurs";
 inline constexpr const char* entry_resolved = "resolved";
 inline constexpr const char* entry_not_run = "not run";
 inline constexpr const char* entry_not_seen = "not seen in this shard";
+inline constexpr const char* entry_not_expected = "not expected at this size";
 // a form mutant of a check, switched on by the environment (testing aid; run record "mutant")
 inline constexpr const char* mutant = "mutant";
 // the diff of two runs (app/diff.hpp; <out>/diff.json)

@@ -285,6 +285,28 @@ TEST_CASE("findings: VIOLATED cases accepted or new, entries occurring, resolved
     CHECK_THROWS_WITH(findings_from_record(json{{keys::findings, broken}}, "shard.jsonl"),
                       Contains("shard.jsonl") && Contains("lacks 'docs'"));
   }
+  SECTION("sizes: an entry expected at other sizes is not expected here, not resolved") {
+    AcceptedFindings g = f;
+    g.entries[1].sizes = {"default", "full"};
+    FindingsTally at_smoke(g, false, "smoke"), at_default(g, false, "default");
+    for (FindingsTally* t : {&at_smoke, &at_default}) {
+      json r = case_json("x.check", "b/1", "INCONCLUSIVE");
+      t->annotate(r);
+    }
+    CHECK(at_smoke.outcome().entries[1].status == keys::entry_not_expected);
+    CHECK(at_smoke.outcome().resolved == 0);
+    CHECK(at_default.outcome().entries[1].status == keys::entry_resolved);
+    // The sizes travel through the end record (merge) and are parsed from the file, checked.
+    const auto back = findings_from_record(json{{keys::findings, at_smoke.end_json()}}, "end");
+    REQUIRE(back);
+    CHECK(back->entries[1].sizes == g.entries[1].sizes);
+    const std::string with_sizes = "[[finding]]\nid = \"s\"\ncheck = \"x.check\"\ncases = [\"a\"]\nverdict = "
+                                   "\"VIOLATED\"\nreason = \"r\"\ndocs = \"d\"\nsizes = [\"default\"]\n";
+    CHECK(parse_findings(with_sizes, "s.toml").entries[0].sizes == std::vector<std::string>{"default"});
+    std::string bad = with_sizes;
+    bad.replace(bad.find("[\"default\"]"), 11, "[\"huge\"]");
+    CHECK_THROWS_WITH(parse_findings(bad, "s.toml"), Contains("'sizes' holds sizes"));
+  }
   SECTION("a shard: an entry without a VIOLATED case is not seen, not resolved") {
     FindingsTally tally(f, true);
     json r = case_json("x.check", "b/1", "HOLDS");
