@@ -6,6 +6,7 @@
 #include <diffbound/app/commands.hpp>
 #include <diffbound/app/findings.hpp>
 #include <diffbound/app/records.hpp>
+#include <diffbound/numerics/random.hpp>
 #include <diffbound/app/runner.hpp>
 #include <diffbound/checks/runtime.hpp>
 #include <diffbound/results/files.hpp>
@@ -222,7 +223,8 @@ RunOutcome merge(const fs::path& out_dir, const std::vector<std::string>& inputs
     CheckOutcome co;
     std::vector<CaseResult> fit_cases;
     json check_rec = check_record(*check, kind, rs, co, fit_cases);
-    for (const auto& fc : fit_cases) {
+    for (auto& fc : fit_cases) {
+      fc.seed = case_seed(run.value(keys::seed, std::uint64_t{0}), fc.check, fc.case_id);
       json rec = case_record(fc);
       if (tally) tally->annotate(rec);
       content += rec.dump() + '\n';

@@ -483,7 +483,8 @@ RunOutcome run_checks(const RunOptions& options, std::ostream& out) {
     CheckOutcome co;
     std::vector<CaseResult> fit_cases;
     json check_rec = check_record(*plan[pi].check, plan[pi].kind, rs, co, fit_cases);
-    for (const auto& fc : fit_cases) {  // the judged fits: cases of kind fit, after the check's own
+    for (auto& fc : fit_cases) {  // the judged fits: cases of kind fit, after the check's own
+      fc.seed = case_seed(options.seed, fc.check, fc.case_id);  // like every case: from the run's seed
       json rec = case_record(fc);
       if (tally) tally->annotate(rec);
       content += rec.dump() + '\n';
