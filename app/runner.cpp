@@ -102,6 +102,7 @@ CaseResult run_one(const Check& check, const CaseSpec& spec, const RunContext& c
     r.precision_bits = ctx.precision_bits;
     r.seed = ctx.seed;
     r.bound_factor = ctx.bound_factor;
+    r.mutant = ctx.mutant;
     r.verdict = Verdict::inconclusive;
     r.error = e.what();
     r.reason = std::string("the case failed to run: ") + e.what();

@@ -192,6 +192,7 @@ inline CaseResult start_result(const Check& check, const CaseSpec& spec, const R
   r.precision_bits = ctx.precision_bits;
   r.seed = ctx.seed;
   r.bound_factor = ctx.bound_factor;
+  r.mutant = ctx.mutant;
   // The falsifier's worst cases (falsify.hpp) are cases of kind falsify, wherever they run from.
   if (spec.id.rfind("falsify/", 0) == 0) r.kind = results::CaseKind::falsify;
   return r;

@@ -1,3 +1,4 @@
+#include <diffbound/checks/fit_verdicts.hpp>
 #include <diffbound/checks/power.hpp>
 #include <diffbound/checks/runtime.hpp>
 
@@ -11,9 +12,11 @@ namespace diffbound::checks {
 
 namespace {
 
-/// Index of the first sweep case (in sweep order) that is VIOLATED evidence with `mutant`, or npos.
+/// Index of the first sweep case (in sweep order) that is VIOLATED evidence with `mutant`, or npos. When
+/// it is npos every case has run, and `results` holds them all (in sweep order) for the judged fits.
 std::size_t first_violated(const Check& check, const std::vector<CaseSpec>& specs, const std::string& mutant,
-                           ScalarKind kind, std::uint64_t seed, unsigned threads) {
+                           ScalarKind kind, std::uint64_t seed, unsigned threads, std::vector<CaseResult>& results) {
+  results.assign(specs.size(), CaseResult{});
   constexpr std::size_t npos = std::numeric_limits<std::size_t>::max();
   std::atomic<std::size_t> next{0}, found{npos};
   auto worker = [&] {
@@ -27,9 +30,12 @@ std::size_t first_violated(const Check& check, const std::vector<CaseSpec>& spec
       ctx.mutant = mutant;
       bool violated = false;
       try {
-        const CaseResult r = check.run_case(specs[i], ctx);
+        CaseResult r = check.run_case(specs[i], ctx);
         violated = r.error.empty() && r.verdict == Verdict::violated && results::counts_as_evidence(r.kind);
-      } catch (const std::exception&) {
+        results[i] = std::move(r);
+      } catch (const std::exception& e) {
+        results[i].check = check.id(), results[i].case_id = specs[i].id, results[i].error = e.what();
+        results[i].mutant = mutant;
       }
       if (!violated) continue;
       std::size_t cur = found.load();
@@ -57,8 +63,20 @@ std::vector<MutantPower> measure_power(const Check& check, const PowerOptions& o
     p.check = check.id();
     p.mutant = m;
     p.sweep_cases = specs.size();
-    const std::size_t i = first_violated(check, specs, m.id, kind, options.seed, options.threads);
-    if (i < specs.size()) p.killed = p.killed_by_sweep = true, p.killed_by = specs[i].id;
+    std::vector<CaseResult> sweep;
+    const std::size_t i = first_violated(check, specs, m.id, kind, options.seed, options.threads, sweep);
+    if (i < specs.size()) {
+      p.killed = p.killed_by_sweep = true, p.killed_by = specs[i].id;
+    } else {
+      // No case is VIOLATED: the judged fits of the whole sweep (a rate claimed faster, an exponent
+      // claimed smaller) are the run's other way to kill a mutant.
+      auto summary = check.summarize(sweep);
+      for (const auto& f : judge_fits(check.id(), summary.fits))
+        if (f.verdict == Verdict::violated) {
+          p.killed = p.killed_by_sweep = true, p.killed_by = f.case_id;
+          break;
+        }
+    }
     if (domain) {
       FalsifyOptions o;
       o.seed = options.seed;

@@ -1,8 +1,8 @@
 // The power table (issue 15, STYLE.md §5 "mutation testing"): for each form mutant of a claim
 // (Check::mutants), whether it is refutable (the falsifier finds a case of the hypothesis domain where
 // the mutant is VIOLATED by the check's own verdict rule) and whether the run at a size kills it (some
-// sweep case, or the falsifier stage's case, VIOLATED). Power = killed / refutable. The claim itself is
-// measured the same way and must never be killed. No I/O.
+// sweep case, a judged fit of the sweep's summary, or the falsifier stage's case, VIOLATED). Power =
+// killed / refutable. The claim itself is measured the same way and must never be killed. No I/O.
 #pragma once
 
 #include <diffbound/checks/check.hpp>

@@ -199,6 +199,7 @@ void to_json(json& j, const CaseResult& r) {
   j[keys::seconds] = r.seconds;
   if (!r.error.empty()) j[keys::error] = r.error;
   if (r.bound_factor != 1.0) j[keys::bound_factor] = r.bound_factor;
+  if (!r.mutant.empty()) j[keys::mutant] = r.mutant;
   if (!r.hypotheses_hold) j[keys::hypotheses_hold] = false;
 }
 
@@ -221,6 +222,7 @@ void from_json(const json& j, CaseResult& r) {
   r.seconds = j.value(keys::seconds, 0.0);
   r.error = j.value(keys::error, std::string());
   r.bound_factor = j.value(keys::bound_factor, 1.0);
+  r.mutant = j.value(keys::mutant, std::string());
   r.hypotheses_hold = j.value(keys::hypotheses_hold, true);
 }
 

@@ -308,6 +308,10 @@ struct CaseResult {
   /// Testing aid (mutation tests, `run --bound-factor`): compare() holds the measured value to
   /// bound_factor × bound instead of the bound. 1 in every real run; recorded when it is not 1.
   double bound_factor = 1.0;
+  /// Testing aid (power table, the gate's mutation test): the form mutant the case was computed with
+  /// (RunContext::mutant; Check::mutants). Empty in every real run; recorded when it is not. A check's
+  /// summarize() reads it so that a mutant's rate or exponent is what its judged fits are held to.
+  std::string mutant;
   /// False when the case lies outside the claim's hypotheses (e.g. a step-size condition): the claim
   /// says nothing there, so a failed comparison is INCONCLUSIVE, never VIOLATED (see outside_hypotheses).
   bool hypotheses_hold = true;
