@@ -59,15 +59,6 @@ unsigned resolve_threads(unsigned requested) {
 
 namespace {
 
-std::string utc_now() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 std::string cpu_model() {
   std::ifstream in("/proc/cpuinfo");
   std::string line;
@@ -233,7 +224,7 @@ RunOutcome run_checks(const RunOptions& options, std::ostream& out) {
 
   json run = build_metadata();
   run["type"] = "run";
-  run["date"] = utc_now();
+  run["date"] = results::utc_time();
   run["size"] = to_string(options.size);
   run["scalar"] = options.scalar ? to_string(*options.scalar) : "auto";
   run["precision_bits"] = precision_bits_of(ScalarKind::mpfr);
@@ -372,6 +363,7 @@ RunOutcome run_checks(const RunOptions& options, std::ostream& out) {
   std::string param_error_message;
   std::size_t written = 0;
   auto worker = [&] {
+    const ThreadCacheRelease release_caches;
     for (;;) {
       const std::size_t i = stop ? pending.size() : next.fetch_add(1);
       if (i >= pending.size()) break;

@@ -20,6 +20,7 @@ std::size_t first_violated(const Check& check, const std::vector<CaseSpec>& spec
   constexpr std::size_t npos = std::numeric_limits<std::size_t>::max();
   std::atomic<std::size_t> next{0}, found{npos};
   auto worker = [&] {
+    const ThreadCacheRelease release_caches;
     for (;;) {
       const std::size_t i = next.fetch_add(1);
       if (i >= specs.size() || i > found.load()) return;  // every case before `found` is still run
@@ -88,7 +89,7 @@ std::vector<MutantPower> measure_power(const Check& check, const PowerOptions& o
         const auto stage = falsify(check, o);
         if (stage.decided.verdict == Verdict::violated) p.killed = true, p.killed_by = stage.worst_case.id;
       }
-      o.budget = std::max(options.refute_budget, domain->run_budget[2]);
+      o.budget = options.refute_budget;
       o.seed = options.seed + 1;  // a search apart from the run's stage
       auto refutation = falsify(check, o);
       // A case of the run that kills the mutant refutes it too.

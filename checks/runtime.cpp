@@ -3,6 +3,8 @@
 #include <diffbound/numerics/gemm_threads.hpp>
 #include <diffbound/theory/scalar.hpp>
 
+#include <mpfr.h>
+
 namespace diffbound::checks {
 
 namespace {
@@ -13,6 +15,8 @@ const bool gemm_pinned = (set_gemm_threads(1), true);
 
 WorkingPrecision::WorkingPrecision(unsigned bits) : scope_(std::make_unique<PrecisionScope>(bits)) {}
 WorkingPrecision::~WorkingPrecision() = default;
+
+ThreadCacheRelease::~ThreadCacheRelease() { mpfr_free_cache2(MPFR_FREE_LOCAL_CACHE); }
 
 unsigned precision_bits_of(ScalarKind kind) { return precision_bits(kind); }
 

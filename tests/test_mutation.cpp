@@ -11,6 +11,7 @@
 // And Arb-style containment along the verdict path (STYLE.md §4): per case, the enclosures at 128 and
 // 256 bits overlap, the 1024-bit MPFR value lies inside them, and decisive verdicts agree with it.
 #include <diffbound/checks/check.hpp>
+#include <diffbound/checks/runtime.hpp>
 #include <diffbound/numerics/random.hpp>
 
 #include "tolerances.hpp"
@@ -34,6 +35,7 @@ std::vector<CaseResult> run_smoke(const Check& c, ScalarKind kind, double factor
   std::vector<CaseResult> out(specs.size());
   std::atomic<std::size_t> next{0};
   auto work = [&] {
+    const ThreadCacheRelease release_caches;  // like the runner's workers (no leak under LeakSanitizer)
     for (;;) {
       const std::size_t i = next++;
       if (i >= specs.size()) return;
