@@ -18,22 +18,6 @@ using namespace diffbound::results;
 
 namespace {
 
-std::string scale_name(DomainParam::Scale s) {
-  switch (s) {
-    case DomainParam::Scale::linear:
-      return "linear";
-    case DomainParam::Scale::log:
-      return "log";
-    case DomainParam::Scale::integer:
-      return "integer";
-    case DomainParam::Scale::log_integer:
-      return "integer, log";
-    case DomainParam::Scale::choice:
-      return "choice";
-  }
-  return "?";
-}
-
 class FalsifyCommand final : public Command {
  public:
   int order() const override { return 45; }
@@ -79,7 +63,8 @@ class FalsifyCommand final : public Command {
           std::string range = p.scale == DomainParam::Scale::choice ? "" : fmt::format("[{}, {}]", p.lo, p.hi);
           for (const auto& ch : p.choices) range += (range.empty() ? "{" : ", ") + ch;
           if (!p.choices.empty()) range += "}";
-          std::cout << fmt::format("    {:<20} {:<13} {:<28} {}\n", p.name, scale_name(p.scale), range, p.help);
+          std::cout << fmt::format("    {:<20} {:<13} {:<28} {}\n", p.name, DomainParam::scale_name(p.scale), range,
+                                   p.help);
         }
         for (const auto& m : c->mutants())
           std::cout << fmt::format("  mutant {:<20} ({}) {}\n", m.id, m.form, m.description);

@@ -51,6 +51,22 @@ void Check::require_mutant(const std::string& mutant) const {
 // ---------------------------------------------------------------------------------------------
 // Domain
 
+const char* DomainParam::scale_name(Scale s) {
+  switch (s) {
+    case Scale::linear:
+      return "linear";
+    case Scale::log:
+      return "log";
+    case Scale::integer:
+      return "integer";
+    case Scale::log_integer:
+      return "log_integer";
+    case Scale::choice:
+      return "choice";
+  }
+  return "?";
+}
+
 double DomainParam::decode(double u) const {
   u = std::clamp(u, 0.0, 1.0);
   switch (scale) {

@@ -64,6 +64,8 @@ struct DomainParam {
   std::vector<std::string> choices;  ///< Scale::choice only; the first is the simplest
   std::string help;
 
+  /// The name of a scale: linear, log, integer, log_integer, choice (falsify --list, the Python module).
+  static const char* scale_name(Scale s);
   double decode(double u) const;
   /// The u of a value (the inverse of decode, for the shrinker).
   double encode(double value) const;

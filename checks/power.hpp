@@ -18,7 +18,7 @@ namespace diffbound::checks {
 struct PowerOptions {
   Size size = Size::standard;        ///< the run whose power is measured (sweep + falsifier stage)
   std::uint64_t seed = 20240618;     ///< the run's seed (falsifier stage) and the refutation search's
-  std::size_t refute_budget = 3000;  ///< evaluations of the refutation search (at least the full-size run budget)
+  std::size_t refute_budget = 3000;  ///< evaluations of the refutation search (as asked: `power --budget`)
   unsigned threads = 1;
 };
 

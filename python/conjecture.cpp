@@ -71,8 +71,6 @@ namespace diffbound::python {
 
 namespace {
 
-py::object to_python(const json& j) { return py::module_::import("json").attr("loads")(j.dump()); }
-
 // ---------------------------------------------------------------------------------------------
 // mpmath <-> MPFR / MPFI, exactly
 
@@ -346,18 +344,6 @@ CaseParams read_case(const json& p) {
   return c;
 }
 
-IsoMixture mixture_of(const DataLaw& l) {
-  IsoMixture f;
-  f.d = l.dimension();
-  f.w = l.weights, f.m = l.means;
-  for (double s : l.sds) f.v.push_back(s * s);
-  double sw = 0;
-  for (double w : f.w) sw += w;
-  for (double& w : f.w) w /= sw;
-  f.validate();
-  return f;
-}
-
 /// The measured side of a mixture case: a double with its error estimate (grid and quadrature differences).
 struct MixtureMeasure {
   double value = 0, error = 0;
@@ -365,7 +351,7 @@ struct MixtureMeasure {
 };
 
 MixtureMeasure measure_mixture(const CaseParams& p, Measured m) {
-  const IsoMixture f = mixture_of(p.law);
+  const IsoMixture f = to_mixture(p.law);
   const std::vector<double> sigma = noise_levels<double>(p.schedule);
   auto exact = exact_score_model(f, sigma);
   const double c = p.score.c, b = p.score.b;
@@ -530,7 +516,7 @@ class UserDomain {
       if (p.scale == DomainParam::Scale::choice)
         out[p.name] = p.choices;
       else
-        out[p.name] = json{{"lo", p.lo}, {"hi", p.hi}, {"scale", scale_name(p.scale)}};
+        out[p.name] = json{{"lo", p.lo}, {"hi", p.hi}, {"scale", DomainParam::scale_name(p.scale)}};
     }
     for (const auto& name : irrelevant_) out.erase(name);
     return out;
@@ -546,7 +532,7 @@ class UserDomain {
       if (p.name.rfind("schedule.w", 0) == 0) {  // the twelve simplex weights of user levels, in one line
         if (!weights)
           out.push_back("schedule.w1 ... schedule.w12 in [" + shortest_decimal(p.lo) + ", " + shortest_decimal(p.hi) +
-                        "] (" + scale_name(p.scale) + "): the weights of the log-gaps of user levels");
+                        "] (" + DomainParam::scale_name(p.scale) + "): the weights of the log-gaps of user levels");
         weights = true;
         continue;
       }
@@ -556,7 +542,7 @@ class UserDomain {
         out.push_back(p.name + " in {" + c + "}");
       } else {
         out.push_back(p.name + " in [" + shortest_decimal(p.lo) + ", " + shortest_decimal(p.hi) + "] (" +
-                      scale_name(p.scale) + ")");
+                      DomainParam::scale_name(p.scale) + ")");
       }
     }
     std::string fixed;
@@ -571,7 +557,7 @@ class UserDomain {
   static json vocabulary_json(bool mixture) {
     json out = json::object();
     for (const auto& p : vocabulary(mixture)) {
-      json e{{"scale", scale_name(p.scale)}, {"help", p.help}};
+      json e{{"scale", DomainParam::scale_name(p.scale)}, {"help", p.help}};
       if (p.scale == DomainParam::Scale::choice)
         e["choices"] = p.choices;
       else
@@ -582,26 +568,10 @@ class UserDomain {
   }
 
  private:
-  static const char* scale_name(DomainParam::Scale s) {
-    switch (s) {
-      case DomainParam::Scale::linear:
-        return "linear";
-      case DomainParam::Scale::log:
-        return "log";
-      case DomainParam::Scale::integer:
-        return "integer";
-      case DomainParam::Scale::log_integer:
-        return "log_integer";
-      case DomainParam::Scale::choice:
-        return "choice";
-    }
-    return "?";
-  }
   static DomainParam::Scale scale_of(const std::string& s, const std::string& where) {
-    if (s == "linear") return DomainParam::Scale::linear;
-    if (s == "log") return DomainParam::Scale::log;
-    if (s == "integer") return DomainParam::Scale::integer;
-    if (s == "log_integer") return DomainParam::Scale::log_integer;
+    using S = DomainParam::Scale;
+    for (const S k : {S::linear, S::log, S::integer, S::log_integer})
+      if (s == DomainParam::scale_name(k)) return k;
     throw ParamError(where + ".scale: expected linear, log, integer or log_integer, got '" + s + "'");
   }
 
@@ -1128,15 +1098,6 @@ CaseResult run_one(const ConjectureCheck& check, const CaseSpec& spec, const Run
   return r;
 }
 
-std::string utc_now() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 /// The summary of a conjecture's cases for the report: a table of the cases and a figure of both sides.
 results::Summary summary_of(const ConjectureCheck& c, const std::vector<CaseResult>& rs) {
   results::Summary s;
@@ -1221,7 +1182,7 @@ void write_results(const std::filesystem::path& dir, const ConjectureCheck& c, S
       {keys::boost, fmt::format("{}.{}.{}", BOOST_VERSION / 100000, BOOST_VERSION / 100 % 1000, BOOST_VERSION % 100)},
       {keys::mpfr, mpfr_get_version()},
       {keys::mpfi, mpfi_get_version()},
-      {keys::date, utc_now()},
+      {keys::date, results::utc_time()},
       {keys::size, "user"},
       {keys::scalar, to_string(kind)},
       {keys::precision_bits, bits},

@@ -26,8 +26,7 @@ using namespace diffbound::checks;
 namespace {
 
 using diffbound::python::to_json;
-
-py::object to_python(const json& j) { return py::module_::import("json").attr("loads")(j.dump()); }
+using diffbound::python::to_python;
 
 template <class Real>
 py::object value(const Real& x) {

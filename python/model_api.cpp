@@ -45,19 +45,6 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
-/// A data law dict {"weights", "means", "sds"} (full.error's vocabulary) as an isotropic mixture.
-IsoMixture mixture_of(const DataLaw& l) {
-  IsoMixture f;
-  f.d = l.dimension();
-  f.w = l.weights, f.m = l.means;
-  for (double s : l.sds) f.v.push_back(s * s);
-  double sw = 0;
-  for (double w : f.w) sw += w;
-  for (double& w : f.w) w /= sw;
-  f.validate();
-  return f;
-}
-
 DataLaw law_of(const py::object& data) { return law_from_json(to_json(data), "data"); }
 
 std::vector<double> levels_of(const py::object& schedule) {
@@ -232,7 +219,7 @@ py::dict sampler_law_py(const py::object& score, const py::object& data, const p
   if (!PyCallable_Check(score.ptr())) throw py::type_error("score: expected a callable score(x, sigma)");
   if (block < 1) throw ParamError("block: must be at least 1");
   require_exponential_integrator(step);
-  const IsoMixture f = mixture_of(law_of(data));
+  const IsoMixture f = to_mixture(law_of(data));
   const std::vector<double> sigma = levels_of(schedule);
   CallbackScore model(score, sigma, static_cast<Eigen::Index>(block));
   const ScoreModelEvaluation ev = evaluate_score_model(f, sigma, model);
@@ -264,7 +251,7 @@ py::array_t<double> matrix_array(const Eigen::MatrixXd& S) { return points_array
 
 py::array_t<double> mixture_score_py(const py::object& data, const py::object& x, double sigma) {
   if (!(sigma > 0) || !std::isfinite(sigma)) throw ParamError("sigma: must be positive and finite");
-  const IsoMixture f = mixture_of(law_of(data));
+  const IsoMixture f = to_mixture(law_of(data));
   const Eigen::MatrixXd X = points_of(x, f.d);
   const MixtureAtLevel L(f, sigma * sigma);
   Eigen::MatrixXd S(X.rows(), X.cols());
@@ -274,7 +261,7 @@ py::array_t<double> mixture_score_py(const py::object& data, const py::object& x
 
 py::array_t<double> mixture_log_density_py(const py::object& data, const py::object& x, double sigma) {
   if (!(sigma >= 0) || !std::isfinite(sigma)) throw ParamError("sigma: must be non-negative and finite");
-  const IsoMixture f = mixture_of(law_of(data));
+  const IsoMixture f = to_mixture(law_of(data));
   const Eigen::MatrixXd X = points_of(x, f.d);
   const MixtureAtLevel L(f, sigma * sigma);
   py::array_t<double> out(static_cast<py::ssize_t>(X.cols()));

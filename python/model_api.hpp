@@ -15,6 +15,11 @@ inline checks::json to_json(const pybind11::object& o) {
   return checks::json::parse(text);
 }
 
+/// A JSON value as the Python object json.loads makes of it.
+inline pybind11::object to_python(const checks::json& j) {
+  return pybind11::module_::import("json").attr("loads")(j.dump());
+}
+
 /// sampler_law, the exact mixture score and draws, the suite network and the suite's C++ route.
 void register_model_api(pybind11::module_& m);
 

@@ -31,15 +31,6 @@ namespace {
 // ---------------------------------------------------------------------------------------------
 // Small helpers
 
-std::string utc_now() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm);
-  return buf;
-}
-
 /// Text for PDF bookmarks: printable ASCII without LaTeX specials.
 std::string bookmark_text(const std::string& s) {
   std::string out;
@@ -388,7 +379,7 @@ class Builder {
         if (!shown.count(k)) meta_row(latex_escape(k), latex_escape(value_text(v)));
     meta_row("results file", latex_breakable_tt(m_.results_name) + fmt::format(" ({} lines)", r_.lines));
     t_ << "\\end{tabular}}\n\\vfill\n"
-       << "{\\small\\raggedright This report was generated on " << latex_escape(utc_now())
+       << "{\\small\\raggedright This report was generated on " << latex_escape(utc_time("%Y-%m-%d %H:%M:%S UTC"))
        << " by \\texttt{diffbound report} from the results file alone: every count, margin, figure, table and fit "
           "is the one the records hold; nothing is recomputed. A verdict is \\textcolor{vVERIFIED}{\\textbf{VERIFIED}} "
           "when an interval enclosure of bound $-$ measured lies above 0, \\textcolor{vHOLDS}{\\textbf{HOLDS}} when a "
@@ -1250,7 +1241,7 @@ json summary_json(const Model& m, const ReportOutcome& o) {
   json run = r.run;
   run.erase("type");
   json out{{"report",
-            {{"generated", utc_now()},
+            {{"generated", utc_time("%Y-%m-%d %H:%M:%S UTC")},
              {"results", m.results_name},
              {"pdf", o.ok ? json(o.pdf.filename().string()) : json(nullptr)}}},
            {"run", run},

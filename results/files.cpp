@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <ctime>
 #include <fstream>
 #include <limits>
 #include <stdexcept>
@@ -23,6 +24,14 @@ const std::vector<std::string>& run_identity_keys() {
                                                  keys::scalar,  keys::precision_bits, keys::seed,   keys::bound_factor,
                                                  keys::checks,  keys::selection,      keys::mutant};
   return identity;
+}
+
+std::string utc_time(const char* format) {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  return std::string(buf, std::strftime(buf, sizeof buf, format, &tm));
 }
 
 namespace {

@@ -48,6 +48,9 @@ ResultsContent read_records(const std::filesystem::path& path);
 /// Writes `content` to `path` as a whole: to <path>.tmp, synced, then renamed over `path`. On failure
 /// the temporary is removed and std::runtime_error names the file and the reason (e.g. "No space left
 /// on device"); `path` is then untouched.
+/// The current time in UTC, formatted by strftime (the run record's ISO 8601 form by default).
+std::string utc_time(const char* format = "%Y-%m-%dT%H:%M:%SZ");
+
 void write_file_atomically(const std::filesystem::path& path, const std::string& content);
 
 /// An exclusive advisory lock (flock) on a folder, held while a run or a merge writes there, so that

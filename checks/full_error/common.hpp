@@ -15,6 +15,7 @@
 #include <diffbound/checks/params.hpp>
 #include <diffbound/checks/sampling/common.hpp>
 
+#include <diffbound/numerics/nongaussian_data.hpp>
 #include <diffbound/numerics/relu_network.hpp>
 
 #include <Eigen/Dense>
@@ -72,6 +73,8 @@ struct DataLaw {
 };
 json law_to_json(const DataLaw& l);
 DataLaw law_from_json(const json& j, const std::string& where = "law");
+/// The law as the grids' isotropic mixture (weights normalised to sum 1; validated).
+IsoMixture to_mixture(const DataLaw& l);
 
 /// The sampler-side evaluation of a score model on a 1-D or 2-D law, for one sequence of levels σ_0 > … > σ_{N−1}.
 struct SamplerEvaluation {

@@ -21,18 +21,6 @@ namespace diffbound::checks {
 namespace full_error_sampler_detail {
 namespace {
 
-IsoMixture to_mixture(const DataLaw& l) {
-  IsoMixture f;
-  f.d = l.dimension();
-  f.w = l.weights, f.m = l.means;
-  for (double s : l.sds) f.v.push_back(s * s);
-  double sw = 0;
-  for (double w : f.w) sw += w;
-  for (double& w : f.w) w /= sw;
-  f.validate();
-  return f;
-}
-
 std::vector<double> numbers(const json& j, const char* key, const std::string& where) {
   if (!j.contains(key) || !j.at(key).is_array() || j.at(key).empty())
     throw ParamError(where + "." + key + ": expected a non-empty array of numbers");
@@ -182,6 +170,18 @@ std::string DataLaw::label() const {
 }
 
 double DataLaw::second_moment() const { return to_mixture(*this).second_moment(); }
+
+IsoMixture to_mixture(const DataLaw& l) {
+  IsoMixture f;
+  f.d = l.dimension();
+  f.w = l.weights, f.m = l.means;
+  for (double s : l.sds) f.v.push_back(s * s);
+  double sw = 0;
+  for (double w : f.w) sw += w;
+  for (double& w : f.w) w /= sw;
+  f.validate();
+  return f;
+}
 
 json law_to_json(const DataLaw& l) {
   json means = json::array();
