@@ -572,14 +572,15 @@ Domain sweep_domain(const SweepDomainSpec& spec) {
   Domain d;
   d.params = {
       {"axis", S::choice, 0, 0, spec.axes, "the swept variable"},
-      {"m", S::log_integer, 16, 64, {}, "base width"},
+      {"m", S::log_integer, 32, 64, {}, "base width"},
       {"L", S::integer, 1, 3, {}, "depth (hidden layers)"},
       {"n", S::integer, 2, 6, {}, "base samples"},
       {"N", S::integer, 1, 3, {}, "base noise levels"},
       {"d", S::integer, 1, 4, {}, "base data dimension (isotropic Gaussian, variance 1)"},
       {"step_rel", S::log, 0.1, 0.9, {}, "h as a fraction of 2/lambda_max (largest value of a step_rel sweep)"},
   };
-  d.constraints = {"width >= 2 nN in every run of the sweep (over-parameterised, L* = 0)",
+  d.constraints = {"width >= 32 and >= 4 nN d (four times the number of scalar targets) in every run of the sweep "
+                   "(over-parameterised, L* = 0)",
                    "step_rel < 1: h below the linearised stability limit 2/lambda_max",
                    "values v, 2v, 4v (step_rel s/4, s/2, s): two calibrate the constant, the last is held out"};
   auto sweep_of = [spec](const std::vector<double>& x) {
@@ -612,9 +613,9 @@ Domain sweep_domain(const SweepDomainSpec& spec) {
                                   : std::vector<double>{std::round(v0), 2 * std::round(v0), 4 * std::round(v0)};
     for (double v : s.values) {
       const RunSpec run = apply_axis(s.base, axis, v);
-      const int P = run.loss.samples * (run.loss.grid.n_levels - 1);
-      if (run.network.width < 2 * P)
-        throw ParamError("width " + std::to_string(run.network.width) + " < 2 nN = " + std::to_string(2 * P) +
+      const long targets = static_cast<long>(run.loss.samples) * (run.loss.grid.n_levels - 1) * run.data.dim();
+      if (run.network.width < 4 * targets)
+        throw ParamError("width " + std::to_string(run.network.width) + " < 4 nN d = " + std::to_string(4 * targets) +
                          ": not over-parameterised");
     }
     return s;

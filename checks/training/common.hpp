@@ -150,13 +150,13 @@ std::vector<SweepRun> run_sweep(const SweepSpec& s, ScalarKind kind, std::uint64
 /// issue 15): a sweep along one of `axes` from a small base run (isotropic Gaussian data of dimension d,
 /// width m, depth L, n samples, N levels, step_rel), values v, 2v, 4v (step_rel: s/4, s/2, s), the first
 /// two calibrating and the last held out, one network per value. Constraints (ParamError outside): every
-/// run over-parameterised with width >= 2 nN (the lazy regime, L* = 0) and step_rel < 1 (h below the
-/// linearised stability limit 2/lambda_max).
+/// run over-parameterised with width >= 32 and >= 4 nN d, four times the number of scalar targets (the lazy regime,
+/// L* = 0), and step_rel < 1 (h below the linearised stability limit 2/lambda_max).
 struct SweepDomainSpec {
   std::vector<std::string> axes;        ///< the axes the domain may sweep (the first is the simplest)
   long max_steps = 400;                 ///< GD steps of a run (before equal_time scaling)
   std::string kind;                     ///< the case's "kind" (empty: none)
-  std::array<std::size_t, 3> run_budget{1, 3, 24};
+  std::array<std::size_t, 3> run_budget{32, 40, 400};  ///< the search takes at least 4 (n + 1) = 32
 };
 Domain sweep_domain(const SweepDomainSpec& spec);
 
