@@ -214,7 +214,7 @@ class DesignSchedule final : public Check {
                          kind == 2 ? "optimum" : kind == 0 ? "candidate/edm7" : "candidate/geometric",
                          x[1] < 0.5 ? "eps" : "c", std::lround(x[2]), x[3], std::lround(x[4]), x[5], x[6], x[7]);
     };
-    dm.run_budget = {36, 60, 400};
+    dm.run_budget = {36, 60, 200};
     return dm;
   }
 

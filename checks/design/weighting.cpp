@@ -179,7 +179,7 @@ class DesignWeighting final : public Check {
       return fmt::format("bell/{}/{}/s_d={:.3g}/sigma={:.3g}..{:.3g}", x[0] < 0.5 ? "theory" : "edm",
                          x[1] < 0.5 ? "eps" : "F", x[0] < 0.5 ? x[2] : kSigmaData, x[3], x[4]);
     };
-    dm.run_budget = {24, 60, 400};
+    dm.run_budget = {24, 60, 200};
     return dm;
   }
 

@@ -239,7 +239,7 @@ class FullError final : public Check {
       return fmt::format("{}/m={}/steps={}/n={}/N={}/sigma={:.3g}..{:.3g}", x[0] < 0.5 ? "gauss" : "mix",
                          std::lround(x[1]), std::lround(x[2]), std::lround(x[3]), std::lround(x[4]), x[5], x[6]);
     };
-    dm.run_budget = {32, 32, 200};
+    dm.run_budget = {32, 32, 64};
     return dm;
   }
 

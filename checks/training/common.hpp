@@ -156,7 +156,7 @@ struct SweepDomainSpec {
   std::vector<std::string> axes;        ///< the axes the domain may sweep (the first is the simplest)
   long max_steps = 400;                 ///< GD steps of a run (before equal_time scaling)
   std::string kind;                     ///< the case's "kind" (empty: none)
-  std::array<std::size_t, 3> run_budget{32, 40, 400};  ///< the search takes at least 4 (n + 1) = 32
+  std::array<std::size_t, 3> run_budget{32, 40, 120};  ///< the search takes at least 4 (n + 1) = 32
 };
 Domain sweep_domain(const SweepDomainSpec& spec);
 

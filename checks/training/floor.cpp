@@ -210,7 +210,7 @@ class TrainingFloor final : public Check {
       return fmt::format("trained/{}/d={}/n={}/m={}/steps={}/N={}", x[0] < 0.5 ? "gaussian" : "mixture",
                          std::lround(x[1]), std::lround(x[2]), std::lround(x[3]), std::lround(x[4]), std::lround(x[5]));
     };
-    dm.run_budget = {28, 40, 400};
+    dm.run_budget = {28, 40, 120};
     return dm;
   }
 

@@ -112,7 +112,7 @@ class TrainingGradientLowerBound final : public Check {
     SweepDomainSpec d;
     d.axes = {"width", "samples", "levels", "dimension"};
     d.max_steps = 400;
-    d.run_budget = {32, 40, 400};
+    d.run_budget = {32, 40, 120};
     return sweep_domain(d);
   }
 

@@ -101,7 +101,7 @@ class TrainingLinearRate final : public Check {
     d.axes = {"width", "step_rel", "samples", "levels", "dimension"};
     d.kind = "sweep";
     d.max_steps = 400;
-    d.run_budget = {32, 40, 400};
+    d.run_budget = {32, 40, 120};
     return sweep_domain(d);
   }
 

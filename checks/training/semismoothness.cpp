@@ -169,7 +169,7 @@ class TrainingSemismoothness final : public Check {
       return fmt::format("m={}/L={}/n={}/d={}/k={}/r={:.3g},{:.3g}", std::lround(x[0]), std::lround(x[1]),
                          std::lround(x[2]), std::lround(x[3]), std::lround(x[4]), x[5], x[6]);
     };
-    dm.run_budget = {32, 40, 400};
+    dm.run_budget = {32, 40, 120};
     return dm;
   }
 
