@@ -2,6 +2,8 @@
 #include <diffbound/checks/params.hpp>
 #include <diffbound/checks/runtime.hpp>
 
+#include <diffbound/numerics/random.hpp>
+
 #include <fmt/format.h>
 #include <boost/random/sobol.hpp>
 
@@ -299,7 +301,9 @@ FalsifyResult falsify(const Check& check, const FalsifyOptions& options) {
   RunContext ctx;
   ctx.scalar = decision;
   ctx.precision_bits = precision_bits_of(decision);
-  ctx.seed = options.seed;
+  // The seed the run gives this case (app/runner.cpp): the decision is the run's verdict, and a check whose
+  // cases draw random numbers (training) is decided on a fresh draw, not on the one the search tuned.
+  ctx.seed = case_seed(options.seed, check.id(), out.worst_case.id);
   ctx.mutant = options.mutant;
   out.decided = check.run_case(out.worst_case, ctx);
   out.decided.kind = results::CaseKind::falsify;

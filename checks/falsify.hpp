@@ -11,7 +11,9 @@
 //      numbers with 1, 2, 3 significant digits) while the margin stays within 25 % of the one found
 //      (a violation stays a violation);
 //   4. the shrunk case, with id falsify/..., decided by the check's own run_case in the decision scalar
-//      (the check's default: an interval verdict for the sampling checks).
+//      (the check's default: an interval verdict for the sampling checks), with the seed the run gives
+//      that case (case_seed of the seed, the check and the case id): the decision is the run's verdict,
+//      and a check whose cases draw random numbers (training) is decided on a fresh draw.
 //
 // The search evaluates margins in MPFR when the check supports it (so that margins near 1e-12 are not
 // rounding noise), else in the check's default scalar.

@@ -2,6 +2,8 @@
 #include <diffbound/checks/power.hpp>
 #include <diffbound/checks/runtime.hpp>
 
+#include <diffbound/numerics/random.hpp>
+
 #include <algorithm>
 #include <atomic>
 #include <limits>
@@ -27,7 +29,7 @@ std::size_t first_violated(const Check& check, const std::vector<CaseSpec>& spec
       RunContext ctx;
       ctx.scalar = kind;
       ctx.precision_bits = precision_bits_of(kind);
-      ctx.seed = seed;
+      ctx.seed = case_seed(seed, check.id(), specs[i].id);  // as the run seeds the case (app/runner.cpp)
       ctx.mutant = mutant;
       bool violated = false;
       try {

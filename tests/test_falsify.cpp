@@ -5,11 +5,15 @@
 #include "tolerances.hpp"
 
 #include <diffbound/checks/falsify.hpp>
+#include <diffbound/checks/fit_verdicts.hpp>
 #include <diffbound/checks/power.hpp>
 #include <diffbound/checks/runtime.hpp>
 
+#include <diffbound/numerics/random.hpp>
+
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 
 using namespace diffbound;
@@ -141,5 +145,80 @@ TEST_CASE("power at smoke size: the claims are never killed; killed mutants are 
       killed += r.killed;
     }
     CHECK(killed >= 3);
+  }
+}
+
+namespace {
+/// Whether the run at smoke size kills `mutant` (empty: the claim) as the power table decides
+/// (checks/power.cpp): a sweep case VIOLATED, a judged fit of the sweep VIOLATED, or the falsifier stage's
+/// case VIOLATED; every case with the seed the run gives it. Cases an accepted finding explains
+/// (expected/findings.toml) are left out: they are VIOLATED for the claim too.
+bool killed_at_smoke(const Check& check, const std::string& mutant, const std::vector<std::string>& findings = {}) {
+  constexpr std::uint64_t kSeed = 20240618;
+  const ScalarKind kind = check.scalar_kinds().front();
+  std::vector<CaseResult> results;
+  for (const auto& spec : check.cases(Size::smoke)) {
+    if (std::find(findings.begin(), findings.end(), spec.id) != findings.end()) continue;
+    RunContext ctx;
+    ctx.scalar = kind;
+    ctx.precision_bits = precision_bits_of(kind);
+    ctx.seed = case_seed(kSeed, check.id(), spec.id);
+    ctx.size = Size::smoke;
+    ctx.mutant = mutant;
+    results.push_back(check.run_case(spec, ctx));
+    if (results.back().error.empty() && results.back().verdict == Verdict::violated) return true;
+  }
+  auto summary = check.summarize(results);
+  for (const auto& f : judge_fits(check.id(), summary.fits))
+    if (f.verdict == Verdict::violated) return true;
+  FalsifyOptions o;
+  o.budget = check.domain()->run_budget[0];
+  o.seed = kSeed;
+  o.mutant = mutant;
+  return falsify(check, o).decided.verdict == Verdict::violated;
+}
+}  // namespace
+
+TEST_CASE("training, full.error and design checks: domains, mutants, the claim not killed at smoke, a mutant killed",
+          "[falsify][power]") {
+  WorkingPrecision precision(128);
+  struct Expect {
+    const char* id;
+    std::size_t min_mutants;
+    const char* killed;  // a mutant the smoke run kills (nullptr: none does yet)
+    std::vector<std::string> findings;
+  };
+  const std::vector<Expect> expect{
+      {"training.floor", 5, "no_fisher", {}},
+      {"training.linear_rate", 5, "width_squared", {}},
+      {"training.gradient_lower_bound", 5, "width_squared", {}},
+      // No mutant of the semismoothness form is killed at smoke: the per-case fitted (C_1, C_2) absorb
+      // every change of the form along what varies within a case (docs/checks/training.md).
+      {"training.semismoothness", 5, nullptr, {}},
+      {"full.error", 3, "drop_score", {}},
+      {"design.schedule", 3, "drop_discretization", {}},
+      {"design.weighting", 3, "monotone", {"bell/theory/D"}},  // finding weighting-theory-not-bell-on-d-scale
+  };
+  for (const auto& e : expect) {
+    INFO(e.id);
+    const auto& check = get_check(e.id);
+    const auto domain = check.domain();
+    REQUIRE(domain.has_value());
+    CHECK_FALSE(domain->params.empty());
+    CHECK_FALSE(domain->constraints.empty());
+    CHECK(domain->run_budget[0] > 0);
+    CHECK(domain->run_budget[1] > 0);
+    const auto mutants = check.mutants();
+    CHECK(mutants.size() >= e.min_mutants);
+    bool listed = false;
+    for (const auto& m : mutants) {
+      CHECK_NOTHROW(check.require_mutant(m.id));
+      CHECK_FALSE(m.form.empty());
+      listed = listed || (e.killed && m.id == e.killed);
+    }
+    CHECK((listed || !e.killed));
+    CHECK_THROWS_AS(check.require_mutant("no_such_mutant"), std::invalid_argument);
+    CHECK_FALSE(killed_at_smoke(check, "", e.findings));
+    if (e.killed) CHECK(killed_at_smoke(check, e.killed, e.findings));
   }
 }

@@ -47,6 +47,34 @@ Real kl_of(const DiagonalGaussian<Real>& data, const std::vector<Real>& sigma, c
   return sampler_kl_levels(data, a, Real(1), bias);
 }
 
+// ---- Form mutants (power table, issue 15), computed by run_case when RunContext::mutant names one. The
+// candidate cases (KL <= E_I + E_D + E_S on a schedule) take the bound's mutants; the optimum cases take
+// the preference mutants (no crossover: one standard schedule claimed better everywhere). C_D and C_S are
+// [UNKNOWN] (committed calibration): never scaled. -----------------------------------------------------------
+const std::vector<MutantInfo> kMutants{
+    {"drop_score", "dropped term", "candidate: KL <= E_I + E_D (no score-error term)"},
+    {"drop_discretization", "dropped term", "candidate: KL <= E_I + E_S (no discretization term)"},
+    {"kappa_cubed", "larger power of the step", "candidate: E_D = C_D (d kappa^3 K + kappa [d (1 + L) + m2^2])"},
+    {"edm_always", "crossover removed (preference fixed)",
+     "optimum: B(EDM rho = 7) <= B(geometric) at every (N, eta): EDM always preferred by the bound"},
+    {"geometric_always", "crossover removed (preference reversed)",
+     "optimum: B(geometric) <= B(EDM rho = 7) at every (N, eta): geometric always preferred by the bound"},
+};
+
+/// A candidate's bound terms under a mutant (the claim's terms when `mutant` is empty).
+template <class Real>
+ds::BoundTerms<Real> mutated(ds::BoundTerms<Real> b, const DiagonalGaussian<Real>& data, const Real& C_D,
+                             const std::string& mutant) {
+  if (mutant == "drop_score") b.score = Real(0);
+  if (mutant == "drop_discretization") b.discretization = Real(0);
+  if (mutant == "kappa_cubed") {
+    const auto& g = b.geometry;
+    const Real d(data.dimension()), K(g.steps), m2 = data.second_moment();
+    b.discretization = C_D * (d * g.kappa * g.kappa * g.kappa * K + g.kappa * (d * (Real(1) + g.log_span) + m2));
+  }
+  return b;
+}
+
 /// Everything read from a case's parameters.
 struct Problem {
   std::string kind, candidate;
@@ -149,6 +177,47 @@ class DesignSchedule final : public Check {
  public:
   ClaimInfo claim() const override { return ds::claim(); }
 
+  std::vector<MutantInfo> mutants() const override { return kMutants; }
+
+  std::optional<Domain> domain() const override {
+    using S = DomainParam::Scale;
+    Domain dm;
+    dm.params = {
+        {"kind", S::choice, 0, 0, {"candidate/edm7", "candidate/geometric", "optimum"}, "what is compared"},
+        {"model", S::choice, 0, 0, {"eps", "c"}, "score-error model: eps (bias eta/sigma) or c (c = 1 - eta)"},
+        {"d", S::log_integer, 1, 1024, {}, "data dimension (isotropic Gaussian)"},
+        {"lambda", S::log, 0.01, 10, {}, "data variance per direction"},
+        {"N", S::log_integer, 8, 256, {}, "noise levels"},
+        {"eta", S::linear, 0, 0.3, {}, "score-error level"},
+        {"sigma_min", S::log, 0.002, 0.1, {}, "smallest level"},
+        {"sigma_max", S::log, 10, 100, {}, "largest level"},
+    };
+    dm.constraints = {"Gaussian data, VE exponential-integrator sampler, the committed constants of sampling.bound",
+                      "candidate cases: the step condition kappa <= kappa_max = 1 (else INCONCLUSIVE)",
+                      "eta <= 1 for model c"};
+    dm.make = [](const std::vector<double>& x) {
+      const std::size_t kind = static_cast<std::size_t>(std::lround(x[0]));
+      json j{{"model", x[1] < 0.5 ? "eps" : "c"},
+             {"data", data_to_json(iso_data(std::lround(x[2]), x[3], 0.0))},
+             {"n_levels", std::lround(x[4])},
+             {"sigma_min", x[6]},
+             {"sigma_max", x[7]},
+             {"eta", x[5]},
+             {"constants", constants_to_json(BoundConstants{})}};
+      j["kind"] = kind == 2 ? "optimum" : "candidate";
+      if (kind < 2) j["candidate"] = kind == 0 ? "edm7" : "geometric";
+      return j;
+    };
+    dm.label = [](const std::vector<double>& x) {
+      const std::size_t kind = static_cast<std::size_t>(std::lround(x[0]));
+      return fmt::format("{}/{}/iso(d={},lambda={:.3g})/N={}/eta={:.3g}/sigma={:.3g}..{:.3g}",
+                         kind == 2 ? "optimum" : kind == 0 ? "candidate/edm7" : "candidate/geometric",
+                         x[1] < 0.5 ? "eps" : "c", std::lround(x[2]), x[3], std::lround(x[4]), x[5], x[6], x[7]);
+    };
+    dm.run_budget = {36, 60, 200};
+    return dm;
+  }
+
   std::vector<CaseSpec> cases(Size size) const override {
     const bool smoke = size == Size::smoke, full = size == Size::full;
     std::vector<GaussianDataSpec> datas{iso_data(1, 0.25, 1.0), dyadic_data(1024, 1.0, 0.0)};
@@ -185,6 +254,7 @@ class DesignSchedule final : public Check {
   void validate(const CaseSpec& spec) const override { read_problem(spec.params); }
 
   CaseResult run_case(const CaseSpec& spec, const RunContext& ctx) const override {
+    require_mutant(ctx.mutant);
     CaseResult r = start_result(*this, spec, ctx);
     const Problem q = read_problem(spec.params);
     const auto dd = make_data<double>(q.data);
@@ -202,8 +272,9 @@ class DesignSchedule final : public Check {
       const auto data = make_data<Real>(q.data);
       const auto sigma = candidate_levels<Real>(q, q.candidate, s);
       const Real kl = kl_of(data, sigma, q.score);
-      const auto b =
-          ds::bound_terms(data, sigma, q.score, decimal<Real>(q.k.C_D), decimal<Real>(q.k.C_S), q.k.kappa_max);
+      const auto b = mutated(
+          ds::bound_terms(data, sigma, q.score, decimal<Real>(q.k.C_D), decimal<Real>(q.k.C_S), q.k.kappa_max), data,
+          decimal<Real>(q.k.C_D), ctx.mutant);
       const Real total = b.total();
       r.compare(kl, total,
                 a_priori_estimate(ctx.scalar, a_priori_ops(q, data.modes.size()), mid_double(total), mid_double(kl)));
@@ -243,7 +314,12 @@ class DesignSchedule final : public Check {
                                  : sampling_bound::min_of(B["edm7"], B["geometric"]);
       const double est = a_priori_estimate(ctx.scalar, 2 * a_priori_ops(q, data.modes.size()), mid_double(reference),
                                            mid_double(B["free_bound"]));
-      r.compare(B["free_bound"], reference, est);
+      if (ctx.mutant == "edm_always")
+        r.compare(B["edm7"], B["geometric"], est);
+      else if (ctx.mutant == "geometric_always")
+        r.compare(B["geometric"], B["edm7"], est);
+      else
+        r.compare(B["free_bound"], reference, est);
       if (is_geo)
         r.reason += (r.reason.empty() ? "" : "; ") +
                     std::string("the optimum is the geometric schedule itself; compared with EDM rho = 7 only");

@@ -58,6 +58,24 @@ WeightingSpec weighting_from_json(const json& j, const std::string& where) {
   return w;
 }
 
+// ---- Form mutants (power table, issue 15), computed by run_case when RunContext::mutant names one: the
+// bell-shaped weighting claimed monotone (bell cases), and the preference reversed (experiment cases:
+// another weighting claimed to give the smallest KL). ----------------------------------------------------------
+const std::vector<MutantInfo> kMutants{
+    {"monotone", "shape claimed monotone", "the weighting is monotone on the range (its maximum at an end), no bell"},
+    {"edm_best", "preference reversed", "the EDM weighting gives the smallest KL (not the theory weighting)"},
+    {"uniform_best", "preference reversed", "the uniform weighting gives the smallest KL (not the theory weighting)"},
+    {"song_best", "preference reversed", "Song's weighting gives the smallest KL (not the theory weighting)"},
+};
+
+/// The weighting a case claims gives the smallest KL.
+std::string claimed_best(const std::string& mutant) {
+  if (mutant == "edm_best") return "edm";
+  if (mutant == "uniform_best") return "uniform";
+  if (mutant == "song_best") return "song";
+  return "theory";
+}
+
 std::function<double(double)> density(const WeightingSpec& w, Scale scale) {
   return [w, scale](double u) { return weight(w, scale, std::exp(u)); };
 }
@@ -136,13 +154,43 @@ class DesignWeighting final : public Check {
 
   void validate(const CaseSpec& spec) const override { (void)read(spec.params); }
 
+  std::vector<MutantInfo> mutants() const override { return kMutants; }
+
+  std::optional<Domain> domain() const override {
+    using S = DomainParam::Scale;
+    Domain dm;
+    dm.params = {
+        {"weighting", S::choice, 0, 0, {"theory", "edm"}, "the weighting"},
+        {"scale", S::choice, 0, 0, {"eps", "F"}, "the loss scale (the D-scale is a finding: docs)"},
+        {"s_d", S::log, 0.1, 2, {}, "theory: the data scale"},
+        {"sigma_lo", S::log, 1e-4, 0.002, {}, "range's low end (at most EDM's sigma_min)"},
+        {"sigma_hi", S::log, 80, 1000, {}, "range's high end (at least EDM's sigma_max)"},
+    };
+    dm.constraints = {"ranges that contain EDM's [0.002, 80]", "the eps- and F-scales (the D-scale: finding "
+                      "weighting-theory-not-bell-on-d-scale)", "s_d within [0.1, 2] (data scales of the experiment)"};
+    dm.make = [](const std::vector<double>& x) {
+      const char* kind = x[0] < 0.5 ? "theory" : "edm";
+      return json{{"claim", "bell"},
+                  {"weighting", weighting_to_json(of_kind(kind, x[0] < 0.5 ? x[2] : kSigmaData))},
+                  {"scale", x[1] < 0.5 ? "eps" : "F"},
+                  {"sigma_range", json::array({x[3], x[4]})}};
+    };
+    dm.label = [](const std::vector<double>& x) {
+      return fmt::format("bell/{}/{}/s_d={:.3g}/sigma={:.3g}..{:.3g}", x[0] < 0.5 ? "theory" : "edm",
+                         x[1] < 0.5 ? "eps" : "F", x[0] < 0.5 ? x[2] : kSigmaData, x[3], x[4]);
+    };
+    dm.run_budget = {24, 60, 200};
+    return dm;
+  }
+
   CaseResult run_case(const CaseSpec& spec, const RunContext& ctx) const override {
+    require_mutant(ctx.mutant);
     CaseResult r = start_result(*this, spec, ctx);
     const Parsed p = read(spec.params);
     if (p.claim == "bell")
-      run_bell(r, p);
+      run_bell(r, p, ctx.mutant);
     else
-      run_experiment(r, p);
+      run_experiment(r, p, claimed_best(ctx.mutant));
     return r;
   }
 
@@ -198,7 +246,7 @@ class DesignWeighting final : public Check {
     return p;
   }
 
-  static void run_bell(CaseResult& r, const Parsed& p) {
+  static void run_bell(CaseResult& r, const Parsed& p, const std::string& mutant) {
     const auto f = density(p.weighting, p.scale);
     const Shape s = shape_of(f, p.u_lo, p.u_hi);
     const Shape s2 = shape_of(f, p.u_lo, p.u_hi, 2001);
@@ -228,14 +276,24 @@ class DesignWeighting final : public Check {
     r.data["weighting"] = p.weighting.kind;
     // Claim: bell-shaped. Margin in halvings, error = resolution difference (+ round-off).
     const double err = std::fabs(m - m2) + 1e-9;
-    r.compare(0.0, m, err);
+    if (mutant == "monotone") {
+      // The mutant: the maximum sits at an end of the range. Margin: log2(larger end value / maximum), in
+      // halvings (0 when the maximum is at an end, negative for an interior peak above both ends).
+      auto mono = [&](const Shape& sh) {
+        const double ends = std::max(f(p.u_lo), f(p.u_hi));
+        return ends > 0 ? std::min(0.0, std::log2(ends / sh.peak_value)) : -64.0;
+      };
+      r.compare(0.0, mono(s), std::fabs(mono(s) - mono(s2)) + 1e-9);
+    } else {
+      r.compare(0.0, m, err);
+    }
     if (r.verdict == Verdict::violated)
       r.reason = fmt::format("not bell-shaped on the {}-scale: {} ({} local maxima, peak at ln sigma = {:.3f}{})",
                              to_string(p.scale), r.reason, s.local_maxima, s.peak_u,
                              s.interior ? "" : ", an end of the range");
   }
 
-  void run_experiment(CaseResult& r, const Parsed& p) const {
+  void run_experiment(CaseResult& r, const Parsed& p, const std::string& claimed) const {
     const auto levels = training_levels(p.training);
     std::map<std::string, std::vector<double>> kl, klerr;
     std::map<std::string, std::vector<double>> beta_of;
@@ -262,9 +320,9 @@ class DesignWeighting final : public Check {
         klerr[kind].push_back(sub.terms.at("KL_resolution_difference").at("mid").get<double>());
       }
     for (const auto& [kind, why] : no_density) r.data["no_density_" + kind] = why;
-    if (no_density.count("theory")) {
+    if (no_density.count(claimed)) {
       r.verdict = Verdict::inconclusive;
-      r.reason = "no KL for the theory weighting in some replicate: " + no_density["theory"];
+      r.reason = "no KL for the " + claimed + " weighting in some replicate: " + no_density[claimed];
       return;
     }
     // Mean KL and paired differences (other − theory) over replicates.
@@ -292,18 +350,18 @@ class DesignWeighting final : public Check {
     // The decisive paired difference: the best competitor of theory.
     double best_diff = INFINITY, best_se = 0, grid_err = 0;
     std::string best;
-    for (const char* kind : {"uniform", "song", "edm"}) {
-      if (no_density.count(kind)) continue;
+    for (const char* kind : {"uniform", "song", "edm", "theory"}) {
+      if (no_density.count(kind) || kind == claimed) continue;
       std::vector<double> d;
-      for (int i = 0; i < p.replicates; ++i) d.push_back(kl[kind][i] - kl["theory"][i]);
+      for (int i = 0; i < p.replicates; ++i) d.push_back(kl[kind][i] - kl[claimed][i]);
       const double md = mean(d);
       double s2 = 0;
       for (double x : d) s2 += (x - md) * (x - md);
       const double se = std::sqrt(s2 / (R - 1) / R);
-      r.term(std::string("paired_diff_") + kind + "_minus_theory", md);
+      r.term(std::string("paired_diff_") + kind + "_minus_" + claimed, md);
       r.term(std::string("paired_se_") + kind, se);
       double ge = 0;
-      for (int i = 0; i < p.replicates; ++i) ge = std::max(ge, klerr[kind][i] + klerr["theory"][i]);
+      for (int i = 0; i < p.replicates; ++i) ge = std::max(ge, klerr[kind][i] + klerr[claimed][i]);
       if (md < best_diff) best_diff = md, best_se = se, best = kind, grid_err = ge;
     }
     r.data["best_competitor"] = best;
@@ -313,14 +371,14 @@ class DesignWeighting final : public Check {
       r.reason = "no competitor of the theory weighting has a KL";
       return;
     }
-    r.compare(mean(kl["theory"]), mean(kl[best]), 2 * best_se + grid_err);
+    r.compare(mean(kl[claimed]), mean(kl[best]), 2 * best_se + grid_err);
     std::string dropped;
     for (const auto& [kind, why] : no_density)
       dropped += (dropped.empty() ? "; no density (map folds) for: " : ", ") + kind;
     r.reason = fmt::format(
-        "ranking by mean KL over {} replicates: {}; theory vs {}: paired difference {:.3g} +- {:.2g} "
+        "ranking by mean KL over {} replicates: {}; {} vs {}: paired difference {:.3g} +- {:.2g} "
         "(2 SE){}; {}",
-        p.replicates, rank, best, best_diff, 2 * best_se, dropped, r.reason);
+        p.replicates, rank, claimed, best, best_diff, 2 * best_se, dropped, r.reason);
   }
 };
 

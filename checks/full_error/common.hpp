@@ -108,8 +108,13 @@ const TrainedNetwork& trained_for(const DataLaw& law, const json& training, int 
                                   const std::vector<double>& total_weights = {});
 
 /// Runs the sampler with the trained network through `levels`, records the terms (E_I, E_D, E_S, the
-/// exact Girsanov terms, KL) and compares KL ≤ E_I + E_D + E_S (checks/full_error.cpp).
+/// exact Girsanov terms, KL) and compares KL ≤ E_I + E_D + E_S (checks/full_error.cpp). `mutant`: one of
+/// full_error_mutants() (the power table, issue 15), or empty for the claim.
 void judge_sampler(CaseResult& r, const DataLaw& law, const TrainedNetwork& tn, const LevelsSpec& levels,
-                   const BoundConstants& k);
+                   const BoundConstants& k, const std::string& mutant = {});
+
+/// The form mutants of the composed bound E_I + E_D + E_S (full.error): dropped terms, a higher power of
+/// the step, a missing log factor. C_D and C_S are [UNKNOWN] (committed calibration): never scaled.
+std::vector<MutantInfo> full_error_mutants();
 
 }  // namespace diffbound::checks

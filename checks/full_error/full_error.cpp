@@ -138,15 +138,37 @@ const TrainedNetwork& trained_for(const DataLaw& law, const json& training, int 
   return e->net;
 }
 
+std::vector<MutantInfo> full_error_mutants() {
+  return {
+      {"drop_score", "dropped term", "KL <= E_I + E_D: no score-error term (the O(1) floor claimed absent)"},
+      {"drop_init", "dropped term", "KL <= E_D + E_S: no initialization term m2^2/(2 a_0)"},
+      {"drop_discretization", "dropped term", "KL <= E_I + E_S: no discretization term"},
+      {"kappa_cubed", "larger power of the step", "F_D = d kappa^3 K + kappa [d (1 + L) + m2^2] (kappa^2 K claimed kappa^3 K)"},
+      {"drop_log_span", "missing log factor", "F_D = d kappa^2 K + kappa [d + m2^2]: the (1 + L) log-span factor dropped"},
+  };
+}
+
 /// Runs the sampler with a trained network and fills r (shared with design.weighting): terms, data, and
 /// the comparison KL ≤ E_I + E_D + E_S.
 void judge_sampler(CaseResult& r, const DataLaw& law, const TrainedNetwork& tn, const LevelsSpec& levels,
-                   const BoundConstants& k) {
+                   const BoundConstants& k, const std::string& mutant) {
   const auto sigma = levels.sigmas<double>();
   const auto a = variances(sigma);
   const SamplerEvaluation ev = evaluate_sampler(law, *tn.score, sigma);
-  const auto cb = full_error::composed_bound<double>(a, static_cast<double>(law.dimension()), ev.m2, ev.eps_sq, k.C_D,
-                                                     k.C_S, k.kappa_max);
+  auto cb = full_error::composed_bound<double>(a, static_cast<double>(law.dimension()), ev.m2, ev.eps_sq, k.C_D,
+                                               k.C_S, k.kappa_max);
+  if (!mutant.empty()) {
+    // The mutant's form, through the same constants (theory/sampling_bound.hpp: F_D = d κ² K + κ [d (1 + L) + m₂²]).
+    const auto& g = cb.forms.geometry;
+    const double dim = law.dimension(), K = static_cast<double>(g.steps);
+    if (mutant == "drop_score") cb.terms.score = 0;
+    if (mutant == "drop_init") cb.terms.init = 0;
+    if (mutant == "drop_discretization") cb.terms.discretization = 0;
+    if (mutant == "kappa_cubed")
+      cb.terms.discretization = k.C_D * (dim * g.kappa * g.kappa * g.kappa * K + g.kappa * (dim * (1 + g.log_span) + ev.m2));
+    if (mutant == "drop_log_span")
+      cb.terms.discretization = k.C_D * (dim * g.kappa * g.kappa * K + g.kappa * (dim + ev.m2));
+  }
   const double girsanov_score = ev.score_form / 2;
   const double girsanov_total = ev.girsanov_init + ev.girsanov_discretization + girsanov_score;
   r.term("E_I", cb.terms.init), r.term("E_D", cb.terms.discretization), r.term("E_S", cb.terms.score);
@@ -188,6 +210,38 @@ class FullError final : public Check {
  public:
   ClaimInfo claim() const override { return full_error::claim(); }
   std::vector<ScalarKind> scalar_kinds() const override { return {ScalarKind::float64}; }
+
+  std::vector<MutantInfo> mutants() const override { return full_error_mutants(); }
+
+  std::optional<Domain> domain() const override {
+    using S = DomainParam::Scale;
+    Domain dm;
+    dm.params = {
+        {"law", S::choice, 0, 0, {"gauss", "mix"}, "1-D law: N(1, 0.5^2) or the mixture of N(+-1.5, 0.5^2)"},
+        {"m", S::log_integer, 16, 64, {}, "width (depth 2)"},
+        {"steps", S::integer, 0, 400, {}, "GD steps (step_rel 0.5; 0 = the untrained network)"},
+        {"n", S::log_integer, 4, 32, {}, "training samples"},
+        {"N", S::log_integer, 8, 64, {}, "sampler levels (EDM rho = 7)"},
+        {"sigma_min", S::log, 0.05, 0.5, {}, "sampler's smallest level"},
+        {"sigma_max", S::log, 5, 20, {}, "sampler's largest level"},
+    };
+    dm.constraints = {"the sampler's levels inside the trained range [0.02, 80] (training grid: geometric, 9 levels)",
+                      "step condition kappa <= kappa_max = 1 (else the comparison is INCONCLUSIVE)",
+                      "the network's step map must not fold (else no density: INCONCLUSIVE)"};
+    dm.make = [](const std::vector<double>& x) {
+      json t = base_training(Size::smoke);
+      t["network"]["width"] = std::lround(x[1]);
+      t["gd"]["max_steps"] = std::lround(x[2]);
+      return case_json(x[0] < 0.5 ? gauss_law() : mix_law(), t, static_cast<int>(std::lround(x[3])), 0,
+                       LevelsSpec::of(ScheduleSpec::edm(static_cast<int>(std::lround(x[4])), x[5], x[6], 7.0)));
+    };
+    dm.label = [](const std::vector<double>& x) {
+      return fmt::format("{}/m={}/steps={}/n={}/N={}/sigma={:.3g}..{:.3g}", x[0] < 0.5 ? "gauss" : "mix",
+                         std::lround(x[1]), std::lround(x[2]), std::lround(x[3]), std::lround(x[4]), x[5], x[6]);
+    };
+    dm.run_budget = {32, 32, 64};
+    return dm;
+  }
 
   std::vector<CaseSpec> cases(Size size) const override {
     std::vector<CaseSpec> out;
@@ -252,6 +306,7 @@ class FullError final : public Check {
   void validate(const CaseSpec& spec) const override { (void)read_case(spec.params); }
 
   CaseResult run_case(const CaseSpec& spec, const RunContext& ctx) const override {
+    require_mutant(ctx.mutant);
     CaseResult r = start_result(*this, spec, ctx);
     const FeCase c = read_case(spec.params);
     const TrainedNetwork& tn = trained_for(c.law, c.training, c.samples, c.replicate);
@@ -262,7 +317,7 @@ class FullError final : public Check {
     r.data["loss_curve"] = json::array();
     for (std::size_t i : thin(tn.loss.size(), 60)) r.data["loss_curve"].push_back({static_cast<double>(i), tn.loss[i]});
     if (tn.diverged) r.data["gd_diverged"] = true;
-    judge_sampler(r, c.law, tn, c.levels, c.constants);
+    judge_sampler(r, c.law, tn, c.levels, c.constants, ctx.mutant);
     return r;
   }
 

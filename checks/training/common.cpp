@@ -567,4 +567,74 @@ json thinned_curve(const std::vector<double>& y, std::size_t max_points, long x_
   return json{{"x", xs}, {"y", ys}};
 }
 
+Domain sweep_domain(const SweepDomainSpec& spec) {
+  using S = DomainParam::Scale;
+  Domain d;
+  d.params = {
+      {"axis", S::choice, 0, 0, spec.axes, "the swept variable"},
+      {"m", S::log_integer, 32, 64, {}, "base width"},
+      {"L", S::integer, 1, 3, {}, "depth (hidden layers)"},
+      {"n", S::integer, 2, 6, {}, "base samples"},
+      {"N", S::integer, 1, 3, {}, "base noise levels"},
+      {"d", S::integer, 1, 4, {}, "base data dimension (isotropic Gaussian, variance 1)"},
+      {"step_rel", S::log, 0.1, 0.9, {}, "h as a fraction of 2/lambda_max (largest value of a step_rel sweep)"},
+  };
+  d.constraints = {"width >= 32 and >= 4 nN d (four times the number of scalar targets) in every run of the sweep "
+                   "(over-parameterised, L* = 0)",
+                   "step_rel < 1: h below the linearised stability limit 2/lambda_max",
+                   "values v, 2v, 4v (step_rel s/4, s/2, s): two calibrate the constant, the last is held out"};
+  auto sweep_of = [spec](const std::vector<double>& x) {
+    const std::string axis = spec.axes.at(static_cast<std::size_t>(std::lround(x[0])));
+    SweepSpec s;
+    s.axis = axis;
+    s.calibration = 2;
+    s.replicates = 1;
+    s.step_policy = "per_run";
+    RunSpec& r = s.base;
+    r.data.family = "gaussian";
+    r.data.gaussian.spectrum = "isotropic";
+    r.data.gaussian.dimension = std::lround(x[5]);
+    r.data.gaussian.scale = 1.0;
+    r.network.width = static_cast<int>(std::lround(x[1]));
+    r.network.depth = static_cast<int>(std::lround(x[2]));
+    r.loss.samples = static_cast<int>(std::lround(x[3]));
+    r.loss.grid = ScheduleSpec::geometric(static_cast<int>(std::lround(x[4])) + 1, 0.02, 100.0);
+    r.gd.step_rel = x[6];
+    r.gd.max_steps = spec.max_steps;
+    r.gd.stop_ratio = 1e-13;
+    r.gd.distance_every = 0;
+    const double v0 = axis == "width"       ? x[1]
+                      : axis == "depth"     ? x[2]
+                      : axis == "samples"   ? x[3]
+                      : axis == "levels"    ? x[4]
+                      : axis == "dimension" ? x[5]
+                                            : x[6];
+    s.values = axis == "step_rel" ? std::vector<double>{x[6] / 4, x[6] / 2, x[6]}
+                                  : std::vector<double>{std::round(v0), 2 * std::round(v0), 4 * std::round(v0)};
+    for (double v : s.values) {
+      const RunSpec run = apply_axis(s.base, axis, v);
+      const long targets = static_cast<long>(run.loss.samples) * (run.loss.grid.n_levels - 1) * run.data.dim();
+      if (run.network.width < 4 * targets)
+        throw ParamError("width " + std::to_string(run.network.width) + " < 4 nN d = " + std::to_string(4 * targets) +
+                         ": not over-parameterised");
+    }
+    return s;
+  };
+  d.make = [sweep_of, kind = spec.kind](const std::vector<double>& x) {
+    json j = sweep_to_json(sweep_of(x));
+    if (!kind.empty()) j["kind"] = kind;
+    j["scalar"] = "double";  // a training run in MPFR takes minutes: the falsifier's cases train in double
+    return j;
+  };
+  d.label = [sweep_of](const std::vector<double>& x) {
+    const SweepSpec s = sweep_of(x);
+    const RunSpec& r = s.base;
+    return "sweep/" + s.axis + "/m=" + std::to_string(r.network.width) + "/L=" + std::to_string(r.network.depth) +
+           "/n=" + std::to_string(r.loss.samples) + "/N=" + std::to_string(r.loss.grid.n_levels - 1) +
+           "/d=" + std::to_string(r.data.gaussian.dimension) + "/h_rel=" + shortest_decimal(r.gd.step_rel.value_or(0));
+  };
+  d.run_budget = spec.run_budget;
+  return d;
+}
+
 }  // namespace diffbound::checks

@@ -13,6 +13,7 @@
 #include <diffbound/numerics/gradient_descent.hpp>
 #include <diffbound/numerics/training_data.hpp>
 
+#include <array>
 #include <optional>
 #include <string>
 #include <vector>
@@ -144,6 +145,20 @@ struct SweepRun {
   RunOutput out;
 };
 std::vector<SweepRun> run_sweep(const SweepSpec& s, ScalarKind kind, std::uint64_t case_seed);
+
+/// The hypothesis domain of a fitted-constant sweep (training.linear_rate, training.gradient_lower_bound;
+/// issue 15): a sweep along one of `axes` from a small base run (isotropic Gaussian data of dimension d,
+/// width m, depth L, n samples, N levels, step_rel), values v, 2v, 4v (step_rel: s/4, s/2, s), the first
+/// two calibrating and the last held out, one network per value. Constraints (ParamError outside): every
+/// run over-parameterised with width >= 32 and >= 4 nN d, four times the number of scalar targets (the lazy regime,
+/// L* = 0), and step_rel < 1 (h below the linearised stability limit 2/lambda_max).
+struct SweepDomainSpec {
+  std::vector<std::string> axes;        ///< the axes the domain may sweep (the first is the simplest)
+  long max_steps = 400;                 ///< GD steps of a run (before equal_time scaling)
+  std::string kind;                     ///< the case's "kind" (empty: none)
+  std::array<std::size_t, 3> run_budget{32, 40, 120};  ///< the search takes at least 4 (n + 1) = 32
+};
+Domain sweep_domain(const SweepDomainSpec& spec);
 
 /// A point of a held-out test: the claim is measured ≤ bound, up to `error` (fit-based + rounding).
 /// `ratio_to_calibrated` (fitted constants only): how far the point needs the fitted constant to move,

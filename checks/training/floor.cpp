@@ -61,6 +61,30 @@ std::pair<double, double> floor_of(const DsmOptions& lo, int n, const LevelFloor
   return {v, std::sqrt(var)};
 }
 
+// ---- Form mutants (power table, issue 15): wrong variants of Remark 1, computed by run_trained when
+// RunContext::mutant names one (the sign cases, C-bar < 0, are the same fact under every mutant). -----------
+const std::vector<MutantInfo> kMutants{
+    {"no_fisher", "dropped term",
+     "per-level floor f_j = d: the Fisher-information term of f_j = d - sigma_j^2 J(p_sigma_j) dropped (the floor "
+     "of the zero score)"},
+    {"fisher_half", "derived constant halved", "f_j = d - sigma_j^2 J(p_sigma_j)/2: the Fisher term with 1/2"},
+    {"fresh_noise_population_floor", "wrong law (memorisation denied)",
+     "the fresh-noise loss on the training points stays above F*(p) (instead of the floor of their empirical law)"},
+    {"fixed_noise_population_floor", "wrong loss (memorisation denied)",
+     "the empirical loss with its fixed noise draws stays above F*(p)"},
+    {"fixed_noise_empirical_floor", "wrong loss (memorisation denied)",
+     "the empirical loss with its fixed noise draws stays above the floor of the training points' law"},
+};
+
+/// A mutant's per-level floors from the true ones: d (no_fisher) or (d + f_j)/2 (fisher_half).
+LevelFloors mutate_floors(LevelFloors lf, double d, const std::string& mutant) {
+  for (std::size_t j = 0; j < lf.f.size(); ++j) {
+    if (mutant == "no_fisher") lf.f[j] = d, lf.se[j] = 0;
+    if (mutant == "fisher_half") lf.f[j] = (d + lf.f[j]) / 2, lf.se[j] /= 2;
+  }
+  return lf;
+}
+
 TrainingDataSpec gaussian_data(std::int64_t d, double scale) {
   TrainingDataSpec s;
   s.family = "gaussian";
@@ -152,7 +176,46 @@ class TrainingFloor final : public Check {
     return out;
   }
 
+  std::vector<MutantInfo> mutants() const override { return kMutants; }
+
+  std::optional<Domain> domain() const override {
+    using S = DomainParam::Scale;
+    Domain dm;
+    dm.params = {
+        {"data", S::choice, 0, 0, {"gaussian", "mixture"}, "isotropic Gaussian (variance 1) or a 2-component mixture"},
+        {"d", S::integer, 1, 4, {}, "data dimension"},
+        {"n", S::log_integer, 4, 32, {}, "training samples"},
+        {"m", S::log_integer, 16, 64, {}, "width"},
+        {"steps", S::log_integer, 30, 3000, {}, "GD steps (step_rel 0.5)"},
+        {"N", S::integer, 2, 5, {}, "noise levels (geometric grid on [0.02, 100])"},
+    };
+    dm.constraints = {"any network and any GD budget: Remark 1's floor binds every score model",
+                      "Monte Carlo: 256 population points, 8 fresh-noise replicates, 2000 floor samples per level"};
+    dm.make = [](const std::vector<double>& x) {
+      RunSpec r;
+      const std::int64_t d = std::lround(x[1]);
+      r.data = x[0] < 0.5 ? gaussian_data(d, 1.0) : mixture_data(d, 2);
+      r.loss.samples = static_cast<int>(std::lround(x[2]));
+      r.loss.grid = ScheduleSpec::geometric(static_cast<int>(std::lround(x[5])) + 1, 0.02, 100.0);
+      r.network.width = static_cast<int>(std::lround(x[3]));
+      r.network.depth = 2;
+      r.gd.step_rel = 0.5;
+      r.gd.max_steps = std::lround(x[4]);
+      r.gd.distance_every = 0;
+      return json{{"kind", "trained"},   {"run", run_to_json(r)},   {"mc_samples", 256},
+                  {"noise_replicates", 8}, {"floor_samples", 2000}, {"evaluations", 4},
+                  {"scalar", "double"}};
+    };
+    dm.label = [](const std::vector<double>& x) {
+      return fmt::format("trained/{}/d={}/n={}/m={}/steps={}/N={}", x[0] < 0.5 ? "gaussian" : "mixture",
+                         std::lround(x[1]), std::lround(x[2]), std::lround(x[3]), std::lround(x[4]), std::lround(x[5]));
+    };
+    dm.run_budget = {28, 40, 120};
+    return dm;
+  }
+
   CaseResult run_case(const CaseSpec& spec, const RunContext& ctx) const override {
+    require_mutant(ctx.mutant);
     CaseResult r = start_result(*this, spec, ctx);
     const std::string kind = get_string(spec.params, "kind", "");
     if (kind == "sign") return run_sign(spec, ctx, std::move(r));
@@ -261,8 +324,11 @@ class TrainingFloor final : public Check {
 
     // Floors.
     const auto w = level_weights<double>(run.loss);
-    const LevelFloors lf_pop = level_floors(run.data, w.sigma, F, mix64(ctx.seed ^ 0x999), nullptr);
-    const LevelFloors lf_emp = level_floors(run.data, w.sigma, F, mix64(ctx.seed ^ 0xaaa), &x0);
+    const double dim = static_cast<double>(x0.rows());
+    const LevelFloors lf_pop =
+        mutate_floors(level_floors(run.data, w.sigma, F, mix64(ctx.seed ^ 0x999), nullptr), dim, ctx.mutant);
+    const LevelFloors lf_emp =
+        mutate_floors(level_floors(run.data, w.sigma, F, mix64(ctx.seed ^ 0xaaa), &x0), dim, ctx.mutant);
     const auto [floor_pop, floor_pop_se] = floor_of(run.loss, n, lf_pop);
     const auto [floor_emp, floor_emp_se] = floor_of(run.loss, n, lf_emp);
 
@@ -306,8 +372,18 @@ class TrainingFloor final : public Check {
                            {"population_se", pop_se}});
       pts.push_back({fmt::format("k={} population loss vs F*(p)", k), floor_pop, popl,
                      kZ * std::sqrt(pop_se * pop_se + floor_pop_se * floor_pop_se)});
-      pts.push_back({fmt::format("k={} fresh-noise loss vs F*(empirical law)", k), floor_emp, fresh,
-                     kZ * std::sqrt(fresh_se * fresh_se + floor_emp_se * floor_emp_se)});
+      if (ctx.mutant == "fresh_noise_population_floor")
+        pts.push_back({fmt::format("k={} fresh-noise loss vs F*(p) (mutant)", k), floor_pop, fresh,
+                       kZ * std::sqrt(fresh_se * fresh_se + floor_pop_se * floor_pop_se)});
+      else
+        pts.push_back({fmt::format("k={} fresh-noise loss vs F*(empirical law)", k), floor_emp, fresh,
+                       kZ * std::sqrt(fresh_se * fresh_se + floor_emp_se * floor_emp_se)});
+      // The empirical loss is exact (its noise draws are fixed): the floors' Monte Carlo errors only.
+      if (ctx.mutant == "fixed_noise_population_floor")
+        pts.push_back({fmt::format("k={} fixed-noise loss vs F*(p) (mutant)", k), floor_pop, le, kZ * floor_pop_se});
+      if (ctx.mutant == "fixed_noise_empirical_floor")
+        pts.push_back(
+            {fmt::format("k={} fixed-noise loss vs F*(empirical law) (mutant)", k), floor_emp, le, kZ * floor_emp_se});
     };
     for (long k = 0; k <= K; ++k) {
       if (next < eval_steps.size() && eval_steps[next] == k) {

@@ -22,8 +22,25 @@ namespace {
 
 using training_gradient_lower_bound::pl_form;
 
-double form_of(const ProblemFacts& f) {
-  return pl_form(f.q_min, f.delta, f.m, static_cast<double>(f.d), static_cast<double>(f.P));
+// ---- Form mutants (power table, issue 15): wrong variants of the encoded form, computed by form_of when
+// RunContext::mutant names one. C_PL is [UNKNOWN] (fitted per sweep): only exponents and factors of the
+// form are mutated, never the constant. ----------------------------------------------------------------------
+const std::vector<MutantInfo> kMutants{
+    {"width_squared", "larger exponent (PL ratio claimed larger)", "mu >= C q_min delta m^2/(d P^2): grows like m^2"},
+    {"samples_weaker", "smaller exponent (dependence claimed weaker)", "mu >= C q_min delta m/(d P): (nN)^-1 instead of (nN)^-2"},
+    {"drop_levels", "dropped factor", "P = n instead of nN: the number of noise levels does not enter"},
+    {"drop_samples", "dropped factor", "P = N instead of nN: the number of samples does not enter"},
+    {"drop_dimension", "dropped factor", "mu >= C q_min delta m/P^2: no 1/d"},
+};
+
+double form_of(const ProblemFacts& f, const std::string& mutant = {}) {
+  double m = f.m, d = static_cast<double>(f.d), P = static_cast<double>(f.P);
+  if (mutant == "width_squared") m *= f.m;
+  if (mutant == "drop_levels") P = f.n;
+  if (mutant == "drop_samples") P = f.N;
+  if (mutant == "drop_dimension") d = 1;
+  const double form = pl_form(f.q_min, f.delta, m, d, P);
+  return mutant == "samples_weaker" ? form * P : form;
 }
 
 struct PlPath {
@@ -71,7 +88,13 @@ struct AxisExpectation {
   double exponent;
   SlopeRule rule;
 };
-AxisExpectation expectation(const std::string& axis) {
+AxisExpectation expectation(const std::string& axis, const std::string& mutant = {}) {
+  // A mutant's form predicts other exponents; its judged fits are held to them.
+  if (axis == "width" && mutant == "width_squared") return {2.0, SlopeRule::close_to};
+  if ((axis == "samples" || axis == "levels") && mutant == "samples_weaker") return {-1.0, SlopeRule::at_least};
+  if (axis == "levels" && mutant == "drop_levels") return {0.0, SlopeRule::at_least};
+  if (axis == "samples" && mutant == "drop_samples") return {0.0, SlopeRule::at_least};
+  if (axis == "dimension" && mutant == "drop_dimension") return {0.0, SlopeRule::at_least};
   if (axis == "width") return {1.0, SlopeRule::close_to};
   if (axis == "samples" || axis == "levels") return {-2.0, SlopeRule::at_least};
   if (axis == "dimension") return {-1.0, SlopeRule::at_least};
@@ -82,6 +105,16 @@ class TrainingGradientLowerBound final : public Check {
  public:
   ClaimInfo claim() const override { return training_gradient_lower_bound::claim(); }
   std::vector<ScalarKind> scalar_kinds() const override { return {ScalarKind::float64, ScalarKind::mpfr}; }
+
+  std::vector<MutantInfo> mutants() const override { return kMutants; }
+
+  std::optional<Domain> domain() const override {
+    SweepDomainSpec d;
+    d.axes = {"width", "samples", "levels", "dimension"};
+    d.max_steps = 400;
+    d.run_budget = {32, 40, 120};
+    return sweep_domain(d);
+  }
 
   std::vector<CaseSpec> cases(Size size) const override {
     std::vector<CaseSpec> out;
@@ -111,6 +144,7 @@ class TrainingGradientLowerBound final : public Check {
   }
 
   CaseResult run_case(const CaseSpec& spec, const RunContext& ctx) const override {
+    require_mutant(ctx.mutant);
     CaseResult r = start_result(*this, spec, ctx);
     const SweepSpec s = sweep_from_json(spec.params, {"scalar"});
     const ScalarKind kind = case_scalar(spec.params, ctx);
@@ -123,7 +157,7 @@ class TrainingGradientLowerBound final : public Check {
     for (const auto& run : runs) {
       pls.push_back(pl_path(run.out));
       const auto& pl = pls.back();
-      const double form = form_of(run.out.facts);
+      const double form = form_of(run.out.facts, ctx.mutant);
       if (run.calibration && std::isfinite(pl.min)) cal.push_back(pl.min / form);
       jr.push_back(
           json{{"value", run.value},
@@ -162,7 +196,7 @@ class TrainingGradientLowerBound final : public Check {
         pts.push_back({label + " (no admissible path point)", 0, 0, std::numeric_limits<double>::infinity()});
         continue;
       }
-      const double form = form_of(runs[i].out.facts);
+      const double form = form_of(runs[i].out.facts, ctx.mutant);
       // μ is a ratio of double-rounded quantities: 1e-12 relative covers its rounding comfortably.
       pts.push_back(fitted_lower(label, c_pl * form, pls[i].min, 1e-12 * pls[i].min));
     }
@@ -172,6 +206,7 @@ class TrainingGradientLowerBound final : public Check {
 
   Summary summarize(const std::vector<CaseResult>& results) const override {
     Summary s;
+    const std::string mutant = results.empty() ? std::string() : results.front().mutant;
     for (const auto& r : results) {
       if (!r.error.empty() || !r.data.contains("runs")) continue;
       const std::string axis = r.data.value("axis", std::string());
@@ -195,7 +230,7 @@ class TrainingGradientLowerBound final : public Check {
       study.name = "min PL ratio vs " + sym + " (" + r.case_id + ")";
       study.key_label = sym;
       study.value_label = "min PL ratio";
-      const auto ex = expectation(axis);
+      const auto ex = expectation(axis, mutant);
       study.expected = ex.exponent;
       study.rule = ex.rule;
       study.slack = 0.3;

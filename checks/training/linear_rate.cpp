@@ -42,8 +42,27 @@ RunSpec base_run(Size size) {
   return r;
 }
 
-double form_of(const ProblemFacts& f) {
-  return rate_form(f.h, f.q_min, f.delta, f.m, static_cast<double>(f.d), static_cast<double>(f.P));
+// ---- Form mutants (power table, issue 15): wrong variants of the encoded form, computed by form_of when
+// RunContext::mutant names one. C_rate is [UNKNOWN] (fitted per sweep): only the form's exponents and
+// factors are mutated, never the constant. ------------------------------------------------------------------
+const std::vector<MutantInfo> kMutants{
+    {"width_squared", "larger exponent (rate claimed faster)", "rho >= C h q_min delta m^2/(d P^2): the rate grows like m^2"},
+    {"step_squared", "larger exponent (rate claimed faster)", "rho >= C h^2 q_min delta m/(d P^2): the rate grows like h^2"},
+    {"samples_weaker", "smaller exponent (dependence claimed weaker)", "rho >= C h q_min delta m/(d P): (nN)^-1 instead of (nN)^-2"},
+    {"drop_levels", "dropped factor", "P = n instead of nN: the number of noise levels does not slow GD"},
+    {"drop_samples", "dropped factor", "P = N instead of nN: the number of samples does not slow GD"},
+    {"drop_dimension", "dropped factor", "rho >= C h q_min delta m/P^2: no 1/d"},
+};
+
+double form_of(const ProblemFacts& f, const std::string& mutant = {}) {
+  double h = f.h, m = f.m, d = static_cast<double>(f.d), P = static_cast<double>(f.P);
+  if (mutant == "width_squared") m *= f.m;
+  if (mutant == "step_squared") h *= f.h;
+  if (mutant == "drop_levels") P = f.n;
+  if (mutant == "drop_samples") P = f.N;
+  if (mutant == "drop_dimension") d = 1;
+  const double form = rate_form(h, f.q_min, f.delta, m, d, P);
+  return mutant == "samples_weaker" ? form * P : form;
 }
 
 /// Expected exponent of ρ in the sweep variable under the encoded form, and how it is judged.
@@ -52,7 +71,16 @@ struct AxisExpectation {
   SlopeRule rule;
   const char* why;
 };
-AxisExpectation expectation(const std::string& axis) {
+AxisExpectation expectation(const std::string& axis, const std::string& mutant = {}) {
+  // A mutant's form predicts other exponents; its judged fits are held to them.
+  if (axis == "width" && mutant == "width_squared") return {2.0, SlopeRule::close_to, "mutant width_squared: rho ~ h m^2"};
+  if (axis == "step_rel" && mutant == "step_squared") return {2.0, SlopeRule::close_to, "mutant step_squared: rho ~ h^2"};
+  if ((axis == "samples" || axis == "levels") && mutant == "samples_weaker")
+    return {-1.0, SlopeRule::at_least, "mutant samples_weaker: rho >~ (nN)^-1"};
+  if (axis == "levels" && mutant == "drop_levels") return {0.0, SlopeRule::at_least, "mutant drop_levels: rho >~ N^0"};
+  if (axis == "samples" && mutant == "drop_samples") return {0.0, SlopeRule::at_least, "mutant drop_samples: rho >~ n^0"};
+  if (axis == "dimension" && mutant == "drop_dimension")
+    return {0.0, SlopeRule::at_least, "mutant drop_dimension: rho >~ d^0"};
   if (axis == "width") return {1.0, SlopeRule::close_to, "rho ~ h m at a common h [R] §5.1"};
   if (axis == "step_rel") return {1.0, SlopeRule::close_to, "rho ~ h below the stability limit [R] §5.1"};
   if (axis == "samples") return {-2.0, SlopeRule::at_least, "rho >~ (nN)^-2: the bound's exponent is a worst case [R]"};
@@ -65,6 +93,17 @@ class TrainingLinearRate final : public Check {
  public:
   ClaimInfo claim() const override { return training_linear_rate::claim(); }
   std::vector<ScalarKind> scalar_kinds() const override { return {ScalarKind::float64, ScalarKind::mpfr}; }
+
+  std::vector<MutantInfo> mutants() const override { return kMutants; }
+
+  std::optional<Domain> domain() const override {
+    SweepDomainSpec d;
+    d.axes = {"width", "step_rel", "samples", "levels", "dimension"};
+    d.kind = "sweep";
+    d.max_steps = 400;
+    d.run_budget = {32, 40, 120};
+    return sweep_domain(d);
+  }
 
   std::vector<CaseSpec> cases(Size size) const override {
     std::vector<CaseSpec> out;
@@ -123,6 +162,7 @@ class TrainingLinearRate final : public Check {
   }
 
   CaseResult run_case(const CaseSpec& spec, const RunContext& ctx) const override {
+    require_mutant(ctx.mutant);
     CaseResult r = start_result(*this, spec, ctx);
     const std::string kind = get_string(spec.params, "kind", "");
     if (kind == "decades") return run_decades(spec, ctx, std::move(r));
@@ -200,14 +240,14 @@ class TrainingLinearRate final : public Check {
       phases.push_back(linear_phase(run.out.path.loss, 0.0, run.out.roundoff_loss));
       const auto& ph = phases.back();
       const bool beyond = s.axis == "step_rel" && run.value >= 1.0;
-      if (run.calibration && ph.ok && !beyond) cal_ratios.push_back(ph.rate / form_of(run.out.facts));
+      if (run.calibration && ph.ok && !beyond) cal_ratios.push_back(ph.rate / form_of(run.out.facts, ctx.mutant));
       jr.push_back(
           json{{"value", run.value},
                {"replicate", run.replicate},
                {"role", beyond ? "beyond_stability" : (run.calibration ? "calibration" : "held_out")},
                {"facts", facts_to_json(run.out.facts)},
                {"phase", phase_to_json(ph)},
-               {"form", form_of(run.out.facts)},
+               {"form", form_of(run.out.facts, ctx.mutant)},
                {"loss", thinned_curve(run.out.path.loss, 160)},
                {"stop_reason", run.out.path.stop_reason},
                {"diverged", run.out.path.diverged},
@@ -239,7 +279,7 @@ class TrainingLinearRate final : public Check {
             {label + " (no linear phase: " + ph.reason + ")", 0.0, 0.0, std::numeric_limits<double>::infinity()});
         continue;
       }
-      const double form = form_of(run.out.facts);
+      const double form = form_of(run.out.facts, ctx.mutant);
       // Lower bound C_rate·form (as "measured") must not exceed the measured ρ (as "bound").
       const double err = 0.5 * (ph.rate_hi - ph.rate_lo);
       pts.push_back(fitted_lower(label, c_rate * form, ph.rate, err));
@@ -251,6 +291,7 @@ class TrainingLinearRate final : public Check {
 
 Summary TrainingLinearRate::summarize(const std::vector<CaseResult>& results) const {
   Summary s;
+  const std::string mutant = results.empty() ? std::string() : results.front().mutant;
   auto finite = [](const json& v) { return v.is_number() && std::isfinite(v.get<double>()); };
   for (const auto& r : results) {
     if (!r.error.empty()) continue;
@@ -330,7 +371,7 @@ Summary TrainingLinearRate::summarize(const std::vector<CaseResult>& results) co
     study.name = "rho vs " + sym + " (" + r.case_id + ")";
     study.key_label = sym;
     study.value_label = "rho";
-    const auto ex = expectation(axis);
+    const auto ex = expectation(axis, mutant);
     study.expected = ex.exponent;
     study.rule = ex.rule;
     study.slack = 0.3;
@@ -398,12 +439,14 @@ Summary TrainingLinearRate::summarize(const std::vector<CaseResult>& results) co
       Fit f = study.fit();
       f.name = fmt::format("exponent of rho in {} ({} step); encoded form: {}", sym, policy, ex.why);
       if (axis == "width" && policy == "per_run") {
-        // h ∝ 1/lambda_max ∝ 1/m at a fixed step_rel: the form predicts a flat rate.
-        f.expected = 0.0;
-        f.comparison = fmt::format("|slope - 0| <= 0.3 (h = step_rel 2/lambda_max shrinks like 1/m)");
-        f.outcome = (f.slope_lo >= -0.3 && f.slope_hi <= 0.3) ? "HOLDS"
-                    : (f.slope_hi < -0.3 || f.slope_lo > 0.3) ? "VIOLATED"
-                                                              : "INCONCLUSIVE";
+        // h ∝ 1/lambda_max ∝ 1/m at a fixed step_rel: the form predicts a flat rate (the mutant
+        // width_squared: a rate like m).
+        const double e = mutant == "width_squared" ? 1.0 : 0.0;
+        f.expected = e;
+        f.comparison = fmt::format("|slope - {:g}| <= 0.3 (h = step_rel 2/lambda_max shrinks like 1/m)", e);
+        f.outcome = (f.slope_lo >= e - 0.3 && f.slope_hi <= e + 0.3) ? "HOLDS"
+                    : (f.slope_hi < e - 0.3 || f.slope_lo > e + 0.3) ? "VIOLATED"
+                                                                      : "INCONCLUSIVE";
       }
       s.fits.push_back(f);
     }

@@ -38,6 +38,15 @@ struct Sample {
 /// The (C_1, C_2) ≥ 0 that minimise Σ_k (C_1 a_k + C_2 b_k)/R_k subject to C_1 a_k + C_2 b_k ≥ R_k for
 /// every sample with R_k > 0. Convex piecewise-linear in C_1 after eliminating C_2: golden section.
 std::pair<double, double> fit_two_term(const std::vector<const Sample*>& cal) {
+  // A one-term form (a mutant without one of the terms): the smallest constant that covers every sample.
+  const bool no_a = std::all_of(cal.begin(), cal.end(), [](const Sample* x) { return x->a == 0; });
+  const bool no_b = std::all_of(cal.begin(), cal.end(), [](const Sample* x) { return x->b == 0; });
+  if (!cal.empty() && (no_a || no_b)) {
+    double c = 0;
+    for (const Sample* x : cal)
+      if (x->R > 0 && (no_a ? x->b : x->a) > 0) c = std::max(c, x->R / (no_a ? x->b : x->a));
+    return no_a ? std::pair{0.0, c} : std::pair{c, 0.0};
+  }
   std::vector<const Sample*> pos;
   for (const Sample* s : cal)
     if (s->R > 0 && s->a > 0 && s->b > 0) pos.push_back(s);
@@ -66,6 +75,33 @@ std::pair<double, double> fit_two_term(const std::vector<const Sample*>& cal) {
   return {c1, c2_of(c1)};
 }
 
+// ---- Form mutants (power table, issue 15): wrong variants of the two-term form, computed by probe() when
+// RunContext::mutant names one. C_1 and C_2 are [UNKNOWN] (fitted per case): only the form's terms and
+// exponents are mutated. Within one case m, L, d and P are fixed, so mutants of their exponents would be
+// absorbed by the fitted constants (not refutable by a case): the mutants act on what varies within a
+// case, the point (its loss and radius) and the size of the step. -------------------------------------------
+const std::vector<MutantInfo> kMutants{
+    {"drop_quadratic", "dropped term", "R <= C_1 sqrt(q P L) omega^(1/3) L^2 sqrt(m ln m/d) |D| only (no |D|^2 term)"},
+    {"drop_linear", "dropped term", "R <= C_2 q P L^2 (m/d) |D|^2 only (no term linear in |D|)"},
+    {"drop_omega", "dropped factor", "linear term without omega^(1/3): no growth with the radius of the point"},
+    {"drop_loss", "dropped factor", "linear term without sqrt(q_max P L(theta)): no dependence on the loss at the point"},
+    {"quadratic_cubic", "larger power of the step", "quadratic term with |D|^3 instead of |D|^2"},
+};
+
+/// The two terms of the form at a sample (without C_1, C_2), or a mutant's.
+std::pair<double, double> form_terms(const ProblemFacts& facts, double loss, double omega, double s,
+                                     const std::string& mutant) {
+  const double P = static_cast<double>(facts.P), m = facts.m, L = facts.L, d = static_cast<double>(facts.d);
+  double a = linear_form(facts.q_max, P, loss, omega, L, m, d) * s;
+  double b = quadratic_form(facts.q_max, P, L, m, d) * s * s;
+  if (mutant == "drop_quadratic") b = 0;
+  if (mutant == "drop_linear") a = 0;
+  if (mutant == "drop_omega") a = linear_form(facts.q_max, P, loss, 1.0, L, m, d) * s;
+  if (mutant == "drop_loss") a = linear_form(1.0, 1.0, 1.0, omega, L, m, d) * s;
+  if (mutant == "quadratic_cubic") b *= s;
+  return {a, b};
+}
+
 RunSpec base_run(Size size) {
   RunSpec r;
   r.data.family = "gaussian";
@@ -87,6 +123,55 @@ class TrainingSemismoothness final : public Check {
  public:
   ClaimInfo claim() const override { return training_semismoothness::claim(); }
   std::vector<ScalarKind> scalar_kinds() const override { return {ScalarKind::mpfr, ScalarKind::float64}; }
+
+  std::vector<MutantInfo> mutants() const override { return kMutants; }
+
+  std::optional<Domain> domain() const override {
+    using S = DomainParam::Scale;
+    Domain dm;
+    dm.params = {
+        {"m", S::log_integer, 16, 64, {}, "width (at least 4 nN)"},
+        {"L", S::integer, 1, 3, {}, "depth (hidden layers)"},
+        {"n", S::integer, 2, 6, {}, "samples (N = 2 noise levels)"},
+        {"d", S::integer, 1, 4, {}, "data dimension (isotropic Gaussian, variance 1)"},
+        {"k", S::log_integer, 100, 400, {}, "GD steps of the path (points at k = 0, k/8, k/2, k)"},
+        {"r_cal", S::log, 0.25, 1, {}, "calibrating random point at radius r_cal omega"},
+        {"r_held", S::log, 0.25, 1, {}, "held-out random point at radius r_held omega >= r_cal omega"},
+    };
+    dm.constraints = {"points within the radius of the GD path's region (omega = the path's spectral radius; "
+                      "random points at r omega, r <= 1: the check's claim is within the path's radius; beyond, at r ~ 3.5, the "
+                      "falsifier finds the fitted form exceeded 50-fold), the held-out one not inside the calibrating one",
+                      "the check's calibration design (lighter): 4 path points, 4 random directions (2 "
+                      "calibrate), 16 scales from 1e-6 omega, in double (the remainder stays above round-off)",
+                      "step_rel 0.5 (h below 2/lambda_max); directions: random, -gradient, top Gauss-Newton"};
+    dm.make = [](const std::vector<double>& x) {
+      RunSpec r = base_run(Size::smoke);
+      r.network.width = static_cast<int>(std::lround(x[0]));
+      r.network.depth = static_cast<int>(std::lround(x[1]));
+      r.loss.samples = static_cast<int>(std::lround(x[2]));
+      r.data.gaussian.dimension = std::lround(x[3]);
+      const long k = std::lround(x[4]);
+      r.gd.max_steps = k;
+      if (x[6] < x[5]) throw ParamError("r_held < r_cal: the held-out point lies inside the calibrating one");
+      if (r.network.width < 4 * r.loss.samples * (r.loss.grid.n_levels - 1))
+        throw ParamError("width < 4 nN: not over-parameterised");
+      return json{{"run", run_to_json(r)},
+                  {"path_points", json::array({0L, k / 8, k / 2, k})},
+                  {"random_radii", json::array({x[5], x[6]})},
+                  {"directions", 4},
+                  {"scales", 16},
+                  {"scale_min", 1e-6},
+                  {"scalar", "double"},  // MPFR probes cost ~1 s a case: double, with steps >= 1e-6 omega
+                  {"calibration_directions", 2},
+                  {"calibration_random_radii", 1}};
+    };
+    dm.label = [](const std::vector<double>& x) {
+      return fmt::format("m={}/L={}/n={}/d={}/k={}/r={:.3g},{:.3g}", std::lround(x[0]), std::lround(x[1]),
+                         std::lround(x[2]), std::lround(x[3]), std::lround(x[4]), x[5], x[6]);
+    };
+    dm.run_budget = {32, 40, 120};
+    return dm;
+  }
 
   std::vector<CaseSpec> cases(Size size) const override {
     std::vector<CaseSpec> out;
@@ -121,6 +206,7 @@ class TrainingSemismoothness final : public Check {
   }
 
   CaseResult run_case(const CaseSpec& spec, const RunContext& ctx) const override {
+    require_mutant(ctx.mutant);
     CaseResult r = start_result(*this, spec, ctx);
     const json& p = spec.params;
     reject_unknown_keys(p, "",
@@ -167,9 +253,9 @@ class TrainingSemismoothness final : public Check {
     r.scalar = kind;
     r.precision_bits = precision_bits(kind);
     if (kind == ScalarKind::mpfr)
-      probe<mpfr_real>(run, c, ctx.seed, r);
+      probe<mpfr_real>(run, c, ctx.seed, ctx.mutant, r);
     else if (kind == ScalarKind::float64)
-      probe<double>(run, c, ctx.seed, r);
+      probe<double>(run, c, ctx.seed, ctx.mutant, r);
     else
       throw ParamError("scalar: semismoothness runs in double or mpfr");
     return r;
@@ -186,7 +272,7 @@ class TrainingSemismoothness final : public Check {
   };
 
   template <class Real>
-  void probe(const RunSpec& run, const Config& c, std::uint64_t seed, CaseResult& r) const {
+  void probe(const RunSpec& run, const Config& c, std::uint64_t seed, const std::string& mutant, CaseResult& r) const {
     const RunSeeds seeds = RunSeeds::from(seed);
     const ProblemFacts facts = problem_facts(run, seeds);
     const Eigen::MatrixXd x0 = draw_data(run.data, run.loss.samples, seeds.data);
@@ -284,8 +370,12 @@ class TrainingSemismoothness final : public Check {
           smp.calibration = cal_point && cal_dir;
           smp.s = s;
           smp.R = mid_double(R);
-          smp.a = linear_form(facts.q_max, P, loss, omega, L, m, d) * s;
-          smp.b = quadratic_form(facts.q_max, P, L, m, d) * s * s;
+          if (mutant.empty()) {
+            smp.a = linear_form(facts.q_max, P, loss, omega, L, m, d) * s;
+            smp.b = quadratic_form(facts.q_max, P, L, m, d) * s * s;
+          } else {
+            std::tie(smp.a, smp.b) = form_terms(facts, loss, omega, s, mutant);
+          }
           smp.round = 1e3 * eps * std::max(loss, 1e-300);
           samples.push_back(smp);
           js.push_back(s), jR.push_back(smp.R), jRd.push_back(Rd), ja.push_back(smp.a), jb.push_back(smp.b);
