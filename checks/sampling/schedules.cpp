@@ -190,7 +190,7 @@ class SamplingSchedules final : public Check {
       return head + "/" + data_label(sampling_data_point(kSchedulesData, params, x)) +
              "/N=" + shortest_decimal(at("n_levels"));
     };
-    d.run_budget = {100, 300, 3000};
+    d.run_budget = {100, 200, 3000};
     return d;
   }
 
