@@ -183,7 +183,7 @@ TEST_CASE("the other sampling checks declare a domain and at least 5 valid mutan
   }
 }
 
-TEST_CASE("power at smoke size of init, order, dimension, schedules, nongaussian: claim never killed, mutants killed",
+TEST_CASE("power at smoke size of the five other sampling checks: claim never killed and some mutant killed",
           "[falsify][power]") {
   WorkingPrecision precision(128);
   PowerOptions o;
