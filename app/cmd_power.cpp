@@ -1,6 +1,7 @@
 // diffbound power: the power table of the checks (checks/power.hpp): per form mutant of a claim, whether
 // the falsifier refutes it and whether the run at a size kills it; power = killed / refutable.
 #include <diffbound/app/commands.hpp>
+#include <diffbound/app/findings.hpp>
 #include <diffbound/checks/power.hpp>
 #include <diffbound/checks/runtime.hpp>
 
@@ -10,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <thread>
 
 namespace diffbound::app {
@@ -54,6 +56,13 @@ class PowerCommand final : public Command {
     o.seed = seed_;
     o.refute_budget = budget_;
     o.threads = threads_ == 0 ? std::max(1u, std::thread::hardware_concurrency()) : threads_;
+    // The accepted findings of this build: a VIOLATED case they accept does not kill a claim.
+    if (const auto file = default_findings_file()) {
+      auto findings = std::make_shared<AcceptedFindings>(load_findings(*file));
+      o.accepted = [findings](const std::string& check, const std::string& case_id) {
+        return findings->accepting(check, case_id, "VIOLATED") != nullptr;
+      };
+    }
     std::vector<const Check*> checks;
     for (const Check* c : Registry::instance().select(ids_))
       if (!c->mutants().empty()) checks.push_back(c);

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <limits>
 #include <mutex>
+#include <set>
 #include <thread>
 
 namespace diffbound::checks {
@@ -15,9 +16,12 @@ namespace diffbound::checks {
 namespace {
 
 /// Index of the first sweep case (in sweep order) that is VIOLATED evidence with `mutant`, or npos. When
-/// it is npos every case has run, and `results` holds them all (in sweep order) for the judged fits.
+/// it is npos every case has run, and `results` holds them all (in sweep order) for the judged fits. Cases
+/// whose id is in `skip` (VIOLATED for the claim itself: an accepted finding) cannot tell a mutant from the
+/// claim and do not count.
 std::size_t first_violated(const Check& check, const std::vector<CaseSpec>& specs, const std::string& mutant,
-                           ScalarKind kind, std::uint64_t seed, unsigned threads, std::vector<CaseResult>& results) {
+                           ScalarKind kind, std::uint64_t seed, unsigned threads, std::vector<CaseResult>& results,
+                           const std::set<std::string>& skip) {
   results.assign(specs.size(), CaseResult{});
   constexpr std::size_t npos = std::numeric_limits<std::size_t>::max();
   std::atomic<std::size_t> next{0}, found{npos};
@@ -34,7 +38,8 @@ std::size_t first_violated(const Check& check, const std::vector<CaseSpec>& spec
       bool violated = false;
       try {
         CaseResult r = check.run_case(specs[i], ctx);
-        violated = r.error.empty() && r.verdict == Verdict::violated && results::counts_as_evidence(r.kind);
+        violated = r.error.empty() && r.verdict == Verdict::violated && results::counts_as_evidence(r.kind) &&
+                   !skip.count(specs[i].id);
         results[i] = std::move(r);
       } catch (const std::exception& e) {
         results[i].check = check.id(), results[i].case_id = specs[i].id, results[i].error = e.what();
@@ -61,24 +66,68 @@ std::vector<MutantPower> measure_power(const Check& check, const PowerOptions& o
   const ScalarKind kind = check.scalar_kinds().front();
   const auto domain = check.domain();
   std::vector<MutantPower> out;
+  // Cases and judged fits VIOLATED for the claim itself (accepted findings, e.g. a Table 2 cell that fails)
+  // cannot tell a mutant from the claim: collected on the claim's row, skipped on the mutants' rows.
+  std::set<std::string> claim_violated;
   for (const auto& m : rows) {
     MutantPower p;
     p.check = check.id();
     p.mutant = m;
     p.sweep_cases = specs.size();
     std::vector<CaseResult> sweep;
-    const std::size_t i = first_violated(check, specs, m.id, kind, options.seed, options.threads, sweep);
-    if (i < specs.size()) {
+    const bool is_claim = m.id.empty();
+    const std::size_t i = first_violated(check, specs, m.id, kind, options.seed, options.threads, sweep,
+                                         claim_violated);
+    if (i < specs.size() && !is_claim) {
       p.killed = p.killed_by_sweep = true, p.killed_by = specs[i].id;
-    } else {
-      // No case is VIOLATED: the judged fits of the whole sweep (a rate claimed faster, an exponent
-      // claimed smaller) are the run's other way to kill a mutant.
+    }
+    if (is_claim && i < specs.size()) {
+      // The claim's whole sweep, every VIOLATED case (the early stop above ran only up to the first).
+      for (std::size_t j = 0; j < specs.size(); ++j) {
+        if (sweep[j].case_id.empty()) {
+          RunContext ctx;
+          ctx.scalar = kind;
+          ctx.precision_bits = precision_bits_of(kind);
+          ctx.seed = options.seed;
+          try {
+            sweep[j] = check.run_case(specs[j], ctx);
+          } catch (const std::exception& e) {
+            sweep[j].check = check.id(), sweep[j].case_id = specs[j].id, sweep[j].error = e.what();
+          }
+        }
+        const auto& r = sweep[j];
+        if (r.error.empty() && r.verdict == Verdict::violated && results::counts_as_evidence(r.kind))
+          claim_violated.insert(specs[j].id);
+      }
+    }
+    if (is_claim || i >= specs.size()) {
+      // The judged fits of the whole sweep (a rate claimed faster, an exponent claimed smaller) are the run's
+      // other way to kill a mutant.
       auto summary = check.summarize(sweep);
       for (const auto& f : judge_fits(check.id(), summary.fits))
         if (f.verdict == Verdict::violated) {
-          p.killed = p.killed_by_sweep = true, p.killed_by = f.case_id;
+          if (is_claim) claim_violated.insert(f.case_id);
+          if (claim_violated.count(f.case_id) && !is_claim) continue;
+          if (!p.killed) p.killed = p.killed_by_sweep = true, p.killed_by = f.case_id;
+        }
+    }
+    if (is_claim) {
+      // The claim is killed by a VIOLATED case or fit that is not an accepted finding (sweep order).
+      auto kills = [&](const std::string& id) {
+        return claim_violated.count(id) && !(options.accepted && options.accepted(check.id(), id));
+      };
+      p.killed = p.killed_by_sweep = false, p.killed_by.clear();
+      for (const auto& spec : specs)
+        if (kills(spec.id)) {
+          p.killed = p.killed_by_sweep = true, p.killed_by = spec.id;
           break;
         }
+      if (!p.killed)
+        for (const auto& id : claim_violated)
+          if (kills(id)) {
+            p.killed = p.killed_by_sweep = true, p.killed_by = id;
+            break;
+          }
     }
     if (domain) {
       FalsifyOptions o;

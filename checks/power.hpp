@@ -9,6 +9,7 @@
 #include <diffbound/checks/falsify.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,6 +21,9 @@ struct PowerOptions {
   std::uint64_t seed = 20240618;     ///< the run's seed (falsifier stage) and the refutation search's
   std::size_t refute_budget = 3000;  ///< evaluations of the refutation search (as asked: `power --budget`)
   unsigned threads = 1;
+  /// Whether a VIOLATED case of a check is an accepted finding (expected/findings.toml): such a case does not
+  /// kill the claim. Cases VIOLATED for the claim never kill a mutant (they cannot tell the two apart).
+  std::function<bool(const std::string& check, const std::string& case_id)> accepted;
 };
 
 struct MutantPower {

@@ -222,3 +222,74 @@ TEST_CASE("training, full.error and design checks: domains, mutants, the claim n
     if (e.killed) CHECK(killed_at_smoke(check, e.killed, e.findings));
   }
 }
+
+TEST_CASE("the other sampling checks declare a domain and at least 5 valid mutants", "[falsify][smoke]") {
+  WorkingPrecision precision(128);
+  for (const char* id :
+       {"sampling.init", "sampling.order", "sampling.dimension", "sampling.schedules", "sampling.nongaussian"}) {
+    INFO(id);
+    const auto& check = get_check(id);
+    const auto d = check.domain();
+    REQUIRE(d);
+    CHECK_FALSE(d->params.empty());
+    CHECK_FALSE(d->constraints.empty());
+    CHECK(d->run_budget[1] > 0);
+    const auto mutants = check.mutants();
+    CHECK(mutants.size() >= 5);
+    // Every mutant id is accepted by the check's own code path, an unknown one is an error.
+    const auto specs = check.cases(Size::smoke);
+    REQUIRE_FALSE(specs.empty());
+    const ScalarKind kind = check.scalar_kinds().front();
+    RunContext ctx;
+    ctx.scalar = kind;
+    ctx.precision_bits = precision_bits_of(kind);
+    for (const auto& m : mutants) {
+      INFO(m.id);
+      CHECK_NOTHROW(check.require_mutant(m.id));
+      ctx.mutant = m.id;
+      const auto r = check.run_case(specs.front(), ctx);
+      CHECK(r.error.empty());
+      CHECK(r.mutant == m.id);
+    }
+    ctx.mutant = "no_such_mutant";
+    CHECK_THROWS_AS(check.run_case(specs.front(), ctx), std::invalid_argument);
+    // The domain's points are cases the check runs (the falsifier's decoded point at u = 0.5).
+    std::vector<double> x;
+    for (const auto& p : d->params) x.push_back(p.decode(0.5));
+    ctx.mutant.clear();
+    const auto r = check.run_case({"falsify/mid", d->make(x)}, ctx);
+    CHECK(r.error.empty());
+  }
+}
+
+TEST_CASE("power at smoke size of the five other sampling checks: claim never killed and some mutant killed",
+          "[falsify][power]") {
+  WorkingPrecision precision(128);
+  PowerOptions o;
+  o.size = Size::smoke;
+  o.refute_budget = 40;  // a short refutation search: a kill by the smoke run is a refutation already
+  o.threads = 2;
+  for (const char* id :
+       {"sampling.init", "sampling.order", "sampling.dimension", "sampling.schedules", "sampling.nongaussian"}) {
+    const auto& check = get_check(id);
+    // The accepted finding of sampling.schedules (expected/findings.toml): the Table 2 E_S cell under the scaled
+    // score is VIOLATED for the claim itself.
+    o.accepted = [](const std::string& c, const std::string& case_id) {
+      return c == "sampling.schedules" && case_id.rfind("table2/", 0) == 0 &&
+             case_id.size() >= 7 && case_id.compare(case_id.size() - 7, 7, "/E_S(c)") == 0;
+    };
+    const auto rows = measure_power(check, o);
+    REQUIRE(rows.size() >= 6);
+    CHECK(rows.front().mutant.id.empty());
+    INFO(id << " claim killed by " << rows.front().killed_by);
+    CHECK_FALSE(rows.front().killed);
+    CHECK_FALSE(rows.front().refutable);
+    std::size_t killed = 0;
+    for (const auto& r : rows) {
+      INFO(id << " " << r.mutant.id << " killed by " << r.killed_by);
+      if (r.killed) CHECK(r.refutable);
+      killed += r.killed;
+    }
+    CHECK(killed >= 1);
+  }
+}

@@ -49,21 +49,27 @@ inline ClaimInfo claim() {
 }
 
 /// ½ Σ_k ∫_{a_{k+1}}^{a_k} (J(a) − J(a_k)) da, with J evaluated by `J` (a smooth function of ln a), by
-/// 10-point Gauss–Legendre in ln a on every step.
+/// 10-point Gauss–Legendre in ln a on every step, each step cut into `pieces` equal parts in ln a (the
+/// difference between pieces = 1 and 2 is the rule's error estimate: a long step across J's transition
+/// near a = λ loses digits).
 template <class F>
-double girsanov_discretization(const std::vector<double>& a, const F& J) {
+double girsanov_discretization(const std::vector<double>& a, const F& J, int pieces = 1) {
   using GL = boost::math::quadrature::gauss<double, 10>;
   double total = 0;
   for (std::size_t k = 0; k + 1 < a.size(); ++k) {
     const double jk = J(a[k]);
     const double lo = std::log(a[k + 1]), hi = std::log(a[k]);
-    const double step = GL::integrate(
-        [&](double t) {
-          const double x = std::exp(t);
-          return (J(x) - jk) * x;
-        },
-        lo, hi);
-    total += step;
+    auto integrand = [&](double t) {
+      const double x = std::exp(t);
+      return (J(x) - jk) * x;
+    };
+    if (pieces <= 1) {
+      total += GL::integrate(integrand, lo, hi);
+      continue;
+    }
+    const double h = (hi - lo) / pieces;
+    for (int i = 0; i < pieces; ++i)
+      total += GL::integrate(integrand, lo + i * h, i + 1 == pieces ? hi : lo + (i + 1) * h);
   }
   return total / 2;
 }

@@ -277,14 +277,43 @@ struct SamplingPoint {
 /// The coordinates: data (spectrum, dimension, lambda, mean, alpha), levels (schedule family, N,
 /// sigma_max, log span L = ln(sigma_max/sigma_min), EDM rho, simplex weights w1..w12 of the log-gaps of a
 /// user schedule), score (exact | affine c, b | eps_bias), and "against" when the spec says so.
-inline std::vector<DomainParam> sampling_domain_params(const SamplingDomainSpec& s) {
+/// The data coordinates alone (spectrum, dimension, lambda, mean, alpha): the first five of
+/// sampling_domain_params, for the checks whose claim has no noise levels (sampling.init).
+inline std::vector<DomainParam> sampling_data_params(const SamplingDomainSpec& s) {
   using S = DomainParam::Scale;
-  std::vector<DomainParam> p{
+  return {
       {"data.spectrum", S::choice, 0, 0, s.spectra, "the data's spectrum"},
       {"data.dimension", S::log_integer, 1, s.max_dimension, {}, "d"},
       {"data.scale", S::log, s.lambda_lo, s.lambda_hi, {}, "lambda (the largest variance of the data)"},
       {"data.mean", S::linear, 0, 10, {}, "|mu| per direction"},
       {"data.alpha", S::linear, 0.5, 3, {}, "power-law / dyadic exponent"},
+  };
+}
+
+/// The value of the coordinate `name` of a point x of the domain `params` (values in the order of params).
+inline double domain_value(const std::vector<DomainParam>& params, const std::vector<double>& x,
+                           const std::string& name) {
+  for (std::size_t i = 0; i < params.size(); ++i)
+    if (params[i].name == name) return x.at(i);
+  throw std::logic_error("domain: no parameter " + name);
+}
+
+/// The data of a point of a domain that holds sampling_data_params(s).
+inline GaussianDataSpec sampling_data_point(const SamplingDomainSpec& s, const std::vector<DomainParam>& params,
+                                            const std::vector<double>& x) {
+  GaussianDataSpec data;
+  data.spectrum = s.spectra.at(static_cast<std::size_t>(domain_value(params, x, "data.spectrum")));
+  data.dimension = static_cast<std::int64_t>(domain_value(params, x, "data.dimension"));
+  data.scale = domain_value(params, x, "data.scale");
+  data.mean = domain_value(params, x, "data.mean");
+  if (data.spectrum != "isotropic") data.alpha = domain_value(params, x, "data.alpha");
+  return data;
+}
+
+inline std::vector<DomainParam> sampling_domain_params(const SamplingDomainSpec& s) {
+  using S = DomainParam::Scale;
+  std::vector<DomainParam> p = sampling_data_params(s);
+  const std::vector<DomainParam> rest{
       {"schedule.kind",
        S::choice,
        0,
@@ -299,6 +328,7 @@ inline std::vector<DomainParam> sampling_domain_params(const SamplingDomainSpec&
       {"score.c", S::linear, 0, 2, {}, "affine score: scale c (1 = exact)"},
       {"score.b", S::linear, -1, 1, {}, "affine score: bias b"},
   };
+  p.insert(p.end(), rest.begin(), rest.end());
   if (s.eps_bias) {
     p[10].choices.push_back("eps_bias");
     p.push_back({"score.eps_bias", S::log, 1e-4, 1, {}, "noise-prediction bias eps (score bias eps/sigma_k)"});
@@ -313,17 +343,9 @@ inline std::vector<DomainParam> sampling_domain_params(const SamplingDomainSpec&
 /// Decodes a point of sampling_domain_params(s) (values in the order of the parameters).
 inline SamplingPoint sampling_point(const SamplingDomainSpec& s, const std::vector<double>& x) {
   const auto names = sampling_domain_params(s);
-  auto at = [&](const std::string& name) {
-    for (std::size_t i = 0; i < names.size(); ++i)
-      if (names[i].name == name) return x.at(i);
-    throw std::logic_error("sampling domain: no parameter " + name);
-  };
+  auto at = [&](const std::string& name) { return domain_value(names, x, name); };
   SamplingPoint p;
-  p.data.spectrum = s.spectra.at(static_cast<std::size_t>(at("data.spectrum")));
-  p.data.dimension = static_cast<std::int64_t>(at("data.dimension"));
-  p.data.scale = at("data.scale");
-  p.data.mean = at("data.mean");
-  if (p.data.spectrum != "isotropic") p.data.alpha = at("data.alpha");
+  p.data = sampling_data_point(s, names, x);
   const int n = static_cast<int>(at("schedule.n_levels"));
   const double smax = at("schedule.sigma_max"), span = at("schedule.log_span");
   const double smin = std::stod(fmt::format("{:.6g}", smax * std::exp(-span)));

@@ -60,11 +60,88 @@ class KappaOf {
   mutable double ref_ = -1;
 };
 
+// ---- Form mutants (power table, issue 15). The exponent mutants change what a judged fit is held to
+// (summarize reads CaseResult::mutant); the form mutants change the encoded bound E_I + C_D F_D(kappa(N)) whose
+// N*_bound every case compares with the true N*. Off unless RunContext::mutant names one. ------------------------
+const std::vector<MutantInfo> kMutants{
+    {"dimension_free", "dimension dependence claimed weaker", "the true N*(d) does not grow with d (exponent <= 0)"},
+    {"bound_exponent_half", "dimension exponent claimed smaller",
+     "the bound's N*(d) grows like d^(1/2) (exponent within 0.1 of 1/2) instead of almost linearly"},
+    {"sqrt_d", "dimension dependence claimed weaker", "F_D with sqrt(d) in place of d"},
+    {"no_log", "missing log factor", "F_D with d (1 + L) replaced by d: the log span L = ln(1/a_{N-1}) dropped"},
+    {"kappa_cubed", "larger power of the step constant",
+     "kappa F_D = d kappa^3 K + kappa^2 [d (1 + L) + m2^2]: every kappa one power higher, an N^-2 bound"},
+    {"log_d", "dimension dependence claimed weaker", "F_D with ln(1 + d) in place of d (a logarithmic dimension cost)"},
+};
+
+/// The encoded bound as a function of N (theory/sampling_dimension.hpp's BoundOfN), or a form mutant of it.
+std::function<double(std::int64_t)> bound_of_n(const sampling_dimension::BoundOfN& claim, const std::string& mutant) {
+  if (mutant.empty() || mutant == "dimension_free" || mutant == "bound_exponent_half") return claim;
+  sampling_dimension::BoundOfN b = claim;
+  if (mutant == "sqrt_d" || mutant == "log_d") {
+    b.d = mutant == "sqrt_d" ? std::sqrt(claim.d) : std::log1p(claim.d);
+    return b;
+  }
+  return [b, mutant](std::int64_t n) {
+    const double k = b.kappa(n), L = std::max(0.0, -std::log(b.a_end));
+    const double steps = b.d * k * k * static_cast<double>(n - 1);
+    const double trace = k * (b.d * (mutant == "no_log" ? 1.0 : 1 + L) + b.m2);
+    const double fd = (steps + trace) * (mutant == "kappa_cubed" ? k : 1.0);
+    return b.m2 / (2 * b.a0) + b.C_D * fd;
+  };
+}
+
+/// The hypothesis domain: Gaussian data (isotropic or dyadic, unit largest variance as in the sweep), d, the
+/// schedule family, sigma_min and the target; sigma_max follows from the target (E_I = target/2).
+const std::vector<std::string> kSpectra{"isotropic", "dyadic"}, kFamiliesOf{"kappa_min", "edm", "geometric"};
+std::vector<DomainParam> dimension_domain_params() {
+  using S = DomainParam::Scale;
+  return {{"data.spectrum", S::choice, 0, 0, kSpectra, "the data's spectrum (lambda_1 = 1, mean 0)"},
+          {"data.dimension", S::log_integer, 1, 100000, {}, "d"},
+          {"family", S::choice, 0, 0, kFamiliesOf, "noise levels"},
+          {"sigma_min", S::log, 1e-3, 1e-1, {}, "sigma_min"},
+          {"target", S::log, 1e-3, 1e-1, {}, "the KL target"}};
+}
+
 class SamplingDimension final : public Check {
  public:
   ClaimInfo claim() const override { return sampling_dimension::claim(); }
   std::vector<ScalarKind> scalar_kinds() const override {
     return {ScalarKind::float64, ScalarKind::mpfr, ScalarKind::mpfi};
+  }
+
+  std::vector<MutantInfo> mutants() const override { return kMutants; }
+
+  std::optional<Domain> domain() const override {
+    Domain d;
+    d.params = dimension_domain_params();
+    d.constraints = {
+        "Gaussian data N(0, diag lambda), isotropic or dyadic spectrum with lambda_1 = 1, d in [1, 1e5]; exact score; "
+        "kappa-minimal, EDM rho = 7 or geometric levels from sigma_max = sqrt(m2^2/target) (E_I = target/2) down to "
+        "sigma_min in [1e-3, 1e-1]; target in [1e-3, 1e-1]",
+        "each point is one case: N* (exact KL) <= N*_bound (encoded bound, committed C_D); the exponent in d is "
+        "judged by the sweep's fits"};
+    d.make = [](const std::vector<double>& x) {
+      const auto params = dimension_domain_params();
+      const auto dim = static_cast<std::int64_t>(domain_value(params, x, "data.dimension"));
+      const GaussianDataSpec data =
+          domain_value(params, x, "data.spectrum") == 0 ? iso_data(dim, 1.0, 0.0) : dyadic_data(dim, 1.0, 0.0);
+      return json{{"data", data_to_json(data)},
+                  {"family", kFamiliesOf.at(static_cast<std::size_t>(domain_value(params, x, "family")))},
+                  {"sigma_min", domain_value(params, x, "sigma_min")},
+                  {"target", domain_value(params, x, "target")},
+                  {"constants", constants_to_json(BoundConstants{})}};
+    };
+    d.label = [](const std::vector<double>& x) {
+      const auto params = dimension_domain_params();
+      return kSpectra.at(static_cast<std::size_t>(domain_value(params, x, "data.spectrum"))) +
+             "(d=" + shortest_decimal(domain_value(params, x, "data.dimension")) + ")/" +
+             kFamiliesOf.at(static_cast<std::size_t>(domain_value(params, x, "family"))) +
+             "/sigma_min=" + shortest_decimal(domain_value(params, x, "sigma_min")) +
+             "/target=" + shortest_decimal(domain_value(params, x, "target"));
+    };
+    d.run_budget = {30, 150, 500};
+    return d;
   }
 
   std::vector<CaseSpec> cases(Size size) const override {
@@ -97,6 +174,7 @@ class SamplingDimension final : public Check {
   }
 
   CaseResult run_case(const CaseSpec& spec, const RunContext& ctx) const override {
+    require_mutant(ctx.mutant);
     CaseResult r = start_result(*this, spec, ctx);
     require_keys(spec.params, {"data", "family", "sigma_min", "target", "constants"});
     const auto data_spec = data_from_json(spec.params.at("data"));
@@ -120,8 +198,9 @@ class SamplingDimension final : public Check {
     const std::int64_t n_true = sampling_dimension::smallest_n(kl_of, target, 1 << 24);
     if (n_true == 0) throw std::runtime_error("no N up to 2^24 reaches the target");
     const KappaOf kappa_of(family, smin, smax);
-    sampling_dimension::BoundOfN bound{
-        d, m2, smax * smax, smin * smin, constants.C_D, [&](std::int64_t n) { return kappa_of(n); }};
+    const auto bound = bound_of_n(sampling_dimension::BoundOfN{d, m2, smax * smax, smin * smin, constants.C_D,
+                                                               [&](std::int64_t n) { return kappa_of(n); }},
+                                  ctx.mutant);
     const std::int64_t n_bound = sampling_dimension::smallest_n(bound, target, std::int64_t(1) << 50);
     if (n_bound == 0) throw std::runtime_error("the encoded bound does not reach the target below N = 2^50");
 
@@ -148,6 +227,8 @@ class SamplingDimension final : public Check {
 
   Summary summarize(const std::vector<CaseResult>& results) const override {
     Summary s;
+    // An exponent mutant changes what the judged fits are held to (the cases carry the mutant they ran with).
+    const std::string mutant = results.empty() ? std::string() : results.front().mutant;
     struct Pt {
       double d, n, nb;
     };
@@ -195,11 +276,14 @@ class SamplingDimension final : public Check {
       }
       f.series.push_back(m), f.series.push_back(b);
       if (st.key.size() < st.asymptotic_from + 3) continue;
-      st.expected = 1.0, st.rule = SlopeRule::at_most;
-      sb.expected = 1.0, sb.rule = SlopeRule::close_to, sb.slack = 0.1;
+      st.expected = mutant == "dimension_free" ? 0.0 : 1.0, st.rule = SlopeRule::at_most;
+      sb.expected = mutant == "bound_exponent_half" ? 0.5 : 1.0, sb.rule = SlopeRule::close_to, sb.slack = 0.1;
       Fit ft = st.fit(), fb = sb.fit();
-      ft.comparison = "exponent of the true N*(d) <= 1 (almost linear)";
-      fb.comparison = "exponent of the bound's N*(d) within 0.1 of 1 (almost linear up to logs)";
+      ft.comparison = fmt::format("exponent of the true N*(d) <= {:g} ({})", st.expected,
+                                  mutant == "dimension_free" ? "mutant dimension_free" : "almost linear");
+      fb.comparison = fmt::format("exponent of the bound's N*(d) within 0.1 of {:g} ({})", sb.expected,
+                                  mutant == "bound_exponent_half" ? "mutant bound_exponent_half"
+                                                                  : "almost linear up to logs");
       s.fits.push_back(ft), s.fits.push_back(fb);
       s.tables.push_back(st.table(safe_id("conv_true_" + key)));
       const double n5 = pts.back().n, nb5 = pts.back().nb;

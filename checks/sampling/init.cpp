@@ -2,6 +2,7 @@
 #include <diffbound/checks/bounds.hpp>
 #include <diffbound/checks/dispatch.hpp>
 #include <diffbound/checks/params.hpp>
+#include <diffbound/checks/sampling/common.hpp>
 
 #include <diffbound/numerics/gaussian_data.hpp>
 #include <diffbound/theory/sampling_init.hpp>
@@ -56,9 +57,70 @@ InitParams read_params(const json& p) {
   return out;
 }
 
+// ---- Form mutants (power table, issue 15): wrong variants of m2^2/(2 sigma_T^2), computed from the claim's
+// own quantities (m2^2 = |mu|^2 + tr Sigma, a_0 = sigma_T^2); off unless RunContext::mutant names one. --------
+const std::vector<MutantInfo> kMutants{
+    {"drop_mean", "dropped term", "m2^2 without the mean's part |mu|^2: tr(Sigma)/(2 sigma_T^2)"},
+    {"drop_trace", "dropped term", "m2^2 without the variance's part tr(Sigma): |mu|^2/(2 sigma_T^2)"},
+    {"init_quarter", "derived constant halved", "m2^2/(4 sigma_T^2) instead of m2^2/(2 sigma_T^2)"},
+    {"sigma_cubed", "rate claimed faster", "m2^2/(2 sigma_T^3): decays like sigma_T^-3 instead of sigma_T^-2"},
+    {"per_dimension", "dimension dependence claimed weaker", "m2^2/(2 d sigma_T^2): the per-direction second moment"},
+};
+
+/// The right side m2^2/(2 a_0) (theory/sampling_init.hpp), or a mutant of it (`mutant` empty: the claim).
+template <class Real>
+Real init_bound(const DiagonalGaussian<Real>& data, const Real& sigma_T, const std::string& mutant) {
+  const Real a0 = sigma_T * sigma_T;
+  const Real m2 = data.second_moment();
+  if (mutant.empty()) return sampling_init::bound(m2, a0);
+  Real mean2(0), trace(0);
+  for (const auto& m : data.modes) {
+    mean2 += Real(m.multiplicity) * m.mu * m.mu;
+    trace += Real(m.multiplicity) * m.lambda;
+  }
+  if (mutant == "drop_mean") return sampling_init::bound(trace, a0);
+  if (mutant == "drop_trace") return sampling_init::bound(mean2, a0);
+  if (mutant == "init_quarter") return sampling_init::bound(m2, a0) / 2;
+  if (mutant == "sigma_cubed") return sampling_init::bound(m2, Real(a0 * sigma_T));
+  if (mutant == "per_dimension") return sampling_init::bound(Real(m2 / Real(data.dimension())), a0);
+  throw std::invalid_argument("sampling.init: no mutant " + mutant);
+}
+
+// The hypothesis domain: Gaussian data (finite second moment) and any sigma_T > 0.
+// Isotropic and dyadic spectra (at most 17 distinct variances up to d = 1e5: cheap in MPFI).
+const SamplingDomainSpec kInitDomain{{"isotropic", "dyadic"}, 1e5, 1e-10, 1e2};
+
+std::vector<DomainParam> init_domain_params() {
+  auto p = sampling_data_params(kInitDomain);
+  p.push_back({"sigma_T", DomainParam::Scale::log, 1e-3, 1e4, {}, "sigma_T (the sampler starts from N(0, sigma_T^2 I))"});
+  return p;
+}
+
 class SamplingInit final : public Check {
  public:
   ClaimInfo claim() const override { return sampling_init::claim(); }
+
+  std::vector<MutantInfo> mutants() const override { return kMutants; }
+
+  std::optional<Domain> domain() const override {
+    Domain d;
+    d.params = init_domain_params();
+    d.constraints = {"Gaussian data N(mu, diag lambda) (any finite second moment, any dimension) and any sigma_T > 0: "
+                     "the bound follows from KL(N(mu, Sigma + a_0 I) || N(0, a_0 I)) <= m2^2/(2 a_0), no further "
+                     "hypothesis"};
+    d.make = [](const std::vector<double>& x) {
+      const auto params = init_domain_params();
+      return json{{"data", data_to_json(sampling_data_point(kInitDomain, params, x))},
+                  {"sigma_T", domain_value(params, x, "sigma_T")}};
+    };
+    d.label = [](const std::vector<double>& x) {
+      const auto params = init_domain_params();
+      return data_label(sampling_data_point(kInitDomain, params, x)) +
+             "/sigma_T=" + shortest_decimal(domain_value(params, x, "sigma_T"));
+    };
+    d.run_budget = {150, 600, 3000};
+    return d;
+  }
 
   std::vector<CaseSpec> cases(Size size) const override {
     std::vector<CaseSpec> out;
@@ -72,6 +134,7 @@ class SamplingInit final : public Check {
   void validate(const CaseSpec& spec) const override { read_params(spec.params); }
 
   CaseResult run_case(const CaseSpec& spec, const RunContext& ctx) const override {
+    require_mutant(ctx.mutant);
     CaseResult r = start_result(*this, spec, ctx);
     const auto [data_spec, sigma_T] = read_params(spec.params);
     with_scalar_safe(ctx, r, [&]<class Real>() {
@@ -80,7 +143,7 @@ class SamplingInit final : public Check {
       const Real a0 = s * s;
       const Real lhs = sampling_init::exact_gaussian(data, a0);
       const Real m2 = data.second_moment();
-      const Real rhs = sampling_init::bound(m2, a0);
+      const Real rhs = init_bound(data, s, ctx.mutant);
       const double ops = 8.0 * static_cast<double>(data.modes.size()) + 16.0;
       r.compare(lhs, rhs, a_priori_estimate(ctx.scalar, ops, mid_double(rhs), mid_double(lhs)));
       r.term("m2_squared", m2);

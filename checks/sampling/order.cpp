@@ -64,11 +64,69 @@ const Family kFamilies[] = {
 /// First N used by the least-squares fits (the asymptotic range).
 constexpr double kAsymptoticFrom = 512;
 
+// ---- Form mutants (power table, issue 15): wrong variants of the rate claim. The rate mutants change the
+// order a judged fit is held to (summarize reads CaseResult::mutant); kappa_cubed changes E_D's form in every
+// case. Off unless RunContext::mutant names one. ----------------------------------------------------------------
+const std::vector<MutantInfo> kMutants{
+    {"kl_order_cubic", "rate claimed faster", "KL - KL_inf decays like N^-3 instead of N^-2"},
+    {"ed_order_quadratic", "rate claimed faster", "E_D decays like N^-2 instead of N^-1"},
+    {"drop_kl_inf", "dropped term",
+     "the continuous-time limit KL_inf dropped: the KL itself (not KL - KL_inf) decays like N^-2, and at least as "
+     "fast as E_D"},
+    {"order_reversed", "comparison reversed", "E_D decays at least as fast as KL - KL_inf (the orders swapped)"},
+    {"kappa_cubed", "larger power of the step constant",
+     "E_D = C_D kappa F_D = C_D (d kappa^3 K + kappa^2 [d (1 + L) + m2^2]): every kappa one power higher, an "
+     "N^-2 bound"},
+};
+
+/// The hypothesis domain: Gaussian data, exact score, one of the check's schedule families with its endpoints,
+/// N levels. A point is one case (KL <= E_I + E_D, judged under the step condition kappa <= kappa_max).
+const std::vector<std::string> kFamilyNames{"edm(rho=7)", "geometric", "kappa_min", "song_ve", "vp"};
+const SamplingDomainSpec kOrderData{{"isotropic", "dyadic"}, 1024, 1e-2, 1e2};
+std::vector<DomainParam> order_domain_params() {
+  using S = DomainParam::Scale;
+  auto p = sampling_data_params(kOrderData);
+  p.push_back({"schedule.family", S::choice, 0, 0, kFamilyNames, "schedule family (the sweep's endpoints)"});
+  p.push_back({"schedule.n_levels", S::log_integer, 16, 4096, {}, "N (levels)"});
+  return p;
+}
+
 class SamplingOrder final : public Check {
  public:
   ClaimInfo claim() const override { return sampling_order::claim(); }
   std::vector<ScalarKind> scalar_kinds() const override {
     return {ScalarKind::mpfr, ScalarKind::mpfi, ScalarKind::float64};
+  }
+
+  std::vector<MutantInfo> mutants() const override { return kMutants; }
+
+  std::optional<Domain> domain() const override {
+    Domain d;
+    d.params = order_domain_params();
+    d.constraints = {
+        "Gaussian data (isotropic or dyadic spectrum, lambda in [1e-2, 1e2], d <= 1024), exact score, the "
+        "exponential-integrator VE sampler on the check's schedule families with their endpoints, 16 <= N <= 4096",
+        "each point is one case of the sweep: KL <= E_I + C_D F_D (committed constants), judged under the step "
+        "condition kappa <= kappa_max (outside it a failed comparison is INCONCLUSIVE); the rate itself is "
+        "judged by the sweep's fits"};
+    d.make = [](const std::vector<double>& x) {
+      const auto params = order_domain_params();
+      const GaussianDataSpec data = sampling_data_point(kOrderData, params, x);
+      const auto& fam = kFamilies[static_cast<std::size_t>(domain_value(params, x, "schedule.family"))];
+      const LevelsSpec l = fam.make(static_cast<int>(domain_value(params, x, "schedule.n_levels")));
+      return json{{"data", data_to_json(data)},
+                  {"schedule", levels_to_json(l)},
+                  {"constants", constants_to_json(BoundConstants{})},
+                  {"double_routes", false}};
+    };
+    d.label = [](const std::vector<double>& x) {
+      const auto params = order_domain_params();
+      return data_label(sampling_data_point(kOrderData, params, x)) + "/" +
+             kFamilyNames.at(static_cast<std::size_t>(domain_value(params, x, "schedule.family"))) +
+             "/N=" + shortest_decimal(domain_value(params, x, "schedule.n_levels"));
+    };
+    d.run_budget = {40, 200, 1500};
+    return d;
   }
 
   std::vector<CaseSpec> cases(Size size) const override {
@@ -104,6 +162,7 @@ class SamplingOrder final : public Check {
   }
 
   CaseResult run_case(const CaseSpec& spec, const RunContext& ctx) const override {
+    require_mutant(ctx.mutant);
     CaseResult r = start_result(*this, spec, ctx);
     require_keys(spec.params, {"data", "schedule", "constants", "double_routes"});
     const auto data_spec = data_from_json(spec.params.at("data"));
@@ -121,7 +180,8 @@ class SamplingOrder final : public Check {
       const AffineScoreError<Real> exact{};
       const Real kl = sampler_kl(data, a, exact, StepKind::exponential_integrator);
       const Real kl_inf = sampling_order::continuous_limit_kl(data, a.front(), a.back());
-      const auto forms = sampling_bound::gaussian_forms(data, a, exact, constants.kappa_max);
+      auto forms = sampling_bound::gaussian_forms(data, a, exact, constants.kappa_max);
+      if (ctx.mutant == "kappa_cubed") forms.discretization = forms.geometry.kappa * forms.discretization;
       const auto terms =
           sampling_bound::apply_constants(forms, decimal<Real>(constants.C_D), decimal<Real>(constants.C_S));
       const auto g = sampling_girsanov::bound(data, a, exact);
@@ -147,6 +207,9 @@ class SamplingOrder final : public Check {
 
   Summary summarize(const std::vector<CaseResult>& results) const override {
     Summary s;
+    // A rate mutant changes what the judged fits are held to (the cases carry the mutant they ran with).
+    const std::string mutant = results.empty() ? std::string() : results.front().mutant;
+    const bool drop_kl_inf = mutant == "drop_kl_inf", reversed = mutant == "order_reversed";
     struct Pt {
       double n, kl, disc, ed, gd, kd, kn, kinf, kinfd;
     };
@@ -196,7 +259,7 @@ class SamplingOrder final : public Check {
         for (const auto& p : pts) {
           if (!(p.disc > 0) || !(p.ed > 0) || !(p.gd > 0)) continue;
           if (p.n < kAsymptoticFrom) kl.asymptotic_from = ed.asymptotic_from = gd.asymptotic_from = kl.key.size() + 1;
-          kl.key.push_back(p.n), kl.value.push_back(p.disc);
+          kl.key.push_back(p.n), kl.value.push_back(drop_kl_inf ? p.kl : p.disc);
           ed.key.push_back(p.n), ed.value.push_back(p.ed);
           gd.key.push_back(p.n), gd.value.push_back(p.gd);
           m.x.push_back(p.n), m.y.push_back(p.disc);
@@ -205,8 +268,8 @@ class SamplingOrder final : public Check {
         }
         f.series.push_back(m), f.series.push_back(b), f.series.push_back(g);
         if (kl.key.size() < kl.asymptotic_from + 3) continue;  // too few asymptotic rows for an interval
-        kl.expected = -2.0, kl.rule = SlopeRule::close_to, kl.slack = 0.15;
-        ed.expected = -1.0, ed.rule = SlopeRule::close_to, ed.slack = 0.15;
+        kl.expected = mutant == "kl_order_cubic" ? -3.0 : -2.0, kl.rule = SlopeRule::close_to, kl.slack = 0.15;
+        ed.expected = mutant == "ed_order_quadratic" ? -2.0 : -1.0, ed.rule = SlopeRule::close_to, ed.slack = 0.15;
         const Fit fe = ed.fit();
         kl.key_label = ed.key_label = gd.key_label = "N";
         Fit fk = kl.fit();
@@ -219,7 +282,7 @@ class SamplingOrder final : public Check {
         // positively, as they do here), on points - 2 degrees of freedom.
         Fit cmp = fk;
         cmp.name = "KL - KL_inf decays at least as fast as E_D, " + fam + ", " + data;
-        cmp.slope = fk.slope - fe.slope;
+        cmp.slope = reversed ? fe.slope - fk.slope : fk.slope - fe.slope;
         cmp.slope_se = std::hypot(fk.slope_se, fe.slope_se);
         cmp.intercept = std::numeric_limits<double>::quiet_NaN();
         {
@@ -229,7 +292,8 @@ class SamplingOrder final : public Check {
         }
         cmp.expected = 0.0;
         cmp.rule = "at_most", cmp.slack = 0;
-        cmp.comparison = "slope(KL - KL_inf) - slope(E_D) <= 0";
+        cmp.comparison = reversed ? "slope(E_D) - slope(KL - KL_inf) <= 0 (mutant order_reversed)"
+                                  : "slope(KL - KL_inf) - slope(E_D) <= 0";
         cmp.outcome = cmp.slope_hi <= 0 ? "HOLDS" : (cmp.slope_lo > 0 ? "VIOLATED" : "INCONCLUSIVE");
         s.fits.push_back(cmp);
         ++n_total;

@@ -45,15 +45,62 @@ ScheduleSpec make_schedule(const std::string& which, int n, double smin, double 
   throw ParamError("schedule: expected edm or geometric, got '" + which + "'");
 }
 
+// ---- Form mutants (power table, issue 15): Table 2's directions reversed, and wrong variants of the encoded
+// bound E_I + E_D + E_S the grid and rho cases hold the true KL to. Off unless RunContext::mutant names one. ------
+const std::vector<MutantInfo> kMutants{
+    {"es_reversed", "direction reversed", "Table 2's E_S cell reversed: geometric levels have the smaller E_S"},
+    {"ed_reversed", "direction reversed", "Table 2's E_D + E_I cell reversed: EDM levels have the smaller E_D + E_I"},
+    {"drop_score", "dropped term", "the bound without E_S (grid and rho cases)"},
+    {"drop_discretization", "dropped term", "the bound without E_D (grid and rho cases)"},
+    {"drop_init", "dropped term", "the bound without E_I (grid and rho cases)"},
+    {"score_cubic", "larger power of the score error",
+     "E_S with eta^3 in place of eta^2 (both score models: eps_k^2 is proportional to eta^2)"},
+};
+
+/// The encoded bound's terms (committed constants) of a case, or a mutant of them (`mutant` empty: the claim).
+template <class Real>
+sampling_bound::Terms<Real> bound_terms(const sampling_bound::Forms<Real>& f, const BoundConstants& k, double eta,
+                                        const std::string& mutant) {
+  auto t = sampling_bound::apply_constants(f, decimal<Real>(k.C_D), decimal<Real>(k.C_S));
+  if (mutant == "drop_score") t.score = Real(0);
+  if (mutant == "drop_discretization") t.discretization = Real(0);
+  if (mutant == "drop_init") t.init = Real(0);
+  if (mutant == "score_cubic") t.score = t.score * decimal<Real>(eta);
+  return t;
+}
+
 /// KL and encoded bound (committed constants) of EDM with a continuous ρ, in double (the search's objective).
 struct RhoEval {
   double kl, bound;
 };
 RhoEval eval_rho(const DiagonalGaussian<double>& data, int n, double smin, double smax, double rho,
-                 const LevelScoreSpec& score, const BoundConstants& k) {
+                 const LevelScoreSpec& score, const BoundConstants& k, double eta, const std::string& mutant) {
   const auto e =
       evaluate_gaussian(data, noise_levels<double>(ScheduleSpec::edm(n, smin, smax, rho)), score, k.kappa_max);
-  return {e.kl, sampling_bound::apply_constants(e.forms, k.C_D, k.C_S).total()};
+  return {e.kl, bound_terms(e.forms, k, eta, mutant).total()};
+}
+
+/// The hypothesis domain: a Table 2 cell (E_S under the noise-prediction error model, or E_D + E_I; the E_S
+/// cell under the scaled score is an accepted finding, expected/findings.toml) or a grid case (KL <= E_I + E_D +
+/// E_S for one schedule), on Gaussian data with endpoints, N and score error eta.
+const std::vector<std::string> kKinds{"table2", "grid"}, kCells{"E_S(eps)", "E_D+E_I"}, kModels{"c", "eps"},
+    kWhich{"edm", "geometric"};
+const SamplingDomainSpec kSchedulesData{{"isotropic", "dyadic"}, 1024, 1e-2, 1e2};
+std::vector<DomainParam> schedules_domain_params() {
+  using S = DomainParam::Scale;
+  auto p = sampling_data_params(kSchedulesData);
+  const std::vector<DomainParam> rest{
+      {"kind", S::choice, 0, 0, kKinds, "a Table 2 cell or a grid case"},
+      {"cell", S::choice, 0, 0, kCells, "Table 2 cell (kind table2)"},
+      {"n_levels", S::log_integer, 8, 256, {}, "N (levels)"},
+      {"sigma_min", S::log, 1e-3, 1e-1, {}, "sigma_min"},
+      {"sigma_max", S::log, 10, 1e3, {}, "sigma_max"},
+      {"eta", S::linear, 0, 0.5, {}, "score error level eta"},
+      {"model", S::choice, 0, 0, kModels, "score error model (kind grid): c = 1 - eta or a bias eta/sigma_k"},
+      {"schedule", S::choice, 0, 0, kWhich, "schedule (kind grid)"},
+  };
+  p.insert(p.end(), rest.begin(), rest.end());
+  return p;
 }
 
 /// Minimises g over log ρ ∈ [log lo, log hi]: a scan on 33 points, then golden-section in the best bracket.
@@ -97,6 +144,55 @@ void validate_schedule(const ScheduleSpec& s) {
 class SamplingSchedules final : public Check {
  public:
   ClaimInfo claim() const override { return sampling_schedules::claim(); }
+
+  std::vector<MutantInfo> mutants() const override { return kMutants; }
+
+  std::optional<Domain> domain() const override {
+    Domain d;
+    d.params = schedules_domain_params();
+    d.constraints = {
+        "Gaussian data (isotropic or dyadic, lambda in [1e-2, 1e2], d <= 1024), the same endpoints sigma_min in "
+        "[1e-3, 1e-1], sigma_max in [10, 1e3] and N in [8, 256] for EDM rho = 7 and geometric levels",
+        "table2: E_S(edm) <= E_S(geometric) under the noise-prediction error eps_k^2 = d eta^2/a_k (the scaled-score "
+        "cell is an accepted finding), (E_D + E_I)(geometric) <= (E_D + E_I)(edm)",
+        "grid: KL <= E_I + E_D + E_S (committed constants) for one schedule and eta in [0, 0.5], judged under the "
+        "step condition kappa <= kappa_max"};
+    d.make = [](const std::vector<double>& x) {
+      const auto params = schedules_domain_params();
+      auto at = [&](const char* name) { return domain_value(params, x, name); };
+      const GaussianDataSpec data = sampling_data_point(kSchedulesData, params, x);
+      const int n = static_cast<int>(at("n_levels"));
+      // eta to six significant digits (a readable config).
+      const double eta = std::stod(fmt::format("{:.6g}", at("eta")));
+      if (at("kind") == 0)
+        return json{{"kind", "table2"},
+                    {"cell", kCells.at(static_cast<std::size_t>(at("cell")))},
+                    {"data", data_to_json(data)},
+                    {"n_levels", n},
+                    {"sigma_min", at("sigma_min")},
+                    {"sigma_max", at("sigma_max")},
+                    {"eta", 0.1},  // as in the sweep: the factor eta^2 cancels in both cells
+                    {"constants", constants_to_json(BoundConstants{})}};
+      return json{{"kind", "grid"},
+                  {"model", kModels.at(static_cast<std::size_t>(at("model")))},
+                  {"data", data_to_json(data)},
+                  {"schedule", schedule_to_json(make_schedule(kWhich.at(static_cast<std::size_t>(at("schedule"))), n,
+                                                              at("sigma_min"), at("sigma_max")))},
+                  {"eta", eta},
+                  {"constants", constants_to_json(BoundConstants{})}};
+    };
+    d.label = [](const std::vector<double>& x) {
+      const auto params = schedules_domain_params();
+      auto at = [&](const char* name) { return domain_value(params, x, name); };
+      const std::string head = at("kind") == 0 ? "table2/" + kCells.at(static_cast<std::size_t>(at("cell")))
+                                               : "grid/" + kModels.at(static_cast<std::size_t>(at("model"))) + "/" +
+                                                     kWhich.at(static_cast<std::size_t>(at("schedule")));
+      return head + "/" + data_label(sampling_data_point(kSchedulesData, params, x)) +
+             "/N=" + shortest_decimal(at("n_levels"));
+    };
+    d.run_budget = {100, 200, 3000};
+    return d;
+  }
 
   std::vector<CaseSpec> cases(Size size) const override {
     std::vector<CaseSpec> out;
@@ -194,6 +290,7 @@ class SamplingSchedules final : public Check {
   }
 
   CaseResult run_case(const CaseSpec& spec, const RunContext& ctx) const override {
+    require_mutant(ctx.mutant);
     CaseResult r = start_result(*this, spec, ctx);
     const std::string kind = get_string(spec.params, "kind", "");
     if (kind == "table2") return run_table2(spec, ctx, r);
@@ -232,11 +329,17 @@ class SamplingSchedules final : public Check {
       const auto te = sampling_bound::apply_constants(fe, decimal<Real>(k.C_D), decimal<Real>(k.C_S));
       const auto tg = sampling_bound::apply_constants(fg, decimal<Real>(k.C_D), decimal<Real>(k.C_S));
       if (cell != "E_D+E_I") {
-        r.compare(te.score, tg.score);  // claim: EDM's E_S is the smaller
+        if (ctx.mutant == "es_reversed")
+          r.compare(tg.score, te.score);  // the mutant: geometric's E_S is the smaller
+        else
+          r.compare(te.score, tg.score);  // claim: EDM's E_S is the smaller
         r.term("edm", te.score), r.term("geometric", tg.score);
       } else {
         const Real e = te.discretization + te.init, g = tg.discretization + tg.init;
-        r.compare(g, e);  // claim: geometric's E_D + E_I is the smaller
+        if (ctx.mutant == "ed_reversed")
+          r.compare(e, g);  // the mutant: EDM's E_D + E_I is the smaller
+        else
+          r.compare(g, e);  // claim: geometric's E_D + E_I is the smaller
         r.term("edm", e), r.term("geometric", g);
       }
       r.term("kappa_edm", fe.geometry.kappa), r.term("kappa_geometric", fg.geometry.kappa);
@@ -260,7 +363,7 @@ class SamplingSchedules final : public Check {
       const auto& a = e.a;
       const Real& kl = e.kl;
       const auto& f = e.forms;
-      const auto t = sampling_bound::apply_constants(f, decimal<Real>(k.C_D), decimal<Real>(k.C_S));
+      const auto t = bound_terms(f, k, eta, ctx.mutant);
       const double ops = 40.0 * static_cast<double>(a.size()) * static_cast<double>(data.modes.size() + 1);
       r.compare(kl, t.total(), a_priori_estimate(ctx.scalar, ops, mid_double(t.total()), mid_double(kl)));
       r.term("E_I", t.init), r.term("E_D", t.discretization), r.term("E_S", t.score);
@@ -280,13 +383,13 @@ class SamplingSchedules final : public Check {
     validate_schedule(ScheduleSpec::edm(n, smin, smax, 7.0));
     const auto dd = make_data<double>(data_spec);
     const auto [rho_true, kl_best] =
-        minimise_log([&](double rho) { return eval_rho(dd, n, smin, smax, rho, model, k).kl; }, kRhoLo, kRhoHi);
+        minimise_log([&](double rho) { return eval_rho(dd, n, smin, smax, rho, model, k, eta, ctx.mutant).kl; }, kRhoLo, kRhoHi);
     const auto [rho_bound, bound_best] =
-        minimise_log([&](double rho) { return eval_rho(dd, n, smin, smax, rho, model, k).bound; }, kRhoLo, kRhoHi);
+        minimise_log([&](double rho) { return eval_rho(dd, n, smin, smax, rho, model, k, eta, ctx.mutant).bound; }, kRhoLo, kRhoHi);
     const double kl_geo =
         evaluate_gaussian(dd, noise_levels<double>(ScheduleSpec::geometric(n, smin, smax)), model, k.kappa_max).kl;
-    const double kl_at_bound_rho = eval_rho(dd, n, smin, smax, rho_bound, model, k).kl;
-    const double kl_edm7 = eval_rho(dd, n, smin, smax, 7.0, model, k).kl;
+    const double kl_at_bound_rho = eval_rho(dd, n, smin, smax, rho_bound, model, k, eta, ctx.mutant).kl;
+    const double kl_edm7 = eval_rho(dd, n, smin, smax, 7.0, model, k, eta, ctx.mutant).kl;
     // Judge the encoded bound at the bound's ρ in the run's scalar (ρ itself is the double found).
     with_scalar_safe(ctx, r, [&]<class Real>() {
       const auto data = make_data<Real>(data_spec);
@@ -295,7 +398,7 @@ class SamplingSchedules final : public Check {
       const auto& a = e.a;
       const Real& kl = e.kl;
       const auto& f = e.forms;
-      const auto t = sampling_bound::apply_constants(f, decimal<Real>(k.C_D), decimal<Real>(k.C_S));
+      const auto t = bound_terms(f, k, eta, ctx.mutant);
       const double ops = 40.0 * static_cast<double>(a.size()) * static_cast<double>(data.modes.size() + 1);
       r.compare(kl, t.total(), a_priori_estimate(ctx.scalar, ops, mid_double(t.total()), mid_double(kl)));
       apply_step_condition(r, f.geometry, k.kappa_max);
