@@ -77,8 +77,14 @@ TEST_CASE("double and mpfr runs give HOLDS, never VERIFIED", "[cli][smoke]") {
                                  " --out " + dir.str());
     INFO(r.output);
     REQUIRE(r.status == 0);
-    for (const auto& l : read_jsonl(dir.path() / "results.jsonl"))
-      if (l["type"] == "case") CHECK(l["verdict"] == "HOLDS");
+    for (const auto& l : read_jsonl(dir.path() / "results.jsonl")) {
+      if (l["type"] != "case") continue;
+      INFO(l["case_id"]);
+      CHECK(l["verdict"] != "VERIFIED");
+      // The sweep's cases have room; the falsifier's case is tight (relative margin ~1e-17), and a floating
+      // margin within its error estimate is INCONCLUSIVE.
+      if (l.value("kind", "evidence") == "evidence") CHECK(l["verdict"] == "HOLDS");
+    }
   }
 }
 

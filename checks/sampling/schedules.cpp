@@ -426,6 +426,8 @@ Summary SamplingSchedules::summarize(const std::vector<CaseResult>& results) con
   std::map<std::string, int> agree, total;
   for (const auto& r : results) {
     if (r.params.value("kind", "") != "table2" || !r.error.empty() || !r.measured) continue;
+    // The sweep's cells only: a falsifier case (id falsify/...) is a Table 2 cell too, but no row of the table.
+    if (r.case_id.rfind("table2/", 0) != 0) continue;
     const std::string cell = r.params.value("cell", "");
     const std::string prefix = r.case_id.substr(0, r.case_id.rfind('/'));
     if (!cells.count(prefix)) cell_order.push_back(prefix);
