@@ -98,6 +98,10 @@ class FalsifyCommand final : public Command {
                 << "  point: " << point_text(*c->domain(), f.point) << '\n'
                 << "  case " << r.case_id << "\n  decided in " << to_string(r.scalar) << ": " << to_string(r.verdict)
                 << ", relative margin " << fmt::format("{:.6g}", r.relative_margin()) << '\n';
+      if (!results::counts_as_evidence(r.kind))
+        std::cout << "  kind " << results::to_string(r.kind)
+                  << ": no point of the domain is evidence for this claim (its margin is algebra there); "
+                     "the tightest such point is shown, counted apart\n";
       if (r.measured && r.bound)
         std::cout << "    measured " << r.measured->text << "\n    bound    " << r.bound->text << "\n    margin   "
                   << (r.margin ? r.margin->text : std::string("?")) << '\n';

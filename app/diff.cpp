@@ -19,9 +19,9 @@ namespace keys = results::keys;
 
 namespace {
 
-constexpr const char* kChangeNames[kChangeKinds] = {"verdict-worse",  "new-finding", "fit-worse",   "removed-case",
-                                                    "margin-shrank",  "value-moved", "fit-changed", "constant-changed",
-                                                    "verdict-better", "new-case"};
+constexpr const char* kChangeNames[kChangeKinds] = {
+    "verdict-worse", "new-finding",      "fit-worse",    "evidence-lost",  "removed-case", "margin-shrank",
+    "value-moved",   "fit-changed",      "constant-changed", "kind-changed", "verdict-better", "new-case"};
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
@@ -309,6 +309,16 @@ RunDiff diff_runs(const RunFile& old_run, const RunFile& new_run, const DiffOpti
       found.push_back(std::move(c));
     };
     if (nrank > orank) make(ChangeKind::verdict_worse, 100 + 10 * (nrank - orank) + nrank, ov + " -> " + nv);
+    // A case that stops counting as evidence (it became an identity or a calibration case) takes its verdict out
+    // of the table: a gate must not let that pass unseen.
+    const std::string okind = old.value(keys::kind, std::string("evidence")),
+                      nkind = rec.value(keys::kind, std::string("evidence"));
+    if (okind != nkind) {
+      const bool lost = results::counts_as_evidence(results::case_kind_from_string(okind)) &&
+                        !results::counts_as_evidence(results::case_kind_from_string(nkind));
+      make(lost ? ChangeKind::evidence_lost : ChangeKind::kind_changed, lost ? 60 : 5,
+           "kind " + okind + " -> " + nkind);
+    }
     if (nrank < orank) make(ChangeKind::verdict_better, 0, ov + " -> " + nv);
     if (nrank <= orank && std::isfinite(orm) && std::isfinite(nrm) && orm - nrm > options.margin_tolerance)
       make(ChangeKind::margin_shrank, 50, fmt::format("relative margin fell by {:.3e}", orm - nrm));
@@ -509,17 +519,18 @@ void print_diff(const RunDiff& d, std::ostream& out, std::size_t limit) {
     for (const auto& id : d.not_compared) ids += (ids.empty() ? "" : ", ") + id;
     out << "note: not compared (NEW did not run them): " << ids << '\n';
   }
-  out << fmt::format("{:<30} {:>6} {:>6} {:>7} {:>7} {:>6} {:>8} {:>8} {:>7} {:>6} {:>7}  {}\n", "check", "old", "new",
-                     "worse", "better", "added", "removed", "margin-", "moved", "fits", "REGR.",
+  out << fmt::format("{:<30} {:>6} {:>6} {:>7} {:>7} {:>6} {:>8} {:>8} {:>7} {:>6} {:>6} {:>7}  {}\n", "check", "old",
+                     "new", "worse", "better", "added", "removed", "margin-", "moved", "fits", "kind", "REGR.",
                      "min rel.margin old -> new");
   for (const auto& c : d.checks) {
     auto n = [&](ChangeKind k) { return c.counts[static_cast<int>(k)]; };
-    out << fmt::format("{:<30} {:>6} {:>6} {:>7} {:>7} {:>6} {:>8} {:>8} {:>7} {:>6} {:>7}  {} -> {}\n", c.id,
+    out << fmt::format("{:<30} {:>6} {:>6} {:>7} {:>7} {:>6} {:>8} {:>8} {:>7} {:>6} {:>6} {:>7}  {} -> {}\n", c.id,
                        c.cases_old, c.cases_new, n(ChangeKind::verdict_worse), n(ChangeKind::verdict_better),
                        n(ChangeKind::new_case) + n(ChangeKind::new_finding), n(ChangeKind::removed_case),
                        n(ChangeKind::margin_shrank), n(ChangeKind::value_moved),
                        n(ChangeKind::fit_worse) + n(ChangeKind::fit_changed) + n(ChangeKind::constant_changed),
-                       c.regressions, sci(c.min_old), sci(c.min_new));
+                       n(ChangeKind::evidence_lost) + n(ChangeKind::kind_changed), c.regressions, sci(c.min_old),
+                       sci(c.min_new));
   }
   std::string counted;
   for (const auto k : d.options.fail_on) counted += (counted.empty() ? "" : ", ") + std::string(to_string(k));

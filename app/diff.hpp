@@ -43,20 +43,23 @@ enum class ChangeKind {
   verdict_worse,
   new_finding,
   fit_worse,
+  evidence_lost,  ///< an evidence case (evidence, falsify, fit) became an identity or calibration case
   removed_case,
   margin_shrank,
   value_moved,
   fit_changed,
   constant_changed,
+  kind_changed,  ///< any other change of a case's kind
   verdict_better,
   new_case
 };
-inline constexpr int kChangeKinds = 10;
+inline constexpr int kChangeKinds = 12;
 /// "verdict-worse", ...
 const char* to_string(ChangeKind k);
 
 struct DiffOptions {
-  std::set<ChangeKind> fail_on{ChangeKind::verdict_worse, ChangeKind::new_finding, ChangeKind::fit_worse};
+  std::set<ChangeKind> fail_on{ChangeKind::verdict_worse, ChangeKind::new_finding, ChangeKind::fit_worse,
+                               ChangeKind::evidence_lost};
   double margin_tolerance = 0.01;  ///< in relative-margin units (fractions of |bound|)
   double value_tolerance = 1e-9;   ///< relative, on top of the enclosures and error estimates
 };

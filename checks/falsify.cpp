@@ -22,6 +22,10 @@ namespace {
 constexpr double kInfeasible = std::numeric_limits<double>::infinity();
 /// Shrinking keeps a simplification when its margin is within this fraction of |found margin| above it.
 constexpr double kShrinkSlack = 0.25;
+/// The objective's value at a point whose case is an identity or a calibration case (results::CaseKind): feasible
+/// but ranked after every evidence point, so that the search looks for the tightest *evidence* and falls back to
+/// the tightest identity only where the domain holds nothing else (sampling.init's Gaussian laws).
+constexpr double kNotEvidence = 1e300;
 
 /// The objective: relative margin of a point, evaluated by the check itself; +inf when infeasible.
 class Objective {
@@ -50,7 +54,10 @@ class Objective {
       ctx.mutant = options_.mutant;
       const CaseResult r = check_.run_case(spec, ctx);
       const double rel = r.relative_margin();
-      if (r.error.empty() && r.hypotheses_hold && std::isfinite(rel)) m = rel;
+      if (r.error.empty() && r.hypotheses_hold && std::isfinite(rel)) {
+        m = results::counts_as_evidence(r.kind) ? rel : kNotEvidence;
+        if (m == kNotEvidence && rel < not_evidence_best_) not_evidence_best_ = rel, not_evidence_x_ = x;
+      }
     } catch (const std::exception&) {
       // outside the constraints (ParamError) or not computable: infeasible
     }
@@ -65,6 +72,10 @@ class Objective {
   std::size_t infeasible() const { return infeasible_; }
   double best() const { return best_; }
   const std::vector<double>& best_point() const { return best_x_; }
+  /// Whether the best point is evidence; if not, the tightest point that is not (identity, calibration).
+  bool found_evidence() const { return best_ < kNotEvidence; }
+  double not_evidence_best() const { return not_evidence_best_; }
+  const std::vector<double>& not_evidence_point() const { return not_evidence_x_; }
 
  private:
   const Check& check_;
@@ -74,6 +85,8 @@ class Objective {
   std::map<std::vector<double>, double> cache_;
   std::size_t evaluations_ = 0, infeasible_ = 0;
   double best_ = kInfeasible;
+  double not_evidence_best_ = kInfeasible;
+  std::vector<double> not_evidence_x_;
   std::vector<double> best_x_;
 };
 
@@ -268,15 +281,16 @@ FalsifyResult falsify(const Check& check, const FalsifyOptions& options) {
   FalsifyResult out;
   out.check = check.id();
   out.search_scalar = search;
-  out.found_margin = f.best();
+  out.found_margin = f.found_evidence() ? f.best() : f.not_evidence_best();
 
-  // 3. Shrinking: the simplest values that keep the margin within kShrinkSlack of the one found.
-  std::vector<double> x = f.best_point();
-  const double ref = f.best();
+  // 3. Shrinking: the simplest values that keep the margin within kShrinkSlack of the one found (not for an
+  // identity's point: its margin is algebra, there is no tightness to keep).
+  std::vector<double> x = f.found_evidence() ? f.best_point() : f.not_evidence_point();
+  const double ref = f.found_evidence() ? f.best() : kInfeasible;
   const double keep_below = ref + kShrinkSlack * std::fabs(ref);
   double current = ref;
   const std::size_t shrink_stop = f.evaluations() + shrink_budget;
-  for (int pass = 0; pass < 3; ++pass) {
+  for (int pass = 0; pass < 3 && f.found_evidence(); ++pass) {
     bool changed = false;
     for (std::size_t i = 0; i < n && f.evaluations() < shrink_stop; ++i) {
       for (double v : simpler_values(domain.params[i], x[i])) {
@@ -292,7 +306,7 @@ FalsifyResult falsify(const Check& check, const FalsifyOptions& options) {
     }
     if (!changed) break;
   }
-  out.shrunk_margin = current;
+  out.shrunk_margin = f.found_evidence() ? current : out.found_margin;
   out.point = x;
 
   // 4. The decision, by the check's own rule in the decision scalar.
@@ -306,7 +320,8 @@ FalsifyResult falsify(const Check& check, const FalsifyOptions& options) {
   ctx.seed = case_seed(options.seed, check.id(), out.worst_case.id);
   ctx.mutant = options.mutant;
   out.decided = check.run_case(out.worst_case, ctx);
-  out.decided.kind = results::CaseKind::falsify;
+  // A case of kind falsify, unless the check says it is an identity or a calibration case (counted apart).
+  if (out.decided.kind == results::CaseKind::evidence) out.decided.kind = results::CaseKind::falsify;
   out.evaluations = f.evaluations() + 1;
   out.infeasible = f.infeasible();
   return out;

@@ -612,10 +612,11 @@ class Builder {
       return alarm ? "\\textcolor{vVIOLATED}{\\textbf{" + std::to_string(v) + "}}" : std::to_string(v);
     };
     t_ << "{\\footnotesize\\setlength{\\tabcolsep}{3pt}\n"
-          "\\begin{longtable}{@{}>{\\raggedright}p{3.6cm}rrrrrrrrrr>{\\raggedleft\\arraybackslash}p{3.3cm}@{}}\n"
+          "\\begin{longtable}{@{}>{\\raggedright}p{3.6cm}rrrrrrrrrrr>{\\raggedleft\\arraybackslash}p{3.3cm}@{}}\n"
           "\\toprule\ncheck & \\rotatebox{90}{cases OLD} & \\rotatebox{90}{cases NEW} & \\rotatebox{90}{worse} & "
           "\\rotatebox{90}{better} & \\rotatebox{90}{added} & \\rotatebox{90}{removed} & "
           "\\rotatebox{90}{margin shrank} & \\rotatebox{90}{value moved} & \\rotatebox{90}{fits, constants} & "
+          "\\rotatebox{90}{case kind} & "
           "\\rotatebox{90}{\\textbf{regressions}} & min.\\ rel.\\ margin OLD $\\to$ NEW \\\\\n\\midrule\n\\endhead\n";
     for (const auto& row : d.checks) {
       // The checks NEW did not run are named in the note above; their rows would only repeat OLD's counts.
@@ -625,7 +626,7 @@ class Builder {
          << cell(n(row, "new-case") + n(row, "new-finding"), false) << " & " << cell(n(row, "removed-case"), false)
          << " & " << cell(n(row, "margin-shrank"), false) << " & " << cell(n(row, "value-moved"), false) << " & "
          << cell(n(row, "fit-worse") + n(row, "fit-changed") + n(row, "constant-changed"), false) << " & "
-         << cell(row.regressions.value_or(0), true) << " & " << latex_number(row.min_old) << " $\\to$ "
+         << cell(n(row, "evidence-lost") + n(row, "kind-changed"), false) << " & " << cell(row.regressions.value_or(0), true) << " & " << latex_number(row.min_old) << " $\\to$ "
          << latex_number(row.min_new) << " \\\\\n";
     }
     t_ << "\\bottomrule\n\\end{longtable}}\n";

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 
 namespace diffbound::results {
@@ -304,7 +305,9 @@ CheckOutcome outcome_of(const std::string& check_id, const std::vector<CaseResul
     co.counts.add(r);
     co.by_kind[static_cast<int>(r.kind)].add(r);
     co.seconds += r.seconds;
-    const double rm = r.relative_margin();
+    // How close the evidence comes to its bounds: an identity's margin (algebra) or a calibration case's says
+    // nothing about the claim and is counted apart, like their verdicts.
+    const double rm = counts_as_evidence(r.kind) ? r.relative_margin() : std::numeric_limits<double>::quiet_NaN();
     if (std::isfinite(rm) && !(rm >= co.smallest_relative_margin)) {
       co.smallest_relative_margin = rm;
       co.worst_case = r.case_id;

@@ -324,6 +324,35 @@ TEST_CASE("diff: margins that shrink beyond the tolerance, values that move, fit
   CHECK(json::parse(all.output)[keys::regressions] == 4);
 }
 
+TEST_CASE("diff: a case that stops counting as evidence is a regression, other kind changes are not", "[diff][cli]") {
+  const fs::path& d = runs();
+  const auto base = read_jsonl(d / "b" / "results.jsonl");
+  const auto verified = cases_with(base, "sampling.girsanov", "VERIFIED");
+  REQUIRE(verified.size() >= 2);
+  // Same verdicts, margins and values: only the kind moves (evidence -> identity; evidence -> falsify).
+  const fs::path kinds = edited(d / "b", d / "kinds", [&](std::vector<json>& r) {
+    r[verified[0]][keys::kind] = "identity";
+    r[verified[1]][keys::kind] = "falsify";
+  });
+  const RunDiff k = diff_of(d / "a", kinds);
+  CHECK(k.count(ChangeKind::evidence_lost) == 1);
+  CHECK(k.count(ChangeKind::kind_changed) == 1);
+  CHECK(k.regressions() == 1);
+  CHECK_FALSE(k.identical());
+  REQUIRE_FALSE(k.changes.empty());
+  CHECK(k.changes[0].kind == ChangeKind::evidence_lost);
+  CHECK(k.changes[0].case_id == base[verified[0]][keys::case_id]);
+  CHECK_THAT(k.changes[0].detail, Contains("evidence -> identity"));
+  const auto out = diff(d / "a", kinds);
+  INFO(out.output);
+  CHECK(out.status == 1);
+  CHECK_THAT(out.output, Contains("evidence-lost"));
+  CHECK(diff(d / "a", kinds, "--fail-on verdict-worse").status == 0);
+  // The reverse (an identity becoming evidence) is a change, not a regression.
+  CHECK(diff_of(kinds, d / "a").regressions() == 0);
+  CHECK(diff_of(kinds, d / "a").count(ChangeKind::kind_changed) == 2);
+}
+
 TEST_CASE("diff: bad input gets one clear message and exit status 2", "[diff][cli]") {
   const fs::path& d = runs();
   TempDir dir("diff-bad");
@@ -398,7 +427,7 @@ TEST_CASE("run --baseline: the CI answer in one command, diff.json read back and
   CHECK(df.changes[0].old_verdict == "VERIFIED");
   CHECK(df.changes[0].new_verdict == "HOLDS");
   CHECK(df.counts.at("verdict-worse") == rd.count(ChangeKind::verdict_worse));
-  CHECK(df.fail_on == std::vector<std::string>{"verdict-worse", "new-finding", "fit-worse"});
+  CHECK(df.fail_on == std::vector<std::string>{"verdict-worse", "new-finding", "fit-worse", "evidence-lost"});
   CHECK(df.not_compared == std::vector<std::string>{"sampling.order", "sampling.schedules"});
   CHECK(diffbound::results::parse_diff("not json").problems.size() == 1);
   CHECK_FALSE(diffbound::results::parse_diff("{\"type\": \"run\"}").parsed);
