@@ -58,7 +58,9 @@ TEST_CASE("run --config runs user cases of any check (examples/sweep.json)", "[s
 
 TEST_CASE("shards run as separate processes merge into the results of the unsharded run", "[scale][smoke]") {
   TempDir dir("shards");
-  const std::string common = " --size smoke --no-progress --seed 7";
+  // The sampling checks (about 500 smoke cases, judged fits, falsifier cases): enough to balance three shards
+  // and to recompute check records from the cases; every check runs unsharded in the reproducibility test.
+  const std::string common = " 'sampling.*' --size smoke --no-progress --seed 7";
   REQUIRE(completed(run_diffbound("run" + common + " --threads 2 --out " + (dir.path() / "whole").string()).status));
   // Three shards at the same time, as a job array would run them, with different thread counts.
   std::vector<std::future<CommandResult>> jobs;
@@ -166,7 +168,7 @@ TEST_CASE("a run killed with SIGKILL resumes to the results of an uninterrupted 
 TEST_CASE("same inputs, same results: across runs, thread counts, seeds derived from the cases", "[scale][smoke]") {
   TempDir dir("repro");
   std::vector<std::vector<json>> runs;
-  for (const char* threads : {"1", "3", "3"}) {
+  for (const char* threads : {"1", "3"}) {
     const fs::path out = dir.path() / (std::string("t") + threads + "-" + std::to_string(runs.size()));
     const auto r =
         run_diffbound(std::string("run --size smoke --no-progress --threads ") + threads + " --out " + out.string());
@@ -175,7 +177,6 @@ TEST_CASE("same inputs, same results: across runs, thread counts, seeds derived 
     runs.push_back(comparable(out / "results.jsonl"));
   }
   CHECK(runs[0] == runs[1]);
-  CHECK(runs[1] == runs[2]);
   // Every case records what reproduces it: version, commit, scalar, precision and its seed, which is
   // a function of the base seed, the check id and the case id only.
   const auto& run = runs[0].front();
@@ -197,14 +198,16 @@ TEST_CASE("same inputs, same results: across runs, thread counts, seeds derived 
 
 TEST_CASE("progress: shown on a terminal, quiet in logs", "[scale][smoke]") {
   TempDir dir("progress");
+  // The sampling checks at smoke size: a few seconds of cases, enough for the progress line to be drawn.
+  const std::string run = "run 'sampling.*' --size smoke";
   // stderr a file, as in CI: not a byte of progress.
-  const auto quiet = run_split("run --size smoke --out " + (dir.path() / "q").string(), dir.path());
+  const auto quiet = run_split(run + " --out " + (dir.path() / "q").string(), dir.path());
   REQUIRE(completed(quiet.status));
   CHECK(quiet.err.empty());
   CHECK(quiet.out.find('\r') == std::string::npos);
   // Forced: one rewriting line, with the shard.
   const auto forced =
-      run_split("run --size smoke --progress --shard 2/3 --out " + (dir.path() / "f").string(), dir.path());
+      run_split(run + " --progress --shard 2/3 --out " + (dir.path() / "f").string(), dir.path());
   REQUIRE(completed(forced.status));
   CHECK_THAT(forced.err, Contains("\rshard 2/3  "));
   CHECK_THAT(forced.err, Contains(" cases"));
@@ -213,7 +216,7 @@ TEST_CASE("progress: shown on a terminal, quiet in logs", "[scale][smoke]") {
     WARN("script(1) not found: the terminal half of this test is skipped");
     return;
   }
-  const std::string cmd = quote(DIFFBOUND_EXE) + " run --size smoke --out " + (dir.path() / "t").string();
+  const std::string cmd = quote(DIFFBOUND_EXE) + " " + run + " --out " + (dir.path() / "t").string();
   const auto tty = run_shell("TERM=xterm script -qec " + quote(cmd) + " /dev/null");
   INFO(tty.output);
   CHECK(completed(tty.status));
@@ -254,13 +257,14 @@ echo "1;cluster"
   const fs::path out = dir.path() / "run";
   const auto r = run_shell("PATH=" + quote(bin.string()) + ":$PATH DIFFBOUND=" + quote(DIFFBOUND_EXE) + " bash " +
                            quote((kExamples / "slurm_array.sh").string()) + " 3 " + quote(out.string()) +
-                           " --size smoke --seed 11");
+                           " 'sampling.*' --size smoke --seed 11");
   INFO(r.output);
   REQUIRE(completed(r.status));
   CHECK_THAT(r.output, Contains("submitted: array job 1 (3 shards), merge job 2"));
   for (int i = 1; i <= 3; ++i) CHECK(fs::exists(out / ("shard-" + std::to_string(i)) / "results.jsonl"));
   REQUIRE(completed(
-      run_diffbound("run --size smoke --seed 11 --no-progress --out " + (dir.path() / "whole").string()).status));
+      run_diffbound("run 'sampling.*' --size smoke --seed 11 --no-progress --out " + (dir.path() / "whole").string())
+          .status));
   CHECK(comparable(out / "merged" / "results.jsonl") == comparable(dir.path() / "whole" / "results.jsonl"));
 }
 
