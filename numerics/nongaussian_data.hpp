@@ -204,7 +204,10 @@ class MixtureAtLevel {
       buf_[j] = -0.5 * d * std::log1p(v / a) + (xx * v + 2 * a * xm - a * mm) / (2 * a * (v + a));
       mx = std::max(mx, buf_[j]);
     }
-    if (mx < 1) {
+    // Near 0 (|δ| < 1) the expm1 form keeps the digits of a small log ratio; far below 0 it would round
+    // Σ w_j expm1(δ_j) to −1 and return −∞ (δ ≈ −450 between two modes ±3 at a = 0.01), where the
+    // log-sum-exp form below is exact and cancels nothing.
+    if (mx < 1 && mx > -1) {
       double s = 0;
       for (std::size_t j = 0; j < inv_v_.size(); ++j) s += law_->w[j] * std::expm1(buf_[j]);
       return std::log1p(s);

@@ -123,6 +123,10 @@ inline constexpr double gd_loss_reduction = 0.5;
 /// The exponential integrator's and euler_ancestral's KLs at N = 18 must differ physically, not by round-off:
 /// by more than 0.1 % (their round-off is ≤ sampler_kl_per_step·N·64 ε ≈ 4e-12).
 inline constexpr double distinct_kl_rel = 1e-3;
+/// sampling.init's law case "two points ±3, sd 1e-3" at σ_T = 1 against the point-mass closed form
+/// KL = −μ²/(2a) + E log cosh(μX/a), X ~ N(μ, a): the components' variance 1e-6 moves the KL by O(sd²/a)
+/// = 1e-6 relative to m₂²/(2a) = 4.5; both quadratures are far more accurate. 1e-5 relative.
+inline constexpr double two_point_closed_form_rel = 1e-5;
 /// The closed-form Girsanov path term against Gauss–Kronrod (61 points, tolerance 1e-14) of PAPER's integrand
 /// over 23 steps: each step's quadrature is good to ~1e-14 relative; with the closed form's own rounding
 /// (bound_per_step·N ε ≈ 8e-14), 1e-11 leaves two orders of magnitude.
