@@ -87,7 +87,8 @@ class PowerCommand final : public Command {
                 {"refutable", p.refutable},
                 {"killed", p.killed},
                 {"killed_by", p.killed_by},
-                {"killed_by_sweep", p.killed_by_sweep}};
+                {"killed_by_sweep", p.killed_by_sweep},
+                {"note", p.note}};
         if (p.refutation) {
           const auto& r = p.refutation->decided;
           refuted = fmt::format("{} rel. margin {:.3g}", to_string(r.verdict), r.relative_margin());
@@ -108,6 +109,7 @@ class PowerCommand final : public Command {
             std::cout << "      refuted by " << p.refutation->worst_case.id << "  "
                       << p.refutation->worst_case.params.dump() << '\n';
           if (p.killed) std::cout << "      killed by " << p.killed_by << '\n';
+          if (!p.note.empty()) std::cout << "      note: " << p.note << '\n';
           if (!p.refutable)
             std::cout << "      not refuted: no case of the domain found where the mutant fails (the claim is not "
                          "sharper than the mutant there)\n";

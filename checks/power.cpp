@@ -57,6 +57,22 @@ std::size_t first_violated(const Check& check, const std::vector<CaseSpec>& spec
   return found.load();
 }
 
+/// Whether the claim itself is VIOLATED at a falsifier's decided case (the same parameters, the same seed,
+/// the same scalar): such a case cannot tell the mutant from the claim, as a sweep case VIOLATED for the
+/// claim cannot (the claim's own domain is not always free of violations: training.semismoothness).
+bool claim_violated_at(const Check& check, const FalsifyResult& f, std::uint64_t seed) {
+  RunContext ctx;
+  ctx.scalar = f.decided.scalar;
+  ctx.precision_bits = precision_bits_of(ctx.scalar);
+  ctx.seed = case_seed(seed, check.id(), f.worst_case.id);  // as falsify() decided the mutant's case
+  try {
+    const CaseResult r = check.run_case(f.worst_case, ctx);
+    return r.error.empty() && r.verdict == Verdict::violated;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
 }  // namespace
 
 std::vector<MutantPower> measure_power(const Check& check, const PowerOptions& options) {
@@ -138,13 +154,24 @@ std::vector<MutantPower> measure_power(const Check& check, const PowerOptions& o
       if (!p.killed && stage_budget > 0) {
         o.budget = stage_budget;
         const auto stage = falsify(check, o);
-        if (stage.decided.verdict == Verdict::violated) p.killed = true, p.killed_by = stage.worst_case.id;
+        if (stage.decided.verdict == Verdict::violated) {
+          if (!m.id.empty() && claim_violated_at(check, stage, o.seed))
+            p.note = "the run's falsifier case " + stage.worst_case.id + " is VIOLATED for the claim too (no kill)";
+          else
+            p.killed = true, p.killed_by = stage.worst_case.id;
+        }
       }
       o.budget = options.refute_budget;
       o.seed = options.seed + 1;  // a search apart from the run's stage
       auto refutation = falsify(check, o);
       // A case of the run that kills the mutant refutes it too.
-      p.refutable = p.killed || refutation.decided.verdict == Verdict::violated;
+      bool refuted = refutation.decided.verdict == Verdict::violated;
+      if (refuted && !m.id.empty() && claim_violated_at(check, refutation, o.seed)) {
+        refuted = false;
+        if (!p.note.empty()) p.note += "; ";
+        p.note += "the refutation's case is VIOLATED for the claim too (no refutation)";
+      }
+      p.refutable = p.killed || refuted;
       p.refutation = std::move(refutation);
     } else {
       p.refutable = p.killed;

@@ -35,6 +35,8 @@ struct MutantPower {
   std::string killed_by;  ///< the first VIOLATED case of the run (sweep order, then the falsifier stage)
   bool killed_by_sweep = false;
   std::size_t sweep_cases = 0;
+  /// Why a falsifier case VIOLATED for the mutant neither kills nor refutes it (VIOLATED for the claim too).
+  std::string note;
 };
 
 /// The claim (first row, mutant id "") and every mutant of `check`.

@@ -162,6 +162,30 @@ TEST_CASE("design.weighting (smoke): bell verdicts, experiment ranking, figures"
   CHECK_NOTHROW(c.summarize({}));
 }
 
+TEST_CASE("design.weighting: the shape mutants fail where the shape differs and only there", "[design_weighting][smoke]") {
+  const Check& c = get("design.weighting");
+  std::map<std::string, CaseSpec> bell;
+  for (const auto& spec : c.cases(Size::smoke))
+    if (spec.id.rfind("bell/", 0) == 0) bell[spec.id] = spec;
+  auto verdict = [&](const std::string& id, const std::string& mutant) {
+    RunContext ctx;
+    ctx.scalar = ScalarKind::float64;
+    ctx.mutant = mutant;
+    return c.run_case(bell.at(id), ctx).verdict;
+  };
+  // The theory weighting on the eps-scale is 1/2 sech(ln(sigma/s_d)): symmetric, its peak at ln s_d.
+  CHECK(verdict("bell/theory/eps", "symmetric") != Verdict::violated);
+  CHECK(verdict("bell/theory/eps", "scale_free_peak") != Verdict::violated);
+  // EDM on the F-scale is its log-normal in ln sigma: symmetric, its peak at P_mean.
+  CHECK(verdict("bell/edm/F", "symmetric") != Verdict::violated);
+  CHECK(verdict("bell/edm/F", "scale_free_peak") != Verdict::violated);
+  // On the F-scale the theory bell is lopsided and peaks at ln(s_d/sqrt 3); EDM on the eps-scale likewise moves.
+  CHECK(verdict("bell/theory/F", "symmetric") == Verdict::violated);
+  CHECK(verdict("bell/theory/F", "scale_free_peak") == Verdict::violated);
+  CHECK(verdict("bell/edm/eps", "symmetric") == Verdict::violated);
+  CHECK(verdict("bell/edm/eps", "scale_free_peak") == Verdict::violated);
+}
+
 TEST_CASE("design.weighting: bad parameters name the field", "[design_weighting][smoke]") {
   const Check& c = get("design.weighting");
   auto expect = [&](json p, const std::string& field) {

@@ -59,10 +59,17 @@ WeightingSpec weighting_from_json(const json& j, const std::string& where) {
 }
 
 // ---- Form mutants (power table, issue 15), computed by run_case when RunContext::mutant names one: the
-// bell-shaped weighting claimed monotone (bell cases), and the preference reversed (experiment cases:
-// another weighting claimed to give the smallest KL). ----------------------------------------------------------
+// bell-shaped weighting claimed monotone, symmetric in ln sigma, or with a peak that does not move with the
+// loss scale (bell cases), and the preference reversed (experiment cases: another weighting claimed to give
+// the smallest KL; the experiment is not in the falsifier's domain, and its verdict at the run's replicates
+// is within noise or the claim's own finding, so these three are reported, not counted). --------------------
 const std::vector<MutantInfo> kMutants{
     {"monotone", "shape claimed monotone", "the weighting is monotone on the range (its maximum at an end), no bell"},
+    {"symmetric", "shape claimed symmetric",
+     "the bell is symmetric in ln sigma: equal distances from the peak to the two half-maximum points"},
+    {"scale_free_peak", "scale dependence dropped",
+     "the peak does not move with the loss scale: at ln s_d for the theory weighting (its eps-scale closed "
+     "form), at EDM's P_mean = -1.2 for EDM (its F-scale closed form), on every scale"},
     {"edm_best", "preference reversed", "the EDM weighting gives the smallest KL (not the theory weighting)"},
     {"uniform_best", "preference reversed", "the uniform weighting gives the smallest KL (not the theory weighting)"},
     {"song_best", "preference reversed", "Song's weighting gives the smallest KL (not the theory weighting)"},
@@ -284,6 +291,31 @@ class DesignWeighting final : public Check {
         return ends > 0 ? std::min(0.0, std::log2(ends / sh.peak_value)) : -64.0;
       };
       r.compare(0.0, mono(s), std::fabs(mono(s) - mono(s2)) + 1e-9);
+    } else if (mutant == "symmetric") {
+      // The longer half-width held to the shorter one (equal for a symmetric bell); error: the two resolutions
+      // and the golden-section peak, located to ~sqrt(machine epsilon) on a flat maximum (1e-6 in ln sigma).
+      auto widths = [](const Shape& sh) {
+        const double l = sh.peak_u - sh.left_half, rr = sh.right_half - sh.peak_u;
+        return std::pair{std::max(l, rr), std::min(l, rr)};
+      };
+      if (!std::isfinite(s.left_half) || !std::isfinite(s.right_half) || !std::isfinite(s2.fwhm)) {
+        r.verdict = Verdict::inconclusive;
+        r.reason = "a half-maximum point lies outside the range: no half-widths to compare";
+      } else {
+        const auto [wl, ws] = widths(s);
+        const auto [wl2, ws2] = widths(s2);
+        r.compare(wl, ws, std::fabs((wl - ws) - (wl2 - ws2)) + 1e-6);
+      }
+    } else if (mutant == "scale_free_peak") {
+      // The weight at the claimed peak position held to be the largest: f(peak) <= f(u*).
+      const double u_star = p.weighting.kind == "edm" ? kPMean : std::log(p.weighting.s_d);
+      if (!(u_star > p.u_lo && u_star < p.u_hi)) {
+        r.verdict = Verdict::inconclusive;
+        r.reason = "the claimed peak position lies outside the range";
+      } else {
+        const double top = std::max(s.peak_value, s2.peak_value);
+        r.compare(top, f(u_star), std::fabs(s.peak_value - s2.peak_value) + 1e-9 * top);
+      }
     } else {
       r.compare(0.0, m, err);
     }

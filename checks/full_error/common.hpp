@@ -113,8 +113,9 @@ const TrainedNetwork& trained_for(const DataLaw& law, const json& training, int 
 void judge_sampler(CaseResult& r, const DataLaw& law, const TrainedNetwork& tn, const LevelsSpec& levels,
                    const BoundConstants& k, const std::string& mutant = {});
 
-/// The form mutants of the composed bound E_I + E_D + E_S (full.error): dropped terms, a higher power of
-/// the step, a missing log factor. C_D and C_S are [UNKNOWN] (committed calibration): never scaled.
+/// The form mutants of the composed bound E_I + E_D + E_S (full.error), all on the score term that carries
+/// it: dropped, averaged over the steps, claimed uniform over the levels. C_D and C_S are [UNKNOWN]
+/// (committed calibration): never scaled.
 std::vector<MutantInfo> full_error_mutants();
 
 }  // namespace diffbound::checks

@@ -8,8 +8,10 @@
 // ‖Δ‖_2 = s over many decades of s (MPFR, so that R is not round-off). (C_1, C_2) are fitted on the
 // calibration set (the pair with the smallest mean bound/R that holds there): the GD path points and the
 // first random radius (calibration_random_radii) × the top Gauss–Newton eigenvector, the negative
-// gradient and the first random directions, at every scale. Held out: the other random directions (new
-// directions) and the other random radii within ω (new points), at every scale, held to kDriftFactor × the fitted bound
+// gradient and the first random directions, at the steps of the calibration band (calibration_scale_band,
+// default 10 scale_min to 0.1 ω). Held out: the other random directions (new directions) and the other
+// random radii within ω (new points) at every scale, and every probe at the steps below and above the band
+// (the form extrapolated in the step: a wrong power of ‖Δ‖ fails there), held to kDriftFactor × the fitted bound
 // (theory/fitted_constants.hpp) up to the remainder's rounding. How much the fitted bound drops when a calibration
 // probe holding an active constraint is left out (a Robson–Whitlock-type error of fitted extreme constants) is reported
 // beside.
@@ -77,14 +79,19 @@ std::pair<double, double> fit_two_term(const std::vector<const Sample*>& cal) {
 
 // ---- Form mutants (power table, issue 15): wrong variants of the two-term form, computed by probe() when
 // RunContext::mutant names one. C_1 and C_2 are [UNKNOWN] (fitted per case): only the form's terms and
-// exponents are mutated. Within one case m, L, d and P are fixed, so mutants of their exponents would be
-// absorbed by the fitted constants (not refutable by a case): the mutants act on what varies within a
-// case, the point (its loss and radius) and the size of the step. -------------------------------------------
+// powers are mutated. Within one case m, L, d and P are fixed, so mutants of their exponents would be
+// absorbed by the fitted constants: the mutants act on what varies within a case, the size of the step.
+// The calibration band of step sizes (calibration_scale_band) leaves the smallest and the largest steps
+// out, so a form whose power of the step is wrong is extrapolated beyond where it was fitted: a form
+// growing slower than ‖Δ‖² fails above the band, one vanishing faster than ‖Δ‖² fails below it. The
+// fitted C_1 is 0 in every measured case (the remainder is quadratic), so mutants of the linear term
+// alone (drop_linear, quadratic_cubic: the linear term covers small steps) are not refutable. -------------
 const std::vector<MutantInfo> kMutants{
     {"drop_quadratic", "dropped term", "R <= C_1 sqrt(q P L) omega^(1/3) L^2 sqrt(m ln m/d) |D| only (no |D|^2 term)"},
     {"drop_linear", "dropped term", "R <= C_2 q P L^2 (m/d) |D|^2 only (no term linear in |D|)"},
-    {"drop_omega", "dropped factor", "linear term without omega^(1/3): no growth with the radius of the point"},
-    {"drop_loss", "dropped factor", "linear term without sqrt(q_max P L(theta)): no dependence on the loss at the point"},
+    {"quadratic_sqrt", "smaller power of the step", "quadratic term with |D|^(3/2) instead of |D|^2"},
+    {"third_order", "larger power of the step",
+     "R <= C_2 q P L^2 (m/d) |D|^3: the remainder claimed of third order (no linear term, |D|^3)"},
     {"quadratic_cubic", "larger power of the step", "quadratic term with |D|^3 instead of |D|^2"},
 };
 
@@ -96,8 +103,8 @@ std::pair<double, double> form_terms(const ProblemFacts& facts, double loss, dou
   double b = quadratic_form(facts.q_max, P, L, m, d) * s * s;
   if (mutant == "drop_quadratic") b = 0;
   if (mutant == "drop_linear") a = 0;
-  if (mutant == "drop_omega") a = linear_form(facts.q_max, P, loss, 1.0, L, m, d) * s;
-  if (mutant == "drop_loss") a = linear_form(1.0, 1.0, 1.0, omega, L, m, d) * s;
+  if (mutant == "quadratic_sqrt") b /= std::sqrt(s);
+  if (mutant == "third_order") a = 0, b *= s;
   if (mutant == "quadratic_cubic") b *= s;
   return {a, b};
 }
@@ -211,7 +218,7 @@ class TrainingSemismoothness final : public Check {
     const json& p = spec.params;
     reject_unknown_keys(p, "",
                         {"run", "path_points", "random_radii", "directions", "scales", "scale_min",
-                         "calibration_directions", "calibration_random_radii", "scalar"});
+                         "calibration_directions", "calibration_random_radii", "calibration_scale_band", "scalar"});
     if (!p.contains("run")) throw ParamError("run: missing");
     const RunSpec run = run_from_json(p.at("run"), {}, "run");
     auto int_list = [&](const char* key) {
@@ -242,6 +249,18 @@ class TrainingSemismoothness final : public Check {
     if (c.directions < 1 || c.directions > 64) throw ParamError("directions: must lie in [1, 64]");
     if (c.scales < 3 || c.scales > 200) throw ParamError("scales: must lie in [3, 200]");
     if (!(c.scale_min > 0 && c.scale_min < 1)) throw ParamError("scale_min: must lie in (0, 1)");
+    // The band of step sizes (fractions of omega) that calibrates; below and above it every probe is held
+    // out. Default: from 10 scale_min to 0.1 (a decade held out at each end; activations that flip at steps
+    // below the band are rare there: a flip needs a pre-activation within that fraction of zero).
+    c.band_lo = 10 * c.scale_min, c.band_hi = 0.1;
+    if (p.contains("calibration_scale_band")) {
+      const auto& band = p.at("calibration_scale_band");
+      if (!band.is_array() || band.size() != 2 || !band[0].is_number() || !band[1].is_number())
+        throw ParamError("calibration_scale_band: expected [lo, hi], fractions of omega");
+      c.band_lo = band[0].get<double>(), c.band_hi = band[1].get<double>();
+    }
+    if (!(c.band_lo > 0 && c.band_lo < c.band_hi && c.band_hi <= 1))
+      throw ParamError("calibration_scale_band: must satisfy 0 < lo < hi <= 1");
     if (c.cal_directions < 0 || c.cal_directions > c.directions)
       throw ParamError("calibration_directions: must lie in [0, directions]");
     const long n_radii = static_cast<long>(c.random_radii.size());
@@ -269,6 +288,7 @@ class TrainingSemismoothness final : public Check {
     std::vector<double> random_radii;
     int directions = 6, scales = 22, cal_directions = 3, cal_radii = 1;
     double scale_min = 1e-12;
+    double band_lo = 1e-6, band_hi = 0.1;  ///< calibration_scale_band
   };
 
   template <class Real>
@@ -367,7 +387,8 @@ class TrainingSemismoothness final : public Check {
           Sample smp;
           smp.point = static_cast<int>(ip);
           smp.direction = dirs[id].first;
-          smp.calibration = cal_point && cal_dir;
+          // Steps outside the calibration band are held out on every probe (the form extrapolated in the step).
+          smp.calibration = cal_point && cal_dir && frac >= c.band_lo * (1 - 1e-12) && frac <= c.band_hi * (1 + 1e-12);
           smp.s = s;
           smp.R = mid_double(R);
           if (mutant.empty()) {
@@ -428,6 +449,7 @@ class TrainingSemismoothness final : public Check {
     r.data["omega_path"] = omega_path;
     r.data["point_labels"] = point_labels;
     r.data["point_radius"] = point_radius;
+    r.data["calibration_scale_band"] = {c.band_lo, c.band_hi};
     r.data["C_1"] = c1;
     r.data["C_2"] = c2;
     r.data["loo_constants"] = loo;
