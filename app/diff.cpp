@@ -1,5 +1,6 @@
 #include <diffbound/app/diff.hpp>
 
+#include <diffbound/results/reader.hpp>
 #include <diffbound/results/schema.hpp>
 
 #include <fmt/format.h>
@@ -314,8 +315,7 @@ RunDiff diff_runs(const RunFile& old_run, const RunFile& new_run, const DiffOpti
     const std::string okind = old.value(keys::kind, std::string("evidence")),
                       nkind = rec.value(keys::kind, std::string("evidence"));
     if (okind != nkind) {
-      const bool lost = results::counts_as_evidence(results::case_kind_from_string(okind)) &&
-                        !results::counts_as_evidence(results::case_kind_from_string(nkind));
+      const bool lost = results::is_evidence_kind(okind) && !results::is_evidence_kind(nkind);
       make(lost ? ChangeKind::evidence_lost : ChangeKind::kind_changed, lost ? 60 : 5,
            "kind " + okind + " -> " + nkind);
     }

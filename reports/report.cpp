@@ -118,6 +118,11 @@ std::string count_cell(const std::optional<std::int64_t>& n, const std::string& 
   return "\\textcolor{" + verdict_colour(verdict) + "}{" + (alarm ? "\\textbf{" : "{") + std::to_string(*n) + "}}";
 }
 
+/// A count kept apart from the verdicts (identity, calibration cases): plain, zero in grey.
+std::string apart_cell(std::int64_t n) {
+  return n == 0 ? std::string("\\textcolor{vZERO}{0}") : std::to_string(n);
+}
+
 std::string run_field(const json& run, const char* key) {
   if (!run.contains(key) || run[key].is_null()) return {};
   const json& v = run[key];
@@ -726,14 +731,18 @@ class Builder {
 
   void verdict_table() {
     t_ << "\\section*{Verdicts}\n\\addcontentsline{toc}{section}{Verdicts}\n"
-          "{\\small Case counts of each check as its check record states them. \\emph{min.\\ rel.\\ margin} is the "
-          "smallest (bound $-$ measured)/$|$bound$|$ over the check's cases: how close the measurement comes to "
+          "{\\small Case counts of each check as its check record states them: the verdict columns count the "
+          "\\emph{evidence} (sweep, falsifier and judged-fit cases, where the claim could have failed); "
+          "\\emph{identity} cases (the margin is algebra: a sanity check of the code) and \\emph{calibration} "
+          "cases (used to fit a constant) are counted apart. \\emph{min.\\ rel.\\ margin} is the "
+          "smallest (bound $-$ measured)/$|$bound$|$ over the check's evidence: how close the measurement comes to "
           "the bound (negative: the bound is exceeded).\\par}\n"
           "{\\small\\setlength{\\tabcolsep}{4pt}\n"
-          "\\begin{longtable}{@{}>{\\raggedright}p{3.8cm}>{\\raggedright}p{4.6cm}rrrrrr>{\\raggedleft\\arraybackslash}"
+          "\\begin{longtable}{@{}>{\\raggedright}p{3.6cm}>{\\raggedright}p{4.2cm}rrrrrrrr>{\\raggedleft\\arraybackslash}"
           "p{1.9cm}@{}}\n"
           "\\toprule\ncheck & claim & \\rotatebox{90}{cases} & \\rotatebox{90}{VERIFIED} & \\rotatebox{90}{HOLDS} & "
-          "\\rotatebox{90}{VIOLATED} & \\rotatebox{90}{INCONCLUSIVE} & \\rotatebox{90}{failed} & min.\\ rel.\\ margin "
+          "\\rotatebox{90}{VIOLATED} & \\rotatebox{90}{INCONCLUSIVE} & \\rotatebox{90}{failed} & "
+          "\\rotatebox{90}{identity} & \\rotatebox{90}{calibration} & min.\\ rel.\\ margin "
           "\\\\\n\\midrule\n\\endhead\n";
     std::size_t k = 0;
     bool any_unknown = false, any_unlisted = false, any_user = false;
@@ -747,27 +756,30 @@ class Builder {
       t_ << "\\hyperref[" << label_of(k) << "]{" << latex_breakable_tt(c.id) << "}" << marks << " & ";
       if (c.record) {
         const auto& rec = *c.record;
-        const RecordedCounts& n = rec.counts;
+        const RecordedCounts n = results::evidence_counts(rec.counts, rec.counts_by_kind);
         t_ << (rec.claim.title.empty() ? "\\missing{no claim title}" : latex_escape(rec.claim.title)) << " & "
            << latex_count(n.cases) << " & " << count_cell(n.verified, "VERIFIED") << " & "
            << count_cell(n.holds, "HOLDS") << " & " << count_cell(n.violated, "VIOLATED") << " & "
            << count_cell(n.inconclusive, "INCONCLUSIVE") << " & " << count_cell(n.failed, "failed") << " & "
+           << apart_cell(results::kind_cases(rec.counts_by_kind, "identity")) << " & "
+           << apart_cell(results::kind_cases(rec.counts_by_kind, "calibration")) << " & "
            << latex_number(rec.smallest_relative_margin) << " \\\\\n";
       } else {
         t_ << "\\missing{no check record (" << plural(c.cases.size(), "case record", "case records")
-           << " found)} & -- & -- & -- & -- & -- & -- & -- \\\\\n";
+           << " found)} & -- & -- & -- & -- & -- & -- & -- & -- & -- \\\\\n";
       }
       ++k;
     }
     t_ << "\\midrule\n";
-    const RecordedCounts& e = r_.end.counts;
-    if (r_.end.present && e.any())
+    const RecordedCounts e = results::evidence_counts(r_.end.counts, r_.end.counts_by_kind);
+    if (r_.end.present && r_.end.counts.any())
       t_ << "\\textbf{all checks} & \\emph{from the end record} & " << latex_count(e.cases) << " & "
          << count_cell(e.verified, "VERIFIED") << " & " << count_cell(e.holds, "HOLDS") << " & "
          << count_cell(e.violated, "VIOLATED") << " & " << count_cell(e.inconclusive, "INCONCLUSIVE") << " & "
-         << count_cell(e.failed, "failed") << " & \\\\\n";
+         << count_cell(e.failed, "failed") << " & " << apart_cell(results::kind_cases(r_.end.counts_by_kind, "identity"))
+         << " & " << apart_cell(results::kind_cases(r_.end.counts_by_kind, "calibration")) << " & \\\\\n";
     else
-      t_ << "\\multicolumn{9}{@{}l}{\\missing{No end record: the run's totals are unknown.}} \\\\\n";
+      t_ << "\\multicolumn{11}{@{}l}{\\missing{No end record: the run's totals are unknown.}} \\\\\n";
     t_ << "\\bottomrule\n\\end{longtable}}\n";
     if (any_unknown)
       t_ << "{\\footnotesize $^{\\dagger}$ not a check of this build"

@@ -492,6 +492,11 @@ ResultsFile parse_results(const std::string& text, const fs::path& name) {
       Fields f(j, out.end.missing);
       out.end.wall_seconds = f.number(keys::wall_seconds);
       out.end.counts = read_counts(f, keys::counts, out.end.missing);
+      if (const json* by = f.get(keys::counts_by_kind, false); by && by->is_object())
+        for (auto it = by->begin(); it != by->end(); ++it) {
+          Fields kf(*by, out.end.missing, std::string(keys::counts_by_kind) + ".");
+          out.end.counts_by_kind[it.key()] = read_counts(kf, it.key().c_str(), out.end.missing);
+        }
       out.end.findings = read_findings_record(f, out.end.missing);
     } else {
       if (++unknown_types <= 20)
@@ -667,6 +672,33 @@ DiffFile read_diff(const fs::path& file) {
   std::ostringstream buf;
   buf << in.rdbuf();
   return parse_diff(buf.str(), file);
+}
+
+bool is_evidence_kind(const std::string& kind) {
+  for (int i = 0; i < kCaseKinds; ++i)
+    if (kind == to_string(static_cast<CaseKind>(i))) return counts_as_evidence(static_cast<CaseKind>(i));
+  return false;
+}
+
+RecordedCounts evidence_counts(const RecordedCounts& all, const std::map<std::string, RecordedCounts>& by_kind) {
+  if (by_kind.empty()) return all;
+  RecordedCounts e;
+  auto add = [](std::optional<std::int64_t>& to, const std::optional<std::int64_t>& v) {
+    if (v) to = to.value_or(0) + *v;
+  };
+  for (const auto& [kind, c] : by_kind) {
+    if (!is_evidence_kind(kind)) continue;
+    add(e.verified, c.verified), add(e.holds, c.holds), add(e.violated, c.violated);
+    add(e.inconclusive, c.inconclusive), add(e.failed, c.failed), add(e.cases, c.cases);
+  }
+  for (auto* v : {&e.verified, &e.holds, &e.violated, &e.inconclusive, &e.failed, &e.cases})
+    if (!*v) *v = 0;
+  return e;
+}
+
+std::int64_t kind_cases(const std::map<std::string, RecordedCounts>& by_kind, const std::string& kind) {
+  const auto it = by_kind.find(kind);
+  return it == by_kind.end() ? 0 : it->second.cases.value_or(0);
 }
 
 }  // namespace diffbound::results

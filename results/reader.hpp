@@ -73,6 +73,14 @@ struct RecordedCounts {
   bool any() const { return verified || holds || violated || inconclusive || failed || cases; }
 };
 
+/// Whether a case kind as written counts as evidence (evidence, falsify, fit); an unknown name does not.
+bool is_evidence_kind(const std::string& kind);
+/// The counts of the evidence (kinds evidence, falsify, fit) from a record's counts_by_kind, or `all` when the
+/// record has none (files written before case kinds existed).
+RecordedCounts evidence_counts(const RecordedCounts& all, const std::map<std::string, RecordedCounts>& by_kind);
+/// The number of cases of one kind ("identity", "calibration"), 0 when the record lists none.
+std::int64_t kind_cases(const std::map<std::string, RecordedCounts>& by_kind, const std::string& kind);
+
 struct Constant {
   std::string name, symbol_tex, value, provenance, paper_tag, source;
 };
@@ -119,6 +127,7 @@ struct EndRecord {
   bool present = false;
   double wall_seconds = nan;
   RecordedCounts counts;
+  std::map<std::string, RecordedCounts> counts_by_kind;  ///< per case kind, as the record states them
   FindingsRecord findings;  ///< present when the run read accepted findings
   std::vector<std::string> missing;
 };

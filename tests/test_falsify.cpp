@@ -264,7 +264,7 @@ TEST_CASE("the other sampling checks declare a domain and at least 5 valid mutan
   }
 }
 
-TEST_CASE("sampling.init: Gaussian cases are identities; laws that are not Gaussian are evidence that can fail",
+TEST_CASE("sampling.init: Gaussian cases are identities, laws that are not Gaussian are evidence that can fail",
           "[falsify][smoke]") {
   WorkingPrecision precision(128);
   const auto& check = get_check("sampling.init");
