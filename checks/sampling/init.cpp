@@ -105,21 +105,6 @@ InitParams read_params(const json& p) {
   return out;
 }
 
-/// The right side for a 1-D law, or a mutant's (as init_bound below, in double).
-double law_bound(const LawSpec& law, double sigma_T, const std::string& mutant) {
-  const double a0 = sigma_T * sigma_T, m2 = law.second_moment();
-  double mean = 0;
-  if (law.kind == "mixture")
-    for (std::size_t j = 0; j < law.weights.size(); ++j) mean += law.weights[j] * law.means[j];
-  const double mean2 = mean * mean, trace = m2 - mean2;
-  if (mutant.empty() || mutant == "per_dimension") return m2 / (2 * a0);  // d = 1: per_dimension is the claim
-  if (mutant == "drop_mean") return trace / (2 * a0);
-  if (mutant == "drop_trace") return mean2 / (2 * a0);
-  if (mutant == "init_quarter") return m2 / (4 * a0);
-  if (mutant == "sigma_cubed") return m2 / (2 * a0 * sigma_T);
-  throw std::invalid_argument("sampling.init: no mutant " + mutant);
-}
-
 // ---- Form mutants (power table, issue 15): wrong variants of m2^2/(2 sigma_T^2), computed from the claim's
 // own quantities (m2^2 = |mu|^2 + tr Sigma, a_0 = sigma_T^2); off unless RunContext::mutant names one. --------
 const std::vector<MutantInfo> kMutants{
@@ -130,23 +115,39 @@ const std::vector<MutantInfo> kMutants{
     {"per_dimension", "dimension dependence claimed weaker", "m2^2/(2 d sigma_T^2): the per-direction second moment"},
 };
 
-/// The right side m2^2/(2 a_0) (theory/sampling_init.hpp), or a mutant of it (`mutant` empty: the claim).
+/// The right side m2^2/(2 a_0) (theory/sampling_init.hpp), or a mutant of it (`mutant` empty: the claim), from
+/// m2^2 = |mu|^2 + tr Sigma and its two parts, in dimension d.
+template <class Real>
+Real init_form(const Real& m2, const Real& mean2, const Real& trace, const Real& sigma_T, double d,
+               const std::string& mutant) {
+  const Real a0 = sigma_T * sigma_T;
+  if (mutant.empty()) return sampling_init::bound(m2, a0);
+  if (mutant == "drop_mean") return sampling_init::bound(trace, a0);
+  if (mutant == "drop_trace") return sampling_init::bound(mean2, a0);
+  if (mutant == "init_quarter") return sampling_init::bound(m2, a0) / 2;
+  if (mutant == "sigma_cubed") return sampling_init::bound(m2, Real(a0 * sigma_T));
+  if (mutant == "per_dimension") return sampling_init::bound(Real(m2 / Real(d)), a0);
+  throw std::invalid_argument("sampling.init: no mutant " + mutant);
+}
+
+/// The form for Gaussian data N(mu, diag lambda).
 template <class Real>
 Real init_bound(const DiagonalGaussian<Real>& data, const Real& sigma_T, const std::string& mutant) {
-  const Real a0 = sigma_T * sigma_T;
-  const Real m2 = data.second_moment();
-  if (mutant.empty()) return sampling_init::bound(m2, a0);
   Real mean2(0), trace(0);
   for (const auto& m : data.modes) {
     mean2 += Real(m.multiplicity) * m.mu * m.mu;
     trace += Real(m.multiplicity) * m.lambda;
   }
-  if (mutant == "drop_mean") return sampling_init::bound(trace, a0);
-  if (mutant == "drop_trace") return sampling_init::bound(mean2, a0);
-  if (mutant == "init_quarter") return sampling_init::bound(m2, a0) / 2;
-  if (mutant == "sigma_cubed") return sampling_init::bound(m2, Real(a0 * sigma_T));
-  if (mutant == "per_dimension") return sampling_init::bound(Real(m2 / Real(data.dimension())), a0);
-  throw std::invalid_argument("sampling.init: no mutant " + mutant);
+  return init_form(data.second_moment(), mean2, trace, sigma_T, static_cast<double>(data.dimension()), mutant);
+}
+
+/// The form for a 1-D law (double: its left side is a quadrature in double).
+double law_bound(const LawSpec& law, double sigma_T, const std::string& mutant) {
+  const double m2 = law.second_moment();
+  double mean = 0;
+  if (law.kind == "mixture")
+    for (std::size_t j = 0; j < law.weights.size(); ++j) mean += law.weights[j] * law.means[j];
+  return init_form(m2, mean * mean, m2 - mean * mean, sigma_T, 1.0, mutant);
 }
 
 // The hypothesis domain: any law with a finite second moment and any sigma_T > 0. Searched: Gaussian data
