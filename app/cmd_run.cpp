@@ -10,6 +10,8 @@
 
 #include <unistd.h>
 #include <charconv>
+#include <filesystem>
+#include <fstream>
 #include <cmath>
 #include <iostream>
 
@@ -121,12 +123,45 @@ class RunCommand final : public Command {
     } else if (std::filesystem::remove(diff_file, ec)) {
       std::cerr << "note: removed the stale " << diff_file.string() << " of an earlier run\n";
     }
-    if (!no_report_) reports::report_after_run(opt_.out_dir, std::cout, std::cerr);
+    if (!no_report_) {
+      place_committed_power_table();
+      reports::report_after_run(opt_.out_dir, std::cout, std::cerr);
+    }
     const int status = outcome.exit_status();
     return status == 0 && regressed ? 5 : status;
   }
 
  private:
+  /// The report's Power section reads <out>/power.json. A power table costs far more than the run (every
+  /// mutant reruns the check and a refutation search), so a run does not measure one: unless
+  /// `diffbound power --out <out>` measured one there, the committed table of the run's size
+  /// (expected/power/<size>.json) is placed there, marked with where it came from; the report then says
+  /// at which commit and date it was measured.
+  void place_committed_power_table() const {
+    namespace fs = std::filesystem;
+    const fs::path here = fs::path(opt_.out_dir) / "power.json";
+    std::error_code ec;
+    if (fs::is_regular_file(here, ec)) {
+      std::ifstream in(here);
+      const json old = json::parse(in, nullptr, false);
+      if (!old.is_object() || !old.contains("committed_table")) return;  // measured here: keep it
+    }
+    const auto committed = default_power_file(size_);
+    if (!committed) {
+      if (fs::remove(here, ec)) std::cerr << "note: removed the committed power table of an earlier run\n";
+      return;
+    }
+    std::ifstream in(*committed);
+    json table = json::parse(in, nullptr, false);
+    if (!table.is_object()) {
+      std::cerr << "note: " << committed->string() << " is not a power table; the report has no Power section\n";
+      return;
+    }
+    table["committed_table"] = fs::relative(*committed, committed->parent_path().parent_path().parent_path(), ec)
+                                   .generic_string();
+    results::write_file_atomically(here, table.dump(1) + "\n");
+  }
+
   RunOptions opt_;
   std::string size_ = "default", scalar_ = "auto";
   bool progress_ = false, no_progress_ = false, no_report_ = false, no_falsify_ = false;

@@ -172,18 +172,24 @@ std::optional<AcceptedFindings> findings_from_record(const json& end, const std:
   return out;
 }
 
-std::optional<fs::path> default_findings_file() {
+std::optional<fs::path> expected_file(const fs::path& relative) {
   std::error_code ec;
   const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
   if (ec) return std::nullopt;
   // The program is <build>/diffbound (or deeper, e.g. <build>/bin/diffbound): look in the folders above.
   fs::path dir = exe.parent_path();
   for (int up = 0; up < 4 && !dir.empty(); ++up, dir = dir.parent_path()) {
-    const fs::path f = dir / "expected" / "findings.toml";
+    const fs::path f = dir / "expected" / relative;
     if (fs::is_regular_file(f, ec)) return f;
     if (dir == dir.parent_path()) break;
   }
   return std::nullopt;
+}
+
+std::optional<fs::path> default_findings_file() { return expected_file("findings.toml"); }
+
+std::optional<fs::path> default_power_file(const std::string& size) {
+  return expected_file(fs::path("power") / (size + ".json"));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -66,9 +66,16 @@ AcceptedFindings load_findings(const std::filesystem::path& file, const std::vec
 /// entry lacks a field.
 std::optional<AcceptedFindings> findings_from_record(const nlohmann::json& end_record, const std::string& name);
 
-/// The findings file of this build: expected/findings.toml in the source tree the program was built
-/// in (found from the program's own path: <source>/<build>/diffbound), if there is one.
+/// expected/<relative> in the source tree the program was built in (found from the program's own path:
+/// <source>/<build>/diffbound), if there is such a file.
+std::optional<std::filesystem::path> expected_file(const std::filesystem::path& relative);
+
+/// The findings file of this build: expected/findings.toml, if there is one.
 std::optional<std::filesystem::path> default_findings_file();
+
+/// The committed power table of a run size (expected/power/<size>.json, written by `diffbound power --size
+/// <size> --out expected/power` and renamed), if there is one.
+std::optional<std::filesystem::path> default_power_file(const std::string& size);
 
 /// What a run (or a merge) settled about the findings, for the summary and the exit status.
 struct FindingsOutcome {

@@ -75,6 +75,13 @@ bool claim_violated_at(const Check& check, const FalsifyResult& f, std::uint64_t
 
 }  // namespace
 
+std::size_t refutation_budget(const Check& check, const PowerOptions& options) {
+  const auto domain = check.domain();
+  if (!domain) return 0;
+  return options.refute_budget > 0 ? options.refute_budget
+                                   : domain->run_budget[static_cast<std::size_t>(Size::full)];
+}
+
 std::vector<MutantPower> measure_power(const Check& check, const PowerOptions& options) {
   std::vector<MutantInfo> rows{{"", "the claim", "the claim as stated (must never be killed)"}};
   for (const auto& m : check.mutants()) rows.push_back(m);
@@ -161,7 +168,7 @@ std::vector<MutantPower> measure_power(const Check& check, const PowerOptions& o
             p.killed = true, p.killed_by = stage.worst_case.id;
         }
       }
-      o.budget = options.refute_budget;
+      o.budget = refutation_budget(check, options);
       o.seed = options.seed + 1;  // a search apart from the run's stage
       auto refutation = falsify(check, o);
       // A case of the run that kills the mutant refutes it too.

@@ -19,7 +19,9 @@ namespace diffbound::checks {
 struct PowerOptions {
   Size size = Size::standard;        ///< the run whose power is measured (sweep + falsifier stage)
   std::uint64_t seed = 20240618;     ///< the run's seed (falsifier stage) and the refutation search's
-  std::size_t refute_budget = 3000;  ///< evaluations of the refutation search (as asked: `power --budget`)
+  /// Evaluations of each refutation search (`power --budget`); 0: the check's own falsifier budget of the
+  /// full-size run (its longest search, sized to what one evaluation of the check costs).
+  std::size_t refute_budget = 3000;
   unsigned threads = 1;
   /// Whether a VIOLATED case of a check is an accepted finding (expected/findings.toml): such a case does not
   /// kill the claim. Cases VIOLATED for the claim never kill a mutant (they cannot tell the two apart).
@@ -38,6 +40,9 @@ struct MutantPower {
   /// Why a falsifier case VIOLATED for the mutant neither kills nor refutes it (VIOLATED for the claim too).
   std::string note;
 };
+
+/// The evaluations of `check`'s refutation searches under `options` (0 when it declares no domain).
+std::size_t refutation_budget(const Check& check, const PowerOptions& options);
 
 /// The claim (first row, mutant id "") and every mutant of `check`.
 std::vector<MutantPower> measure_power(const Check& check, const PowerOptions& options);

@@ -562,7 +562,7 @@ class Builder {
     for (const auto& k : d.fail_on) fail_on += (fail_on.empty() ? "" : ", ") + k;
     t_ << "{\\small This run (NEW) compared with an earlier one (OLD, the baseline) case by case, from "
        << latex_breakable_tt(d.path.filename().string())
-       << " (\\texttt{diffbound run --baseline}, \\texttt{diffbound diff}). Counted as regressions: "
+       << " (\\texttt{diffbound run -{}-baseline}, \\texttt{diffbound diff}). Counted as regressions: "
        << (fail_on.empty() ? std::string("none") : latex_escape(fail_on))
        << "; a case that NEW marks as an accepted finding never is. A margin has shrunk when the relative margin "
           "fell by more than "
@@ -694,6 +694,31 @@ class Builder {
     t_ << "\\bottomrule\n\\end{longtable}}\n";
   }
 
+  /// Where the power table was measured: its commit, date and budget, and whether it is the committed table
+  /// of an earlier commit rather than a measurement of this run's build.
+  std::string power_provenance(const json& p) const {
+    auto text = [&](const char* k) { return p.contains(k) && p.at(k).is_string() ? p.at(k).get<std::string>() : ""; };
+    const std::string commit = text("commit"), date = text("date"), run_commit = run_field(r_.run, "commit");
+    std::string s;
+    if (!commit.empty()) s += "; measured at commit " + latex_escape(commit) + " (a check's row says so if not)";
+    if (!date.empty()) s += " on " + latex_escape(date);
+    if (p.contains("refute_budget") && p.at("refute_budget").is_number_unsigned()) {
+      const auto b = p.at("refute_budget").get<std::size_t>();
+      s += b == 0 ? std::string("; refutation budget: each check's full-run falsifier budget")
+                  : fmt::format("; refutation budget {}", b);
+    }
+    if (!text("committed_table").empty()) {
+      s += "; \\textbf{the committed table} \\texttt{" + latex_escape(text("committed_table")) +
+           "}, not measured by this run";
+      if (!commit.empty() && !run_commit.empty())
+        s += commit == run_commit ? std::string(" (same commit as this run)")
+                                  : " (this run: commit " + latex_escape(run_commit) +
+                                        "; checks changed since may kill more or fewer mutants)";
+      s += "; \\texttt{diffbound power -{}-out DIR} measures it for this build";
+    }
+    return s;
+  }
+
   /// The power table of `diffbound power --out` (power.json beside the results), when present.
   void power_section() {
     const json& p = m_.power;
@@ -707,8 +732,8 @@ class Builder {
     t_ << "\\section*{Power}\\addcontentsline{toc}{section}{Power}\n"
           "{\\small Form mutants of each claim (wrong variants: a dropped term, a derived constant halved, ...; "
           "never a scalar factor), from \\texttt{diffbound power} ("
-       << latex_escape(text(p, "size"))
-       << " run). \\emph{refutable}: the falsifier finds a case of the domain "
+       << latex_escape(text(p, "size")) << " run" << power_provenance(p)
+       << "). \\emph{refutable}: the falsifier finds a case of the domain "
           "where the mutant is VIOLATED; \\emph{killed}: a case of the run is VIOLATED. Power = killed / refutable. "
           "The claim itself must never be killed.\\par}\n"
           "{\\small\\setlength{\\tabcolsep}{4pt}\n"
@@ -722,8 +747,18 @@ class Builder {
            << latex_escape(text(m, "form")) << " & " << (m.value("refutable", false) ? "yes" : "no") << " & "
            << (m.value("killed", false) ? "yes" : "no") << " & " << latex_number(margin) << " \\\\\n";
       }
+      std::string cost;
+      if (c.contains("refute_budget") && c.at("refute_budget").is_number())
+        cost = fmt::format(" (refutation budget {}", c.at("refute_budget").get<std::size_t>()) +
+               (c.contains("seconds") && c.at("seconds").is_number()
+                    ? fmt::format(", {:.0f} s", c.at("seconds").get<double>())
+                    : std::string()) +
+               (text(c, "commit") != text(p, "commit") && !text(c, "commit").empty()
+                    ? "; measured at commit " + latex_escape(text(c, "commit")) + " on " + latex_escape(text(c, "date"))
+                    : std::string()) +
+               ")";
       t_ << "\\multicolumn{6}{@{}l}{\\emph{power " << c.value("killed", 0) << "/" << c.value("refutable", 0)
-         << "}} \\\\\n\\midrule\n";
+         << "}" << cost << "} \\\\\n\\midrule\n";
     }
     t_ << "\\multicolumn{6}{@{}l}{\\textbf{overall power " << p.value("killed", 0) << "/" << p.value("refutable", 0)
        << "}} \\\\\n\\bottomrule\n\\end{longtable}}\n";
