@@ -4,6 +4,7 @@
 #include <diffbound/checks/falsify.hpp>
 #include <diffbound/checks/params.hpp>
 #include <diffbound/checks/runtime.hpp>
+#include <diffbound/results/files.hpp>
 
 #include <fmt/format.h>
 
@@ -111,9 +112,7 @@ class FalsifyCommand final : public Command {
       config["checks"].push_back(f.config().at("checks").at(0));
     }
     if (!write_.empty()) {
-      std::ofstream out(write_);
-      out << config.dump(2) << '\n';
-      if (!out) throw std::runtime_error("cannot write " + write_);
+      results::write_file_atomically(write_, config.dump(2) + "\n");
       std::cout << "wrote " << write_ << " (run it with: diffbound run --config " << write_ << ")\n";
     }
     return violated ? 1 : 0;

@@ -12,13 +12,6 @@ CommandRegistry& CommandRegistry::instance() {
   return r;
 }
 
-bool CommandRegistry::add(std::unique_ptr<Command> c) {
-  commands_.push_back(std::move(c));
-  std::stable_sort(commands_.begin(), commands_.end(),
-                   [](const auto& a, const auto& b) { return a->order() < b->order(); });
-  return true;
-}
-
 std::string csv_field(const std::string& s) {
   if (s.find_first_of(",\"\n") == std::string::npos) return s;
   std::string out = "\"";

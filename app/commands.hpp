@@ -23,14 +23,17 @@ class Command {
   virtual int order() const { return 100; }
 };
 
-class CommandRegistry {
+/// The commands order themselves by order() (their names are CLI11's, which refuses a name twice).
+struct CommandTraits {
+  static std::string key(const Command&) { return {}; }
+  static bool before(const Command& a, const Command& b) { return a.order() < b.order(); }
+  static constexpr const char* kind = "command";
+};
+
+/// The program's commands, in the order of their help text (checks/registry.hpp).
+class CommandRegistry final : public checks::RegistryOf<Command, CommandTraits> {
  public:
   static CommandRegistry& instance();
-  bool add(std::unique_ptr<Command> c);
-  const std::vector<std::unique_ptr<Command>>& all() const { return commands_; }
-
- private:
-  std::vector<std::unique_ptr<Command>> commands_;
 };
 
 /// A CSV field (RFC 4180): quoted, with inner quotes doubled, when it holds a comma, a quote or a newline.
@@ -38,8 +41,4 @@ std::string csv_field(const std::string& s);
 
 }  // namespace diffbound::app
 
-#define DIFFBOUND_REGISTER_COMMAND(Type)                                                                               \
-  namespace {                                                                                                          \
-  const bool DIFFBOUND_CONCAT(diffbound_command_,                                                                      \
-                              __COUNTER__) = ::diffbound::app::CommandRegistry::instance().add(std::make_unique<Type>()); \
-  }
+#define DIFFBOUND_REGISTER_COMMAND(Type) DIFFBOUND_REGISTER(::diffbound::app::CommandRegistry, Type)

@@ -23,9 +23,9 @@ int main(int argc, char** argv) {
 
   std::map<CLI::App*, Command*> by_app;
   std::string names;
-  for (const auto& c : CommandRegistry::instance().all()) {
+  for (Command* c : CommandRegistry::instance().all_mutable()) {
     CLI::App* sub = c->add(app);
-    by_app[sub] = c.get();
+    by_app[sub] = c;
     names += (names.empty() ? "" : ", ") + sub->get_name();
   }
 

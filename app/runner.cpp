@@ -25,6 +25,9 @@
 #include <cstdlib>
 #include <ctime>
 #include <deque>
+#include <functional>
+#include <map>
+#include <optional>
 #include <fstream>
 #include <iostream>
 #include <limits>
@@ -145,60 +148,77 @@ void parse_shard(const std::string& text, RunOptions& options) {
   options.shard_count = static_cast<unsigned>(n);
 }
 
-RunOutcome run_checks(const RunOptions& options, std::ostream& out) {
-  const auto wall0 = std::chrono::steady_clock::now();
-  const unsigned threads = resolve_threads(options.threads);
+namespace {
 
-  // ---- 1. The input, all of it checked before any file is touched ------------------------------
-  if (!std::isfinite(options.bound_factor) || !(options.bound_factor > 0))
-    throw std::invalid_argument("--bound-factor: must be a finite positive number, got " +
-                                shortest_decimal(options.bound_factor));
-  if (options.shard_count < 1 || options.shard_index < 1 || options.shard_index > options.shard_count)
-    throw std::invalid_argument("--shard: the shard index must be between 1 and the number of shards");
+/// A form mutant switched on by the environment (docs/ci.md): DIFFBOUND_MUTANT=<check id>/<mutant id>, one
+/// of the check's mutants (diffbound falsify --list). A testing aid for the regression gate.
+struct MutantSwitch {
+  std::string check, id;
+};
 
-  // A form mutant switched on by the environment (docs/ci.md): DIFFBOUND_MUTANT=<check id>/<mutant id>,
-  // one of the check's mutants (diffbound falsify --list). A testing aid for the regression gate.
-  std::string mutant_check, mutant_id;
-  if (const char* m = std::getenv("DIFFBOUND_MUTANT"); m && *m) {
-    const std::string text(m);
+MutantSwitch mutant_from_environment() {
+  MutantSwitch m;
+  if (const char* env = std::getenv("DIFFBOUND_MUTANT"); env && *env) {
+    const std::string text(env);
     const auto slash = text.rfind('/');
     if (slash == std::string::npos || slash == 0 || slash + 1 == text.size())
       throw std::invalid_argument("DIFFBOUND_MUTANT: expected <check id>/<mutant id>, got '" + text + "'");
-    mutant_check = text.substr(0, slash);
-    mutant_id = text.substr(slash + 1);
-    const Check* c = Registry::instance().find(mutant_check);
-    if (c == nullptr) throw std::invalid_argument("DIFFBOUND_MUTANT: no check '" + mutant_check + "'");
-    c->require_mutant(mutant_id);
+    m.check = text.substr(0, slash);
+    m.id = text.substr(slash + 1);
+    const Check* c = Registry::instance().find(m.check);
+    if (c == nullptr) throw std::invalid_argument("DIFFBOUND_MUTANT: no check '" + m.check + "'");
+    c->require_mutant(m.id);
   }
+  return m;
+}
 
-  std::vector<Planned> plan;
+/// A case of the plan: plan index, case index.
+struct Slot {
+  std::size_t pi, k;
+};
+
+/// What the run will do: the checks and their cases (from the registry or a config file), each in its
+/// scalar kind, the whole selection and this shard's part of it.
+struct Plan {
+  std::vector<Planned> checks;
   std::optional<SweepConfig> config;
+  std::vector<std::pair<const Check*, const CaseSpec*>> selection;
+  std::vector<Slot> mine;
+  const CaseSpec& spec(const Slot& s) const { return checks[s.pi].specs[s.k]; }
+  std::pair<std::string, std::string> key(const Slot& s) const { return {checks[s.pi].check->id(), spec(s).id}; }
+};
+
+Plan make_plan(const RunOptions& options) {
+  Plan plan;
+  auto& checks = plan.checks;
   if (options.config) {
-    config = load_config(*options.config);
-    std::vector<bool> keep(config->entries.size(), options.patterns.empty());
+    plan.config = load_config(*options.config);
+    const auto& entries = plan.config->entries;
+    std::vector<bool> keep(entries.size(), options.patterns.empty());
     for (const auto& p : options.patterns) {
       bool any = false;
-      for (std::size_t e = 0; e < config->entries.size(); ++e)
-        if (fnmatch(p.c_str(), config->entries[e].check->id().c_str(), 0) == 0) keep[e] = any = true;
+      for (std::size_t e = 0; e < entries.size(); ++e)
+        if (fnmatch(p.c_str(), entries[e].check->id().c_str(), 0) == 0) keep[e] = any = true;
       if (!any) {
         std::string ids;
-        for (const auto& e : config->entries) ids += (ids.empty() ? "" : ", ") + e.check->id();
-        throw std::invalid_argument("no check of " + config->file + " matches '" + p + "' (its checks: " + ids + ")");
+        for (const auto& e : entries) ids += (ids.empty() ? "" : ", ") + e.check->id();
+        throw std::invalid_argument("no check of " + plan.config->file + " matches '" + p + "' (its checks: " + ids +
+                                    ")");
       }
     }
-    for (std::size_t e = 0; e < config->entries.size(); ++e)
-      if (keep[e]) plan.push_back({config->entries[e].check, {}, config->entries[e].cases, config->entries[e].origins});
+    for (std::size_t e = 0; e < entries.size(); ++e)
+      if (keep[e]) checks.push_back({entries[e].check, {}, entries[e].cases, entries[e].origins});
   } else {
     for (const Check* c : Registry::instance().select(options.patterns)) {
-      plan.push_back({c, {}, c->cases(options.size), {}});
+      checks.push_back({c, {}, c->cases(options.size), {}});
       // The falsifier stage: the worst case of a search of the check's hypothesis domain with the run's
       // seed and the domain's budget for this size (checks/falsify.hpp), run like any other case.
       if (options.falsify)
-        for (auto& spec : falsify_cases(*c, options.size, options.seed)) plan.back().specs.push_back(std::move(spec));
+        for (auto& spec : falsify_cases(*c, options.size, options.seed)) checks.back().specs.push_back(std::move(spec));
     }
   }
   // Every check runs in its own scalar kind unless one is forced; validate the forced one.
-  for (auto& p : plan) {
+  for (auto& p : checks) {
     const auto supported = p.check->scalar_kinds();
     p.kind = supported.front();
     if (options.scalar) {
@@ -208,20 +228,17 @@ RunOutcome run_checks(const RunOptions& options, std::ostream& out) {
       p.kind = *options.scalar;
     }
   }
-
   // The selection, its digest, and this shard's part of it.
-  std::vector<std::pair<const Check*, const CaseSpec*>> selection;
-  struct Slot {
-    std::size_t pi, k;  // plan index, case index
-  };
-  std::vector<Slot> mine;
-  for (std::size_t pi = 0; pi < plan.size(); ++pi)
-    for (std::size_t k = 0; k < plan[pi].specs.size(); ++k) {
-      if (in_shard(selection.size(), options.shard_index, options.shard_count)) mine.push_back({pi, k});
-      selection.emplace_back(plan[pi].check, &plan[pi].specs[k]);
+  for (std::size_t pi = 0; pi < checks.size(); ++pi)
+    for (std::size_t k = 0; k < checks[pi].specs.size(); ++k) {
+      if (in_shard(plan.selection.size(), options.shard_index, options.shard_count)) plan.mine.push_back({pi, k});
+      plan.selection.emplace_back(checks[pi].check, &checks[pi].specs[k]);
     }
-  const bool sharded = options.shard_count > 1;
+  return plan;
+}
 
+/// The run record: the program and its build, the settings, the selection and the shard.
+json make_run_record(const RunOptions& options, const Plan& plan, unsigned threads) {
   json run = build_metadata();
   run["type"] = "run";
   run["date"] = results::utc_time();
@@ -232,127 +249,98 @@ RunOutcome run_checks(const RunOptions& options, std::ostream& out) {
   run["seed"] = options.seed;
   run["bound_factor"] = options.bound_factor;
   run["checks"] = json::array();
-  for (const auto& p : plan) run["checks"].push_back(p.check->id());
-  run["selection"] = json{{"cases", selection.size()}, {"digest", selection_digest(selection)}};
-  if (config)
-    run["config"] = json{{"file", config->file}, {"format", config->format}, {"description", config->description}};
-  if (sharded)
-    run["shard"] = json{{"index", options.shard_index}, {"count", options.shard_count}, {"cases", mine.size()}};
+  for (const auto& p : plan.checks) run["checks"].push_back(p.check->id());
+  run["selection"] = json{{"cases", plan.selection.size()}, {"digest", selection_digest(plan.selection)}};
+  if (plan.config)
+    run["config"] =
+        json{{"file", plan.config->file}, {"format", plan.config->format}, {"description", plan.config->description}};
+  if (options.shard_count > 1)
+    run["shard"] = json{{"index", options.shard_index}, {"count", options.shard_count}, {"cases", plan.mine.size()}};
   if (const char* mutant = std::getenv("DIFFBOUND_MUTANT"); mutant && *mutant)
     run[keys::mutant] = mutant;  // a form mutant is switched on (docs/ci.md): part of the run's identity
+  return run;
+}
 
-  // The output folder.
-  const fs::path& dir = options.out_dir;
-  std::error_code ec;
-  const bool dir_existed = fs::exists(dir, ec);
-  if (dir_existed && !fs::is_directory(dir, ec))
-    throw std::invalid_argument("--out " + dir.string() + ": exists and is not a folder");
-  const fs::path final_path = dir / "results.jsonl";
-  const fs::path journal_path = dir / "results.jsonl.partial";
+/// A finished case taken over by --resume.
+struct Done {
+  json record;
+  CaseResult result;
+};
 
-  // --resume: the finished cases of an earlier run with the same settings.
-  struct Done {
-    json record;
-    CaseResult result;
-  };
+/// What --resume takes over from an earlier run into the same folder with the same settings.
+struct Resumed {
   std::map<std::pair<std::string, std::string>, Done> done;
-  std::optional<ResultsContent> journal_content;
-  if (options.resume && dir_existed) {
-    std::map<std::pair<std::string, std::string>, std::size_t> slot_of;
-    for (std::size_t m = 0; m < mine.size(); ++m)
-      slot_of[{plan[mine[m].pi].check->id(), plan[mine[m].pi].specs[mine[m].k].id}] = m;
-    for (const fs::path& src : {final_path, journal_path}) {
-      if (!fs::exists(src, ec)) continue;
-      ResultsContent c;
-      try {
-        c = read_records(src);
-      } catch (const std::invalid_argument& e) {
-        // A journal killed before its first line was complete holds nothing to resume.
-        if (src == journal_path && fs::file_size(src, ec) < 4096) {
-          std::ifstream in(src);
-          std::string first;
-          if (!std::getline(in, first) || in.eof()) continue;
-        }
-        throw std::invalid_argument(std::string("--resume: ") + e.what());
+  std::optional<ResultsContent> journal;  ///< the journal to continue, if there is one
+};
+
+/// Reads the earlier results file and journal in `final_path`'s folder; `run` becomes the earlier run's
+/// record (its date). Throws std::invalid_argument when they are of another run.
+Resumed resume_from(const fs::path& final_path, const fs::path& journal_path, const RunOptions& options,
+                    const Plan& plan, json& run) {
+  Resumed out;
+  std::error_code ec;
+  std::map<std::pair<std::string, std::string>, std::size_t> slot_of;
+  for (std::size_t m = 0; m < plan.mine.size(); ++m) slot_of[plan.key(plan.mine[m])] = m;
+  for (const fs::path& src : {final_path, journal_path}) {
+    if (!fs::exists(src, ec)) continue;
+    ResultsContent c;
+    try {
+      c = read_records(src);
+    } catch (const std::invalid_argument& e) {
+      // A journal killed before its first line was complete holds nothing to resume.
+      if (src == journal_path && fs::file_size(src, ec) < 4096) {
+        std::ifstream in(src);
+        std::string first;
+        if (!std::getline(in, first) || in.eof()) continue;
       }
-      const std::string diff = identity_difference(c.run, src.string(), run, "this run");
-      if (!diff.empty())
-        throw std::invalid_argument("--resume: " + diff + " (resume with the same settings, or choose another --out)");
-      const json their_shard = c.run.value("shard", json()), our_shard = run.value("shard", json());
-      auto shard_text = [](const json& s) {
-        return s.is_null() ? std::string("unsharded")
-                           : "shard " + s.value("index", json()).dump() + "/" + s.value("count", json()).dump();
-      };
-      if (shard_text(their_shard) != shard_text(our_shard))
-        throw std::invalid_argument("--resume: " + src.string() + " is " + shard_text(their_shard) +
-                                    " but this run is " + shard_text(our_shard) +
-                                    " (resume with the same --shard, or choose another --out)");
-      for (auto& rec : c.cases) {
-        const auto key = std::make_pair(rec.at("check").get<std::string>(), rec.at("case").get<std::string>());
-        const auto it = slot_of.find(key);
-        if (it == slot_of.end()) continue;
-        const Planned& p = plan[mine[it->second].pi];
-        const CaseSpec& spec = p.specs[mine[it->second].k];
-        CaseResult r;
-        try {
-          r = rec.get<CaseResult>();
-        } catch (const std::exception&) {
-          continue;  // not readable: run the case again
-        }
-        if (r.params != spec.params || r.seed != case_seed(options.seed, p.check->id(), spec.id) || r.scalar != p.kind)
-          continue;
-        done[key] = Done{std::move(rec), std::move(r)};
-      }
-      if (src == journal_path)
-        journal_content = std::move(c);
-      else
-        run = c.run;  // keep the original run record (its date)
+      throw std::invalid_argument(std::string("--resume: ") + e.what());
     }
-    if (journal_content) run = journal_content->run;
-  }
-
-  std::vector<Slot> pending;
-  for (const auto& m : mine)
-    if (!done.count({plan[m.pi].check->id(), plan[m.pi].specs[m.k].id})) pending.push_back(m);
-  const std::size_t resumed = mine.size() - pending.size();
-
-  // ---- 2. The journal ------------------------------------------------------------------------
-  if (!dir_existed) {
-    fs::create_directories(dir, ec);
-    if (ec) throw std::runtime_error("cannot create the output folder " + dir.string() + ": " + ec.message());
-  }
-  auto remove_outputs = [&] {
-    std::error_code e2;
-    fs::remove(journal_path, e2);
-    if (!dir_existed) fs::remove(dir, e2);  // only if still empty
-  };
-  FolderLock folder_lock;
-  if (!folder_lock.acquire(dir))
-    throw std::invalid_argument("--out " + dir.string() +
-                                ": another diffbound run is writing there (wait for it, or choose another --out)");
-  const bool replacing = !options.resume && fs::exists(journal_path, ec);
-  Journal journal;
-  try {
-    if (journal_content)
-      journal.reopen(journal_path, journal_content->good_bytes);
+    const std::string diff = identity_difference(c.run, src.string(), run, "this run");
+    if (!diff.empty())
+      throw std::invalid_argument("--resume: " + diff + " (resume with the same settings, or choose another --out)");
+    const json their_shard = c.run.value("shard", json()), our_shard = run.value("shard", json());
+    auto shard_text = [](const json& s) {
+      return s.is_null() ? std::string("unsharded")
+                         : "shard " + s.value("index", json()).dump() + "/" + s.value("count", json()).dump();
+    };
+    if (shard_text(their_shard) != shard_text(our_shard))
+      throw std::invalid_argument("--resume: " + src.string() + " is " + shard_text(their_shard) +
+                                  " but this run is " + shard_text(our_shard) +
+                                  " (resume with the same --shard, or choose another --out)");
+    for (auto& rec : c.cases) {
+      const auto key = std::make_pair(rec.at("check").get<std::string>(), rec.at("case").get<std::string>());
+      const auto it = slot_of.find(key);
+      if (it == slot_of.end()) continue;
+      const Slot& slot = plan.mine[it->second];
+      const Planned& p = plan.checks[slot.pi];
+      const CaseSpec& spec = plan.spec(slot);
+      CaseResult r;
+      try {
+        r = rec.get<CaseResult>();
+      } catch (const std::exception&) {
+        continue;  // not readable: run the case again
+      }
+      if (r.params != spec.params || r.seed != case_seed(options.seed, p.check->id(), spec.id) || r.scalar != p.kind)
+        continue;
+      out.done[key] = Done{std::move(rec), std::move(r)};
+    }
+    if (src == journal_path)
+      out.journal = std::move(c);
     else
-      journal.create(journal_path, run);
-  } catch (const std::runtime_error&) {
-    if (!journal_content) remove_outputs();
-    throw;
+      run = c.run;  // keep the original run record (its date)
   }
-  if (replacing)
-    std::cerr << "note: " << journal_path.string() << " of an unfinished run was replaced (--resume continues one)\n";
-  if (options.resume) {
-    if (resumed > 0)
-      std::cerr << "resuming: " << resumed << " of " << mine.size() << " cases already done in " << dir.string()
-                << '\n';
-    else
-      std::cerr << "resuming: nothing to take over in " << dir.string() << ", running all " << mine.size()
-                << " cases\n";
-  }
+  if (out.journal) run = out.journal->run;
+  return out;
+}
 
-  // ---- 3. The cases left, on a pool of threads; each finished case goes to the journal at once -------
+/// The results of the pending cases (in their order), run on a pool of threads; each finished case goes to
+/// the journal at once. A failed write keeps the journal's complete records and throws; a ParamError of a
+/// config case stops the run (ConfigError).
+std::vector<std::optional<CaseResult>> run_pending(const RunOptions& options, const Plan& plan,
+                                                   const std::vector<Slot>& pending, std::size_t resumed,
+                                                   const MutantSwitch& mutant, unsigned threads, Journal& journal,
+                                                   const fs::path& journal_path,
+                                                   const std::function<void()>& remove_outputs) {
   std::vector<std::optional<CaseResult>> results(pending.size());
   std::deque<std::size_t> finished;
   std::mutex mu;
@@ -367,22 +355,22 @@ RunOutcome run_checks(const RunOptions& options, std::ostream& out) {
     for (;;) {
       const std::size_t i = stop ? pending.size() : next.fetch_add(1);
       if (i >= pending.size()) break;
-      const Planned& p = plan[pending[i].pi];
-      const CaseSpec& spec = p.specs[pending[i].k];
+      const Planned& p = plan.checks[pending[i].pi];
+      const CaseSpec& spec = plan.spec(pending[i]);
       RunContext ctx;
       ctx.scalar = p.kind;
       ctx.precision_bits = precision_bits_of(p.kind);
       ctx.seed = case_seed(options.seed, p.check->id(), spec.id);
       ctx.size = options.size;
       ctx.bound_factor = options.bound_factor;
-      if (p.check->id() == mutant_check) ctx.mutant = mutant_id;
+      if (p.check->id() == mutant.check) ctx.mutant = mutant.id;
       std::string param_error;
-      CaseResult r = run_one(*p.check, spec, ctx, config ? &param_error : nullptr);
+      CaseResult r = run_one(*p.check, spec, ctx, plan.config ? &param_error : nullptr);
       std::lock_guard<std::mutex> lock(mu);
       if (!param_error.empty()) {
         if (param_error_message.empty())
           param_error_message =
-              config->file + ": " + p.origins[pending[i].k] + ", case '" + spec.id + "': " + param_error;
+              plan.config->file + ": " + p.origins[pending[i].k] + ", case '" + spec.id + "': " + param_error;
         stop = true;
       }
       results[i] = std::move(r);
@@ -394,7 +382,8 @@ RunOutcome run_checks(const RunOptions& options, std::ostream& out) {
     cv.notify_all();
   };
   {
-    Progress progress(options.progress, mine.size(), resumed,
+    const bool sharded = options.shard_count > 1;
+    Progress progress(options.progress, plan.mine.size(), resumed,
                       sharded ? fmt::format("shard {}/{}  ", options.shard_index, options.shard_count) : "");
     std::vector<std::jthread> pool;
     struct StopOnExit {
@@ -421,7 +410,8 @@ RunOutcome run_checks(const RunOptions& options, std::ostream& out) {
           ++written;
         }
         const std::size_t at = written < pending.size() ? written : pending.size() - 1;
-        progress.update(written, pending.empty() ? std::string() : plan[pending[at].pi].check->id(), batch.empty());
+        progress.update(written, pending.empty() ? std::string() : plan.checks[pending[at].pi].check->id(),
+                        batch.empty());
         if (over) break;  // every worker has left, after handing in its last case
       }
     } catch (const std::runtime_error& e) {
@@ -444,21 +434,24 @@ RunOutcome run_checks(const RunOptions& options, std::ostream& out) {
     remove_outputs();
     throw ConfigError(param_error_message);
   }
+  return results;
+}
 
-  // ---- 4. The results file, composed from all the cases, written whole -----------------------------
-  RunOutcome outcome;
-  outcome.resumed_cases = resumed;
-  outcome.bound_factor = options.bound_factor;
-  outcome.mutant = run.value(keys::mutant, "");
-  if (sharded) outcome.shard = fmt::format("{}/{}", options.shard_index, options.shard_count);
+/// The results file's content, composed from all the cases (run now or resumed) in plan order: the run
+/// record, per check its cases, its judged fits and its check record, then the end record. Fills `outcome`'s
+/// checks and findings.
+std::string compose_results(const RunOptions& options, const Plan& plan, const json& run,
+                            const std::vector<Slot>& pending, std::vector<std::optional<CaseResult>>& results,
+                            const Resumed& resumed, std::chrono::steady_clock::time_point wall0,
+                            RunOutcome& outcome) {
   std::map<std::pair<std::size_t, std::size_t>, std::size_t> new_index;
   for (std::size_t i = 0; i < pending.size(); ++i) new_index[{pending[i].pi, pending[i].k}] = i;
   std::optional<FindingsTally> tally;
-  if (options.findings) tally.emplace(*options.findings, sharded, to_string(options.size));
+  if (options.findings) tally.emplace(*options.findings, options.shard_count > 1, to_string(options.size));
   std::string content = run.dump() + '\n';
-  for (std::size_t pi = 0; pi < plan.size(); ++pi) {
+  for (std::size_t pi = 0; pi < plan.checks.size(); ++pi) {
     std::vector<CaseResult> rs;
-    for (const auto& m : mine) {
+    for (const auto& m : plan.mine) {
       if (m.pi != pi) continue;
       const auto it = new_index.find({m.pi, m.k});
       json rec;
@@ -466,7 +459,7 @@ RunOutcome run_checks(const RunOptions& options, std::ostream& out) {
         rec = case_record(*results[it->second]);
         rs.push_back(*results[it->second]);
       } else {
-        const Done& d = done.at({plan[pi].check->id(), plan[pi].specs[m.k].id});
+        const Done& d = resumed.done.at(plan.key(m));
         rec = d.record;
         rs.push_back(d.result);
       }
@@ -475,7 +468,7 @@ RunOutcome run_checks(const RunOptions& options, std::ostream& out) {
     }
     CheckOutcome co;
     std::vector<CaseResult> fit_cases;
-    json check_rec = check_record(*plan[pi].check, plan[pi].kind, rs, co, fit_cases);
+    json check_rec = check_record(*plan.checks[pi].check, plan.checks[pi].kind, rs, co, fit_cases);
     for (auto& fc : fit_cases) {  // the judged fits: cases of kind fit, after the check's own
       fc.seed = case_seed(options.seed, fc.check, fc.case_id);  // like every case: from the run's seed
       json rec = case_record(fc);
@@ -488,12 +481,95 @@ RunOutcome run_checks(const RunOptions& options, std::ostream& out) {
   }
   outcome.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
   json end = end_record(outcome.checks, outcome.wall_seconds);
-  if (resumed > 0) end["resumed_cases"] = resumed;
+  if (outcome.resumed_cases > 0) end["resumed_cases"] = outcome.resumed_cases;
   if (tally) {
     end[keys::findings] = tally->end_json();
     outcome.findings = tally->outcome();
   }
   content += end.dump() + '\n';
+  return content;
+}
+
+}  // namespace
+
+RunOutcome run_checks(const RunOptions& options, std::ostream& out) {
+  const auto wall0 = std::chrono::steady_clock::now();
+  const unsigned threads = resolve_threads(options.threads);
+
+  // ---- 1. The input, all of it checked before any file is touched ------------------------------
+  if (!std::isfinite(options.bound_factor) || !(options.bound_factor > 0))
+    throw std::invalid_argument("--bound-factor: must be a finite positive number, got " +
+                                shortest_decimal(options.bound_factor));
+  if (options.shard_count < 1 || options.shard_index < 1 || options.shard_index > options.shard_count)
+    throw std::invalid_argument("--shard: the shard index must be between 1 and the number of shards");
+  const MutantSwitch mutant = mutant_from_environment();
+  const Plan plan = make_plan(options);
+  json run = make_run_record(options, plan, threads);
+
+  // The output folder.
+  const fs::path& dir = options.out_dir;
+  std::error_code ec;
+  const bool dir_existed = fs::exists(dir, ec);
+  if (dir_existed && !fs::is_directory(dir, ec))
+    throw std::invalid_argument("--out " + dir.string() + ": exists and is not a folder");
+  const fs::path final_path = dir / "results.jsonl";
+  const fs::path journal_path = dir / "results.jsonl.partial";
+
+  // --resume: the finished cases of an earlier run with the same settings.
+  Resumed resumed;
+  if (options.resume && dir_existed) resumed = resume_from(final_path, journal_path, options, plan, run);
+  std::vector<Slot> pending;
+  for (const auto& m : plan.mine)
+    if (!resumed.done.count(plan.key(m))) pending.push_back(m);
+  const std::size_t n_resumed = plan.mine.size() - pending.size();
+
+  // ---- 2. The journal ------------------------------------------------------------------------
+  if (!dir_existed) {
+    fs::create_directories(dir, ec);
+    if (ec) throw std::runtime_error("cannot create the output folder " + dir.string() + ": " + ec.message());
+  }
+  const std::function<void()> remove_outputs = [&] {
+    std::error_code e2;
+    fs::remove(journal_path, e2);
+    if (!dir_existed) fs::remove(dir, e2);  // only if still empty
+  };
+  FolderLock folder_lock;
+  if (!folder_lock.acquire(dir))
+    throw std::invalid_argument("--out " + dir.string() +
+                                ": another diffbound run is writing there (wait for it, or choose another --out)");
+  const bool replacing = !options.resume && fs::exists(journal_path, ec);
+  Journal journal;
+  try {
+    if (resumed.journal)
+      journal.reopen(journal_path, resumed.journal->good_bytes);
+    else
+      journal.create(journal_path, run);
+  } catch (const std::runtime_error&) {
+    if (!resumed.journal) remove_outputs();
+    throw;
+  }
+  if (replacing)
+    std::cerr << "note: " << journal_path.string() << " of an unfinished run was replaced (--resume continues one)\n";
+  if (options.resume) {
+    if (n_resumed > 0)
+      std::cerr << "resuming: " << n_resumed << " of " << plan.mine.size() << " cases already done in "
+                << dir.string() << '\n';
+    else
+      std::cerr << "resuming: nothing to take over in " << dir.string() << ", running all " << plan.mine.size()
+                << " cases\n";
+  }
+
+  // ---- 3. The cases left, on a pool of threads ---------------------------------------------------
+  auto results =
+      run_pending(options, plan, pending, n_resumed, mutant, threads, journal, journal_path, remove_outputs);
+
+  // ---- 4. The results file, composed from all the cases, written whole -----------------------------
+  RunOutcome outcome;
+  outcome.resumed_cases = n_resumed;
+  outcome.bound_factor = options.bound_factor;
+  outcome.mutant = run.value(keys::mutant, "");
+  if (options.shard_count > 1) outcome.shard = fmt::format("{}/{}", options.shard_index, options.shard_count);
+  const std::string content = compose_results(options, plan, run, pending, results, resumed, wall0, outcome);
   journal.close();
   try {
     write_file_atomically(final_path, content);

@@ -12,25 +12,6 @@ BoundRegistry& BoundRegistry::instance() {
   return r;
 }
 
-bool BoundRegistry::add(std::unique_ptr<BoundEvaluator> b) {
-  if (find(b->id())) throw std::logic_error("bound '" + b->id() + "' is registered twice");
-  bounds_.push_back(std::move(b));
-  std::sort(bounds_.begin(), bounds_.end(), [](const auto& x, const auto& y) { return x->id() < y->id(); });
-  return true;
-}
-
-const BoundEvaluator* BoundRegistry::find(const std::string& id) const {
-  for (const auto& b : bounds_)
-    if (b->id() == id) return b.get();
-  return nullptr;
-}
-
-std::vector<const BoundEvaluator*> BoundRegistry::all() const {
-  std::vector<const BoundEvaluator*> out;
-  for (const auto& b : bounds_) out.push_back(b.get());
-  return out;
-}
-
 void set_json_path(json& j, const std::string& path, const std::string& value) {
   if (path.empty()) throw ParamError("--set: empty parameter name");
   json* node = &j;

@@ -36,15 +36,12 @@ class BoundEvaluator {
   virtual std::vector<BoundTerm> evaluate(const json& params, ScalarKind kind) const = 0;
 };
 
-class BoundRegistry {
+inline constexpr char kBoundKind[] = "bound";
+
+/// The encoded bounds `diffbound bound` evaluates, in id order (checks/registry.hpp).
+class BoundRegistry final : public RegistryOf<BoundEvaluator, ById<BoundEvaluator, kBoundKind>> {
  public:
   static BoundRegistry& instance();
-  bool add(std::unique_ptr<BoundEvaluator> b);
-  const BoundEvaluator* find(const std::string& id) const;
-  std::vector<const BoundEvaluator*> all() const;
-
- private:
-  std::vector<std::unique_ptr<BoundEvaluator>> bounds_;
 };
 
 /// Sets `path` (dot-separated keys) in `j` to `value`, parsed as JSON when it parses, else as a string.
@@ -52,8 +49,4 @@ void set_json_path(json& j, const std::string& path, const std::string& value);
 
 }  // namespace diffbound::checks
 
-#define DIFFBOUND_REGISTER_BOUND(Type)                                              \
-  namespace {                                                                       \
-  const bool DIFFBOUND_CONCAT(diffbound_bound_, __COUNTER__) =                         \
-      ::diffbound::checks::BoundRegistry::instance().add(std::make_unique<Type>()); \
-  }
+#define DIFFBOUND_REGISTER_BOUND(Type) DIFFBOUND_REGISTER(::diffbound::checks::BoundRegistry, Type)

@@ -1,6 +1,5 @@
 #include <diffbound/checks/check.hpp>
 
-#include <fnmatch.h>
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -108,47 +107,6 @@ double DomainParam::encode(double v) const {
 Registry& Registry::instance() {
   static Registry r;
   return r;
-}
-
-bool Registry::add(std::unique_ptr<Check> check) {
-  const std::string id = check->id();
-  if (find(id)) throw std::logic_error("check '" + id + "' is registered twice");
-  checks_.push_back(std::move(check));
-  std::sort(checks_.begin(), checks_.end(), [](const auto& a, const auto& b) { return a->id() < b->id(); });
-  return true;
-}
-
-const Check* Registry::find(const std::string& id) const {
-  for (const auto& c : checks_)
-    if (c->id() == id) return c.get();
-  return nullptr;
-}
-
-std::vector<const Check*> Registry::all() const {
-  std::vector<const Check*> out;
-  for (const auto& c : checks_) out.push_back(c.get());
-  return out;
-}
-
-std::vector<const Check*> Registry::select(const std::vector<std::string>& patterns) const {
-  if (patterns.empty()) return all();
-  std::vector<const Check*> out;
-  for (const auto& p : patterns) {
-    bool any = false;
-    for (const auto& c : checks_) {
-      if (fnmatch(p.c_str(), c->id().c_str(), 0) == 0) {
-        any = true;
-        if (std::find(out.begin(), out.end(), c.get()) == out.end()) out.push_back(c.get());
-      }
-    }
-    if (!any) {
-      std::string known;
-      for (const auto& c : checks_) known += (known.empty() ? "" : ", ") + c->id();
-      throw std::invalid_argument("no check matches '" + p + "' (known checks: " + known + ")");
-    }
-  }
-  std::sort(out.begin(), out.end(), [](const Check* a, const Check* b) { return a->id() < b->id(); });
-  return out;
 }
 
 }  // namespace diffbound::checks

@@ -9,6 +9,7 @@
 // DIFFBOUND_REGISTER_CHECK(YourCheck) at namespace scope.
 #pragma once
 
+#include <diffbound/checks/registry.hpp>
 #include <diffbound/results/schema.hpp>
 #include <diffbound/theory/provenance.hpp>
 #include <diffbound/theory/scalar_kind.hpp>
@@ -136,28 +137,15 @@ class Check {
   mutable std::string id_cache_;
 };
 
-/// All registered checks, in id order.
-class Registry {
+inline constexpr char kCheckKind[] = "check";
+
+/// All registered checks, in id order (checks/registry.hpp).
+class Registry final : public RegistryOf<Check, ById<Check, kCheckKind>> {
  public:
   static Registry& instance();
-  bool add(std::unique_ptr<Check> check);
-  const Check* find(const std::string& id) const;
-  std::vector<const Check*> all() const;
-  /// Checks whose id matches one of the patterns (exact id or shell glob: '*', '?', '[...]'); all when
-  /// empty. Throws std::invalid_argument naming a pattern that matches nothing.
-  std::vector<const Check*> select(const std::vector<std::string>& patterns) const;
-
- private:
-  std::vector<std::unique_ptr<Check>> checks_;
 };
 
 }  // namespace diffbound::checks
 
-#define DIFFBOUND_CONCAT_INNER(a, b) a##b
-#define DIFFBOUND_CONCAT(a, b) DIFFBOUND_CONCAT_INNER(a, b)
 /// Registers a check type (default-constructible) with the registry at program start.
-#define DIFFBOUND_REGISTER_CHECK(Type)                                                                             \
-  namespace {                                                                                                      \
-  const bool DIFFBOUND_CONCAT(diffbound_registered_,                                                               \
-                              __COUNTER__) = ::diffbound::checks::Registry::instance().add(std::make_unique<Type>()); \
-  }
+#define DIFFBOUND_REGISTER_CHECK(Type) DIFFBOUND_REGISTER(::diffbound::checks::Registry, Type)

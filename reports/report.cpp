@@ -1440,13 +1440,16 @@ ReportOutcome write_report(const ReportOptions& options) {
   }
 
   if (lr.ok) {
-    const fs::path tmp_pdf = out.string() + fmt::format(".tmp-{}", ::getpid());
-    fs::copy_file(work.path() / "report.pdf", tmp_pdf, fs::copy_options::overwrite_existing, ec);
-    if (!ec) fs::rename(tmp_pdf, out, ec);
-    if (ec) {
-      fs::remove(tmp_pdf, ec);
-      outcome.error = "cannot write " + out.string();
-    } else {
+    // The PDF is put in place like every file the program writes (written whole, synced, renamed).
+    std::ifstream pdf(work.path() / "report.pdf", std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(pdf)), std::istreambuf_iterator<char>());
+    try {
+      if (!pdf) throw std::runtime_error("cannot read the built " + (work.path() / "report.pdf").string());
+      write_file_atomically(out, bytes);
+    } catch (const std::exception& e) {
+      outcome.error = e.what();
+    }
+    if (outcome.error.empty()) {
       outcome.ok = true;
       outcome.pdf = out;
     }

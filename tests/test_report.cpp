@@ -400,3 +400,61 @@ TEST_CASE("diffbound report and diffbound run write the report", "[report][cli]"
   CHECK(fs::is_regular_file(dir.path() / "quiet" / "results.jsonl"));
   CHECK_FALSE(fs::exists(dir.path() / "quiet" / "report.pdf"));
 }
+
+TEST_CASE("the Power section: a measured table, updated, and the committed one", "[report][cli][power]") {
+  TempDir dir("report-power");
+  const std::string p = dir.str() + "/p";
+  const auto first = run_diffbound("power sampling.init --size smoke --budget 10 --out " + p);
+  INFO(first.output);
+  REQUIRE(first.status == 0);
+  const auto second = run_diffbound("power sampling.girsanov --size smoke --budget 10 --out " + p + " --update");
+  INFO(second.output);
+  REQUIRE(second.status == 0);
+  std::ifstream in(dir.path() / "p" / "power.json");
+  const auto table = nlohmann::json::parse(in);
+  // --update keeps sampling.init's row and adds sampling.girsanov's, in the registry's order; the totals are
+  // over both rows; each row says where and with what budget it was measured.
+  REQUIRE(table.at("checks").size() == 2);
+  std::size_t killed = 0, refutable = 0;
+  for (const auto& c : table.at("checks")) {
+    CHECK(c.at("refute_budget").get<std::size_t>() == 10);
+    CHECK_FALSE(c.at("commit").get<std::string>().empty());
+    CHECK_FALSE(c.at("date").get<std::string>().empty());
+    killed += c.at("killed").get<std::size_t>(), refutable += c.at("refutable").get<std::size_t>();
+  }
+  CHECK(table.at("checks")[0].at("check") == "sampling.girsanov");
+  CHECK(table.at("checks")[1].at("check") == "sampling.init");
+  CHECK(table.at("killed").get<std::size_t>() == killed);
+  CHECK(table.at("refutable").get<std::size_t>() == refutable);
+  CHECK(refutable >= 10);  // sampling.init's 5 mutants and sampling.girsanov's 7 are refutable at budget 10
+
+  // A table of another size is not updated: refused before anything is measured.
+  const auto other = run_diffbound("power sampling.init --size default --budget 10 --out " + p + " --update");
+  CHECK(other.status == 2);
+  CHECK_THAT(other.output, Contains("has size \"smoke\", this measurement \"default\""));
+  CHECK_THAT(other.output, !Contains("sampling.init  ("));
+
+  // A run into that folder keeps the measured table; its report shows it, without the committed label.
+  const auto run = run_diffbound("run sampling.init --size smoke --no-progress --out " + p);
+  INFO(run.output);
+  REQUIRE(run.status == 0);
+  const std::string measured = pdf_text(dir.path() / "p" / "report.pdf", true);
+  CHECK_THAT(measured, Contains("measured at commit"));
+  CHECK_THAT(measured, !Contains("the committed table"));
+  CHECK(lines_with(measured, {"overall power " + std::to_string(killed) + "/" + std::to_string(refutable)}).size() ==
+        1);
+
+  // A default-size run elsewhere gets the committed table of its size, labelled as not measured by it.
+  const fs::path committed = fs::path(DIFFBOUND_SOURCE_DIR) / "expected" / "power" / "default.json";
+  REQUIRE(fs::is_regular_file(committed));
+  const auto fresh = run_diffbound("run sampling.init --no-progress --out " + dir.str() + "/c");
+  INFO(fresh.output);
+  REQUIRE(fresh.status == 0);
+  std::ifstream cin(dir.path() / "c" / "power.json");
+  const auto placed = nlohmann::json::parse(cin);
+  CHECK(placed.at("committed_table") == "expected/power/default.json");
+  CHECK(placed.at("size") == "default");
+  const std::string text = pdf_text(dir.path() / "c" / "report.pdf", true);
+  CHECK_THAT(text, Contains("the committed table"));
+  CHECK_THAT(text, Contains("not measured by this run"));
+}
