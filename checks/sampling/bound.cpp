@@ -20,6 +20,7 @@
 #include <diffbound/checks/convergence.hpp>
 #include <diffbound/checks/dispatch.hpp>
 #include <diffbound/checks/sampling/common.hpp>
+#include <diffbound/checks/summary.hpp>
 
 #include <diffbound/numerics/fit.hpp>
 #include <diffbound/numerics/gaussian_sampler.hpp>
@@ -532,16 +533,11 @@ Summary SamplingBound::summarize(const std::vector<CaseResult>& results) const {
 
   // ---- measured KL and derived bound against N -----------------------------------------------------
   {
-    std::map<std::string, std::pair<Series, Series>> curves;
+    CurvePairs curves("KL, ", "derived bound, ", CurvePairs::Order::by_label);
     for (const auto& w : rows) {
       if (w.vs_disc || w.data != "iso(d=8,l=1,m=0)" || w.ends != "edm" || !exact_score(w)) continue;
       if (w.sweep != "calibration" && w.sweep != "held_out_N") continue;
-      auto& c = curves[w.family];
-      if (c.first.label.empty())
-        c = {Series{"KL, " + w.family, "measured", {}, {}, {}, {}, {}},
-             Series{"derived bound, " + w.family, "bound", {}, {}, {}, {}, {}}};
-      c.first.x.push_back(w.n), c.first.y.push_back(w.kl);
-      c.second.x.push_back(w.n), c.second.y.push_back(w.total);
+      curves.add(w.family, w.n, w.kl, w.total);
     }
     if (!curves.empty()) {
       Figure f;
@@ -550,7 +546,7 @@ Summary SamplingBound::summarize(const std::vector<CaseResult>& results) const {
       f.xlabel = "N (noise levels)";
       f.ylabel = "KL (nats)";
       f.logx = f.logy = true;
-      for (auto& [fam, c] : curves) f.series.push_back(c.first), f.series.push_back(c.second);
+      curves.append_to(f);
       f.caption = "Points: exact KL of the sampler; lines: E_I + E_D + E_S with every constant derived.";
       s.figures.push_back(std::move(f));
     }

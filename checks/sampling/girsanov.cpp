@@ -4,6 +4,7 @@
 #include <diffbound/checks/dispatch.hpp>
 #include <diffbound/checks/params.hpp>
 #include <diffbound/checks/sampling/common.hpp>
+#include <diffbound/checks/summary.hpp>
 
 #include <diffbound/numerics/gaussian_data.hpp>
 #include <diffbound/numerics/gaussian_sampler.hpp>
@@ -205,7 +206,7 @@ class SamplingGirsanov final : public Check {
 
   Summary summarize(const std::vector<CaseResult>& results) const override {
     // One figure per data law: measured KL and bound against N, exact score, for each schedule/endpoints.
-    std::map<std::string, std::map<std::string, std::pair<Series, Series>>> by_data;
+    std::map<std::string, CurvePairs> by_data;
     std::vector<std::string> data_order;
     for (const auto& r : results) {
       if (!r.measured || !r.bound) continue;
@@ -215,16 +216,8 @@ class SamplingGirsanov final : public Check {
       const std::string curve = std::string(sj.value("kind", "")) + (sj.value("kind", "") == "edm" ? "(rho=7)" : "") +
                                 ", " + r.params.value("endpoints", "") + " ends";
       if (!by_data.count(data)) data_order.push_back(data);
-      auto& c = by_data[data][curve];
-      if (c.first.label.empty()) {
-        c.first = Series{"KL " + curve, "measured", {}, {}, {}, {}};
-        c.second = Series{"bound " + curve, "bound", {}, {}, {}, {}};
-      }
-      const double n = sj.value("n_levels", 0);
-      c.first.x.push_back(n);
-      c.first.y.push_back(r.measured->mid);
-      c.second.x.push_back(n);
-      c.second.y.push_back(r.bound->mid);
+      by_data.try_emplace(data, "KL ", "bound ", CurvePairs::Order::by_label)
+          .first->second.add(curve, sj.value("n_levels", 0), r.measured->mid, r.bound->mid);
     }
     Summary s;
     for (const auto& data : data_order) {
@@ -234,10 +227,7 @@ class SamplingGirsanov final : public Check {
       f.xlabel = "N (noise levels)";
       f.ylabel = "KL (nats)";
       f.logx = f.logy = true;
-      for (auto& [curve, pair] : by_data[data]) {
-        f.series.push_back(pair.first);
-        f.series.push_back(pair.second);
-      }
+      by_data.at(data).append_to(f);
       f.caption = "Exact KL(p_delta || sampler) (points) and the closed-form Girsanov bound (lines).";
       s.figures.push_back(std::move(f));
     }

@@ -9,6 +9,7 @@
 #include <diffbound/checks/dispatch.hpp>
 #include <diffbound/checks/params.hpp>
 #include <diffbound/checks/sampling/common.hpp>
+#include <diffbound/checks/summary.hpp>
 #include <diffbound/checks/sampling/laws.hpp>
 
 #include <diffbound/numerics/gaussian_data.hpp>
@@ -266,23 +267,12 @@ class SamplingInit final : public Check {
 
   Summary summarize(const std::vector<CaseResult>& results) const override {
     // Measured KL and the bound against σ_T, one pair of curves per data law.
-    std::map<std::string, std::pair<Series, Series>> curves;
-    std::vector<std::string> order;
+    CurvePairs curves("KL, ", "bound, ");
     for (const auto& r : results) {
       if (!r.measured || !r.bound) continue;
       // One pair of curves per law: the first part of the id (the second for law/… cases).
       const std::size_t cut = r.case_id.rfind("law/", 0) == 0 ? r.case_id.find('/', 4) : r.case_id.find('/');
-      const std::string label = r.case_id.substr(0, cut);
-      if (!curves.count(label)) {
-        order.push_back(label);
-        curves[label] = {Series{"KL, " + label, "measured", {}, {}, {}, {}},
-                         Series{"bound, " + label, "bound", {}, {}, {}, {}}};
-      }
-      const double s = r.params.value("sigma_T", 0.0);
-      curves[label].first.x.push_back(s);
-      curves[label].first.y.push_back(r.measured->mid);
-      curves[label].second.x.push_back(s);
-      curves[label].second.y.push_back(r.bound->mid);
+      curves.add(r.case_id.substr(0, cut), r.params.value("sigma_T", 0.0), r.measured->mid, r.bound->mid);
     }
     Figure f;
     f.id = "kl_vs_sigma_T";
@@ -290,10 +280,7 @@ class SamplingInit final : public Check {
     f.xlabel = "sigma_T";
     f.ylabel = "KL (nats)";
     f.logx = f.logy = true;
-    for (const auto& label : order) {
-      f.series.push_back(curves[label].first);
-      f.series.push_back(curves[label].second);
-    }
+    curves.append_to(f);
     f.caption = "KL(p_T || N(0, sigma_T^2 I)) (points; exact for Gaussian data, where the margin is an identity; by "
                 "quadrature for the law/ cases) and m2^2/(2 sigma_T^2) (lines).";
     Summary s;
