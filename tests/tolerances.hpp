@@ -80,6 +80,16 @@ inline constexpr double smoke_order_ed_slope = 0.1;
 inline constexpr double smoke_nstar_slope_lo = 0.4;
 inline constexpr double smoke_nstar_slope_hi = 0.7;
 
+/// sampling.dimension's mixture family (numerics/mixture_fisher.hpp): the band is a two-sided 99% t interval,
+/// so each tail holds 0.005.
+inline constexpr double band_tail = 0.005;
+/// Of 40 replicate 99% intervals, at least 36 must cover the reference: P(at most 35 of 40 | p = 0.99) ≈ 5e-5,
+/// while standard errors too small by half (coverage ≈ 0.80) fail this with probability ≈ 0.92.
+inline constexpr int band_coverage_min_of_40 = 36;
+/// Two routes to ½ d Σ_k f(Δ_k/(v + a_k)) (per step times d, and per direction summed over d modes): the same
+/// terms in another order and one product, ≤ 2 N ε relative for N ≤ 512 steps (10⁻¹² leaves a margin of 4).
+inline constexpr double girsanov_sum_two_routes_rel = 1e-12;
+
 // ---- Truncation and quadrature (relative unless stated) ----------------------------------------------------
 
 /// The ρ-family near t = 0: ln σ(t) − ln σ_geo = t Λ² r(1 − r)/2 + O(t² Λ³) (the second cumulant of a two-point
