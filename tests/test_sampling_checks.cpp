@@ -10,6 +10,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <set>
+
 using namespace diffbound;
 using namespace diffbound::checks;
 
@@ -166,4 +168,17 @@ TEST_CASE("sampling checks: parameter errors name the field", "[sampling_checks]
   p = get("sampling.schedules").cases(Size::smoke).front().params;
   p["eta"] = 1.5;
   CHECK_THAT(error_of("sampling.schedules", p), Contains("eta"));
+}
+
+TEST_CASE("every check's case ids are unique at each size", "[checks][smoke]") {
+  // Results, the diff against a baseline, --resume and the accepted findings all find a case by its id: two
+  // cases of one check with the same id would be compared "in file order" at best.
+  for (const Check* c : Registry::instance().all())
+    for (const Size size : {Size::smoke, Size::standard, Size::full}) {
+      std::set<std::string> seen;
+      for (const auto& spec : c->cases(size)) {
+        INFO(c->id() << " at size " << to_string(size) << ": " << spec.id);
+        CHECK(seen.insert(spec.id).second);
+      }
+    }
 }

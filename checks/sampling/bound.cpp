@@ -164,12 +164,12 @@ class SamplingBound final : public Check {
     add_case(out, "regression", iso_data(1, 6.19e-4, 0.0), LevelsSpec::of(ScheduleSpec::edm(3, 62.4, 214.7, 15.0)),
              "issue15", kCalibrationScores[0]);
     // ---- tight: one step on near point masses, where the bound is tight (relative margins ~ lambda/a and
-    // ~ q/(2 ln(1/q)), q = a_1/a_0) ----------------------------------------------------------------------
-    add_case(out, "tight", iso_data(1, 1e-12, 0.0), LevelsSpec::of(ScheduleSpec::user({10.0, 0.01})), "one_step",
+    // ~ q/(2 ln(1/q)), q = a_1/a_0); the ends label names the first level, so that every id is unique ------
+    add_case(out, "tight", iso_data(1, 1e-12, 0.0), LevelsSpec::of(ScheduleSpec::user({10.0, 0.01})), "one_step_10",
              kCalibrationScores[0]);
-    add_case(out, "tight", iso_data(1, 1e-12, 0.0), LevelsSpec::of(ScheduleSpec::user({100.0, 0.001})), "one_step",
+    add_case(out, "tight", iso_data(1, 1e-12, 0.0), LevelsSpec::of(ScheduleSpec::user({100.0, 0.001})), "one_step_100",
              kCalibrationScores[0]);
-    add_case(out, "tight", iso_data(1000, 1e-10, 0.0), LevelsSpec::of(ScheduleSpec::user({1.0, 0.1})), "one_step",
+    add_case(out, "tight", iso_data(1000, 1e-10, 0.0), LevelsSpec::of(ScheduleSpec::user({1.0, 0.1})), "one_step_1",
              kCalibrationScores[0]);
     add_case(out, "tight", iso_data(16, 1e-12, 0.0), LevelsSpec::of(ScheduleSpec::user({50.0, 2.0, 0.002})),
              "two_steps", kCalibrationScores[0]);
