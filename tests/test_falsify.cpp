@@ -285,7 +285,9 @@ TEST_CASE("sampling.init: Gaussian cases are identities, laws that are not Gauss
   const auto r = check.run_case(spec, ctx);
   INFO(r.reason);
   CHECK(r.kind == results::CaseKind::evidence);
-  CHECK(r.verdict == Verdict::holds);  // quadrature at two resolutions: HOLDS at best
+  // A Gaussian mixture in MPFI: the left side is enclosed by interval quadrature, so the case is a proof.
+  CHECK(r.verdict == Verdict::verified);
+  CHECK(r.scalar == ScalarKind::mpfi);
   REQUIRE(r.measured);
   // An independent route: point masses at ±3, KL = −μ²/(2a) + E log cosh(μX/a), X ~ N(μ, a), by the
   // trapezoidal rule in z = (X − μ)/√a (log cosh y = |y| + log1p(e^{−2|y|}) − ln 2).
@@ -299,7 +301,14 @@ TEST_CASE("sampling.init: Gaussian cases are identities, laws that are not Gauss
     e += (i == 0 || i == n ? 0.5 : 1.0) * h * std::exp(-0.5 * z * z) / std::sqrt(2 * std::numbers::pi) * lc;
   }
   const double closed = -mu * mu / (2 * a) + e;
-  CHECK(std::fabs(r.measured->mid - closed) <= test::acceptance::two_point_closed_form_rel * mu * mu / (2 * a));
+  const double tol = test::acceptance::two_point_closed_form_rel * mu * mu / (2 * a);
+  CHECK(std::fabs(r.measured->mid - closed) <= tol);
+  CHECK(r.measured->lo - tol <= closed);  // the enclosure contains the independent value
+  CHECK(closed <= r.measured->hi + tol);
+  // In double the same case is the trapezoidal rule at two resolutions: HOLDS at best.
+  RunContext in_double = ctx;
+  in_double.scalar = ScalarKind::float64, in_double.precision_bits = 53;
+  CHECK(check.run_case(spec, in_double).verdict == Verdict::holds);
   // The bound is m2^2/(2 a) = 4.5 (+ the tiny variance); a quarter of it is refuted here.
   ctx.mutant = "init_quarter";
   CHECK(check.run_case(spec, ctx).verdict == Verdict::violated);

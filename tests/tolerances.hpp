@@ -228,6 +228,15 @@ inline constexpr double chebyshev_fisher_sum_rel = 1e-10;
 /// 1/16 feature width): 9 digits.
 inline constexpr double de_bruijn_rel = 1e-9;
 
+/// The mixture KL enclosure (numerics/mixture_kl_enclosure.hpp) asked for this absolute width (KL up to 450 in
+/// the tests: 2e-10 relative and more): the midpoint rule's enclosed remainder shrinks like h², and 20 000
+/// subintervals reach about 1e-9 relative on the tests' laws.
+inline constexpr double enclosure_width_asked = 1e-7;
+/// The enclosure against the trapezoidal rule at two resolutions (init_kl_1d, refined grid): the grid's own
+/// error on the point-mass laws is below 1e-9 relative (tests/test_falsify.cpp); the enclosure must contain the
+/// grid value up to that error.
+inline constexpr double enclosure_vs_grid_rel = 1e-9;
+
 }  // namespace acceptance
 
 // =============================================================================================================
