@@ -179,9 +179,9 @@ class TrainingGradientLowerBound final : public Check {
     sweep("samples", {2, 4, 8, 16}, 2, base);
     sweep("levels", {1, 2, 4, 8}, 2, base);
     sweep("dimension", {1, 2, 4, 8}, 2, base);
-    regime("width", {128, 256, 512}, regime_base_run(8, 2, 2, 128, 600));
-    regime("dimension", {16, 32, 64}, regime_base_run(16, 2, 2, 1024, 600));
-    for (double f : {0.0, 0.5, 0.9}) ball(f, regime_base_run(16, 2, 2, 512, 1000), 2, 20);
+    regime("width", {128, 256, 512}, regime_base_run(8, 2, 2, 128, 400));
+    regime("dimension", {16, 32, 64}, regime_base_run(16, 2, 2, 1024, 400));
+    for (double f : {0.0, 0.5}) ball(f, regime_base_run(16, 2, 2, 512, 1000), 2, 20);
     return out;
   }
 

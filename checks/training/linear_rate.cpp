@@ -182,8 +182,8 @@ class TrainingLinearRate final : public Check {
     sweep("samples", {2, 4, 8, 16}, 2, "per_run", base);
     sweep("levels", {1, 2, 4, 8}, 2, "per_run", base);
     sweep("depth", {1, 2, 3, 4}, 2, "per_run", base);
-    regime("width", {128, 256, 512}, regime_base_run(8, 2, 2, 128, 600));
-    regime("dimension", {16, 32, 64}, regime_base_run(16, 2, 2, 1024, 600));
+    regime("width", {128, 256, 512}, regime_base_run(8, 2, 2, 128, 400));
+    regime("dimension", {16, 32, 64}, regime_base_run(16, 2, 2, 1024, 400));
     return out;
   }
 
