@@ -127,6 +127,26 @@ inline constexpr double remainder_quadratic_rel = 1e-6;
 inline constexpr double gradient_fd_digits = 25;
 /// Relative agreement of the Gauss–Newton product with finite differences of the residuals (MPFR), digits.
 inline constexpr double gauss_newton_fd_digits = 25;
+/// The PL ratio's gradient in double (numerics/pl_search.hpp: H∇L by a central difference of the analytic
+/// gradient with relative step 1e-6) against 256-bit central differences of μ, relative: truncation O(1e-12)
+/// of the inner difference, rounding ε/1e-6 ≈ 2e-10 of it, amplified by the cancellation in 2H∇L − μ∇L
+/// (≲ 10³ at the test's point); 1e-5.
+inline constexpr double pl_ratio_gradient_double_rel = 1e-5;
+/// The same gradient in MPFR at 256 bits with step 1e-30 against the 256-bit central difference of μ, digits:
+/// truncation O(1e-60), rounding 2^-256/1e-30 ≈ 1e-47 in each difference; 20 leaves room for cancellation.
+inline constexpr double pl_ratio_gradient_mpfr_digits = 20;
+/// The ball search's test follows GD while the loss is above 1e-10 of its start (a ratio): far above the
+/// round-off floor of μ (≈ 1e-24 of the start), so every μ on the path is a resolved number.
+inline constexpr double pl_test_loss_floor = 1e-10;
+/// The ball search's test needs a known point whose μ is at least 10× below μ at the centre (a ratio).
+inline constexpr double pl_path_decrease = 0.1;
+/// The search must at least halve the smallest μ of the random directions (a ratio): a search that only
+/// returned its random starts would fail.
+inline constexpr double pl_search_vs_random = 0.5;
+/// ... and come within 3× of the known point's μ (a ratio). The descent is a heuristic: μ jumps where an
+/// activation flips (the gradient's pattern changes), and the descent stalls at such a jump; on the test's case
+/// it stops 2.3× above the known point (with 30 or 100 iterations alike).
+inline constexpr double pl_search_vs_known = 3.0;
 /// 60 GD steps at half the stable step (h = 1/λ_max) must at least halve the loss (a ratio): the double
 /// against MPFR comparison of the path is only worth something on a path that moves.
 inline constexpr double gd_loss_reduction = 0.5;
@@ -260,6 +280,9 @@ constexpr Budget roundings(int n) { return {static_cast<double>(n), "n roundings
 inline constexpr Budget product_quotient{4, "two routes of x*y/z, 2 roundings each"};
 /// 1/(σ·σ): the same two operations on the code's route and the reference's, so one route's 2 roundings.
 inline constexpr Budget reciprocal_square{2, "1/(sigma*sigma): 2 roundings"};
+/// μ re-evaluated at the point the search reports: the same computation, bit-identical unless a GEMM backend
+/// changes its blocking between calls (then ~1 ε per term of the short sums, relative on μ).
+inline constexpr Budget pl_ratio_reevaluation{16, "the same evaluation repeated"};
 
 /// A checks::DomainParam round trip decode(encode(v)) on the linear scale lo + u (hi − lo): 4 roundings on
 /// values up to |lo| + |hi| = 4, relative to |v| ≥ 1 (and absolute, in ε, at v = 0): 16.

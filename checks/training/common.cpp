@@ -333,6 +333,64 @@ std::vector<SweepRun> run_sweep(const SweepSpec& s, ScalarKind kind, std::uint64
   return out;
 }
 
+json regime_to_json(const RegimeSpec& s) {
+  return json{{"calibrate", sweep_to_json(s.calibrate)}, {"held_out", sweep_to_json(s.held_out)}};
+}
+
+RegimeSpec regime_from_json(const json& params, std::initializer_list<const char*> others) {
+  std::vector<const char*> known{"calibrate", "held_out"};
+  known.insert(known.end(), others.begin(), others.end());
+  for (auto it = params.begin(); it != params.end(); ++it)
+    if (std::find_if(known.begin(), known.end(), [&](const char* k) { return it.key() == k; }) == known.end())
+      throw ParamError(it.key() + ": unknown key of a regime case (known: calibrate, held_out and the case's own)");
+  for (const char* k : {"calibrate", "held_out"})
+    if (!params.contains(k) || !params.at(k).is_object()) throw ParamError(std::string(k) + ": expected a sweep object");
+  RegimeSpec s;
+  try {
+    s.calibrate = sweep_from_json(params.at("calibrate"), {});
+  } catch (const ParamError& e) {
+    throw ParamError(std::string("calibrate.") + e.what());
+  }
+  try {
+    s.held_out = sweep_from_json(params.at("held_out"), {});
+  } catch (const ParamError& e) {
+    throw ParamError(std::string("held_out.") + e.what());
+  }
+  return s;
+}
+
+std::vector<SweepRun> run_regime(const RegimeSpec& s, ScalarKind kind, std::uint64_t case_seed) {
+  std::vector<SweepRun> out = run_sweep(s.calibrate, kind, case_seed);
+  for (auto& r : out) r.calibration = true;
+  for (auto& r : run_sweep(s.held_out, kind, mix64(case_seed ^ 0x9999))) {
+    r.calibration = false;
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+RunSpec regime_base_run(long d, int n, int N, int m, long max_steps) {
+  RunSpec r;
+  r.data.family = "gaussian";
+  r.data.gaussian.spectrum = "isotropic";
+  r.data.gaussian.dimension = d;
+  r.data.gaussian.scale = 1.0;
+  r.network.width = m;
+  r.network.depth = 2;
+  // The input (t_j, X_ij) [S] (PAPER §2.2, Das et al.); how t enters is [UNKNOWN] (§2.3): the suite's
+  // default feature, c ln σ̄ with c = 1/4 (EDM's c_noise), t = σ̄ (loss.time sigma).
+  r.network.noise_feature = "log_sigma";
+  r.network.noise_feature_scale = 0.25;
+  r.loss.samples = n;
+  r.loss.grid = ScheduleSpec::geometric(N + 1, 0.02, 100.0);
+  r.loss.time = "sigma";
+  r.gd.step_rel = 0.5;
+  r.gd.max_steps = max_steps;
+  r.gd.stop_ratio = 1e-13;
+  r.gd.distance_every = 25;
+  return r;
+}
+
 RunOutput train_run(const RunSpec& spec, const RunSeeds& seeds, ScalarKind kind, std::optional<double> step_override) {
   if (kind == ScalarKind::mpfi) throw ParamError("scalar: training runs use double or mpfr, not mpfi");
   if (kind == ScalarKind::mpfr) return train_in<mpfr_real>(spec, seeds, step_override);

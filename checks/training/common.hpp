@@ -146,6 +146,24 @@ struct SweepRun {
 };
 std::vector<SweepRun> run_sweep(const SweepSpec& s, ScalarKind kind, std::uint64_t case_seed);
 
+/// A regime case (issue 16, item 6): runs far from the calibration runs, in the over-parameterised regime
+/// the theorems assume (width a multiple of nNd, d of tens, the time input). The constant is calibrated
+/// on `calibrate` (every run of it calibrates: the small runs of today's sweeps) and every run of
+/// `held_out` is held out, so the constant is never re-fitted on the regime. Calibration runs take their
+/// seeds from the case seed, held-out runs from an independent stream.
+struct RegimeSpec {
+  SweepSpec calibrate, held_out;
+};
+json regime_to_json(const RegimeSpec& s);
+/// Reads {"calibrate": sweep, "held_out": sweep} plus `others` from a case's params.
+RegimeSpec regime_from_json(const json& params, std::initializer_list<const char*> others);
+/// The calibration runs (calibration = true) followed by the held-out runs (calibration = false).
+std::vector<SweepRun> run_regime(const RegimeSpec& s, ScalarKind kind, std::uint64_t case_seed);
+/// The base run of the regime family: isotropic Gaussian data of dimension d, n samples, N levels in
+/// EDM's VE range, width m, depth 2, the paper's input (t_j, X_ij) (PAPER §2.2 [S], Das et al.) with t
+/// entering as the suite's default feature ¼ ln σ̄ (how t enters is [UNKNOWN], PAPER §2.3), step_rel 0.5.
+RunSpec regime_base_run(long d, int n, int N, int m, long max_steps);
+
 /// The hypothesis domain of a fitted-constant sweep (training.linear_rate, training.gradient_lower_bound;
 /// issue 15): a sweep along one of `axes` from a small base run (isotropic Gaussian data of dimension d,
 /// width m, depth L, n samples, N levels, step_rel), values v, 2v, 4v (step_rel: s/4, s/2, s), the first

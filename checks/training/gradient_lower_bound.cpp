@@ -1,7 +1,13 @@
 // Check training.gradient_lower_bound: along each GD path the PL ratio μ_k = ‖∇L̄(θ_k)‖² / (L̄(θ_k) − L*)
 // stays above the encoded Allen-Zhu form C_PL q_min δ m/(d P²) (Lemma 1's role; PAPER §3, §5.1 [R]).
 //
-// A case is a sweep along one axis (width, samples, levels, dimension). L* = 0 (over-parameterised:
+// Three kinds of cases:
+//   sweep    along one axis (width, samples, levels, dimension) from today's small base run;
+//   regime   (issue 16, item 6) held-out runs with width a multiple of nNd and d of tens, C_PL calibrated
+//            on today's small width runs (never on the regime's own);
+//   ball     (issue 16, item 6) the smallest μ an adversarial search finds in the ball of radius ω (the
+//            path's radius) around a path point, against C_PL calibrated along the run's own path.
+// A sweep case: one axis (width, samples, levels, dimension). L* = 0 (over-parameterised:
 // interpolation); path points whose loss is below the run's round-off guard are excluded. C_PL is the
 // smallest μ_min/form over the calibration runs; each held-out run's μ_min must stay above
 // C_PL·form / kDriftFactor (the drift rule of theory/fitted_constants.hpp); the Robson–Whitlock gap of
@@ -10,6 +16,7 @@
 #include <diffbound/checks/convergence.hpp>
 #include <diffbound/checks/training/common.hpp>
 
+#include <diffbound/numerics/pl_search.hpp>
 #include <diffbound/theory/training_gradient_lower_bound.hpp>
 
 #include <fmt/format.h>
@@ -125,8 +132,37 @@ class TrainingGradientLowerBound final : public Check {
       out.push_back({"sweep/" + axis, sweep_to_json(s)});
     };
     const RunSpec base = base_run(size);
+    // The regime family (issue 16, item 6): held-out runs with width a multiple of nNd, d of tens and the
+    // time input, judged against C_PL calibrated on today's small width runs (never re-fitted on them).
+    auto regime = [&](const std::string& axis, std::vector<double> values, RunSpec held_base) {
+      RegimeSpec rs;
+      rs.calibrate.axis = "width", rs.calibrate.values = {32, 64}, rs.calibrate.calibration = 2;
+      rs.calibrate.replicates = size == Size::smoke ? 2 : 3;
+      rs.calibrate.base = base;
+      rs.held_out.axis = axis, rs.held_out.values = std::move(values);
+      rs.held_out.calibration = static_cast<int>(rs.held_out.values.size());
+      rs.held_out.replicates = 1;
+      rs.held_out.base = std::move(held_base);
+      json j = regime_to_json(rs);
+      j["kind"] = "regime";
+      const RunSpec& hb = rs.held_out.base;
+      out.push_back({fmt::format("regime/{}/d={}/n={}/N={}/m={}", axis, hb.data.gaussian.dimension, hb.loss.samples,
+                                 hb.loss.grid.n_levels - 1, hb.network.width),
+                     j});
+    };
+    // The gradient lower bound over a ball around path points (adversarial directions), a case per point.
+    auto ball = [&](double fraction, const RunSpec& run, int random_starts, int iterations) {
+      out.push_back({fmt::format("ball/m={}/k={}K", run.network.width, fraction),
+                     json{{"kind", "ball"},
+                          {"run", run_to_json(run)},
+                          {"path_fraction", fraction},
+                          {"random_starts", random_starts},
+                          {"iterations", iterations}}});
+    };
     if (size == Size::smoke) {
       sweep("width", {32, 64, 128}, 2, base);
+      regime("width", {256, 512}, regime_base_run(16, 2, 2, 256, 300));
+      ball(0.5, regime_base_run(16, 2, 2, 256, 300), 1, 8);
       return out;
     }
     if (size == Size::full) {
@@ -134,23 +170,41 @@ class TrainingGradientLowerBound final : public Check {
       sweep("samples", {2, 4, 8, 16, 32}, 2, base);
       sweep("levels", {1, 2, 4, 8, 16}, 2, base);
       sweep("dimension", {1, 2, 4, 8, 16, 32}, 2, base);
+      regime("width", {256, 512, 1024, 2048, 4096}, regime_base_run(16, 2, 2, 256, 3000));
+      regime("dimension", {16, 32, 64, 128}, regime_base_run(16, 2, 2, 2048, 3000));
+      for (double f : {0.0, 0.25, 0.5, 0.9}) ball(f, regime_base_run(16, 2, 2, 1024, 3000), 6, 60);
       return out;
     }
     sweep("width", {32, 64, 128, 256}, 2, base);
     sweep("samples", {2, 4, 8, 16}, 2, base);
     sweep("levels", {1, 2, 4, 8}, 2, base);
     sweep("dimension", {1, 2, 4, 8}, 2, base);
+    regime("width", {128, 256, 512}, regime_base_run(8, 2, 2, 128, 400));
+    regime("dimension", {16, 32, 64}, regime_base_run(16, 2, 2, 1024, 400));
+    for (double f : {0.0, 0.5}) ball(f, regime_base_run(16, 2, 2, 512, 1000), 2, 20);
     return out;
   }
 
   CaseResult run_case(const CaseSpec& spec, const RunContext& ctx) const override {
     require_mutant(ctx.mutant);
     CaseResult r = start_result(*this, spec, ctx);
-    const SweepSpec s = sweep_from_json(spec.params, {"scalar"});
+    const std::string case_kind = spec.params.contains("kind") ? get_string(spec.params, "kind", "") : "sweep";
+    if (case_kind == "ball") return run_ball(spec, ctx, std::move(r));
+    if (case_kind != "sweep" && case_kind != "regime")
+      throw ParamError("kind: expected sweep, regime or ball, got '" + case_kind + "'");
+    const bool is_regime = case_kind == "regime";
+    SweepSpec s;
+    std::optional<RegimeSpec> rs;
+    if (is_regime) {
+      rs = regime_from_json(spec.params, {"scalar", "kind"});
+      s = rs->held_out;
+    } else {
+      s = sweep_from_json(spec.params, {"scalar", "kind"});
+    }
     const ScalarKind kind = case_scalar(spec.params, ctx);
     r.scalar = kind;
     r.precision_bits = precision_bits(kind);
-    const auto runs = run_sweep(s, kind, ctx.seed);
+    const auto runs = is_regime ? run_regime(*rs, kind, ctx.seed) : run_sweep(s, kind, ctx.seed);
     std::vector<double> cal;
     std::vector<PlPath> pls;
     json jr = json::array();
@@ -177,6 +231,7 @@ class TrainingGradientLowerBound final : public Check {
     }
     r.data["axis"] = s.axis;
     r.data["runs"] = jr;
+    if (is_regime) r.data["regime"] = true;
     if (cal.empty()) {
       r.verdict = Verdict::inconclusive;
       r.reason = "no calibration run has an admissible path point";
@@ -204,22 +259,138 @@ class TrainingGradientLowerBound final : public Check {
     return r;
   }
 
+  /// The gradient lower bound over a ball (issue 16, item 6): C_PL is calibrated along the run's own GD
+  /// path (the smallest μ/form, as the sweeps calibrate); the held-out point is the smallest μ an
+  /// adversarial search finds in the ball ‖Δ‖₂ ≤ ω around the path point θ_k, ω the path's radius
+  /// max_k ‖θ_k − θ⁽⁰⁾‖₂, held to C_PL·form/kDriftFactor. The form is the same at every point of one run,
+  /// so the verdict reads: the ball's minimum stays above half the path's minimum.
+  CaseResult run_ball(const CaseSpec& spec, const RunContext& ctx, CaseResult r) const {
+    const json& p = spec.params;
+    reject_unknown_keys(p, "", {"kind", "run", "path_fraction", "random_starts", "iterations", "scalar"});
+    if (!p.contains("run")) throw ParamError("run: missing");
+    const RunSpec run = run_from_json(p.at("run"), {}, "run");
+    const double fraction = get_number(p, "path_fraction", "");
+    if (!(fraction >= 0 && fraction <= 1)) throw ParamError("path_fraction: must lie in [0, 1]");
+    const long starts = get_integer_or(p, "random_starts", 6, "");
+    const long iterations = get_integer_or(p, "iterations", 20, "");
+    if (starts < 0 || starts > 64) throw ParamError("random_starts: must lie in [0, 64]");
+    if (iterations < 0 || iterations > 1000) throw ParamError("iterations: must lie in [0, 1000]");
+    if (case_scalar(p, ctx) != ScalarKind::float64 && p.contains("scalar"))
+      throw ParamError("scalar: the ball search runs in double");
+    if (run.gd.distance_every <= 0) throw ParamError("run.gd.distance_every: the ball needs the path's radius (> 0)");
+    r.scalar = ScalarKind::float64;
+    r.precision_bits = 53;
+    const RunSeeds seeds = RunSeeds::from(ctx.seed);
+    const RunOutput out = train_run(run, seeds, ScalarKind::float64);
+    const PlPath pl = pl_path(out);
+    double omega = 0;
+    for (const auto& rec : out.path.distance_spectral)
+      for (double x : rec) omega = std::max(omega, x);
+    long last = -1;  // the admissible path: steps before the loss first falls below the round-off guard
+    for (std::size_t k = 0; k < out.path.grad_norm_sq.size(); ++k) {
+      if (!(out.path.loss[k] > out.roundoff_loss) || !std::isfinite(out.path.loss[k])) break;
+      last = static_cast<long>(k);
+    }
+    r.data["facts"] = facts_to_json(out.facts);
+    r.data["omega_path"] = omega;
+    {
+      // How lazy the run is: the path's radius against the size of the initial weights.
+      const auto net0 = init_network<double>(run.network, input_dimension(run.network, run.data.dim()), run.data.dim(),
+                                             seeds.network);
+      r.data["omega_over_init_norm"] = omega / spectral_size(net0.W);
+    }
+    r.data["pl_ratio"] = thinned_curve(pl.ratio, 160);
+    if (last < 0 || !std::isfinite(pl.min) || !(omega > 0)) {
+      r.verdict = Verdict::inconclusive;
+      r.reason = "no admissible path point or a zero path radius";
+      return r;
+    }
+    const long k_point = std::lround(fraction * static_cast<double>(last));
+    // θ_k by the same GD in double (the same network, data, noise and step as the run).
+    const Eigen::MatrixXd x0 = draw_data(run.data, run.loss.samples, seeds.data);
+    const auto pb = make_problem<double>(run.network, run.loss, x0, seeds.noise);
+    const auto net = init_network<double>(run.network, pb.d_in, pb.d, seeds.network);
+    DsmObjective<double> obj(pb, net);
+    Trainer<double> tr(obj, net.W, out.facts.h);
+    for (long k = 0; k < k_point; ++k) tr.step();
+    const Params<double> centre = tr.params();
+    PlSearchOptions so;
+    so.radius = omega;
+    so.random_starts = static_cast<int>(starts);
+    so.iterations = static_cast<int>(iterations);
+    so.min_excess = out.roundoff_loss;
+    so.seed = mix64(ctx.seed ^ 0xba11);
+    const PlSearchResult res = search_pl_ratio(obj, centre, so);
+    Params<double> from0 = res.minimiser;
+    for (std::size_t l = 0; l < from0.size(); ++l) from0[l] -= net.W[l];
+    const double form = form_of(out.facts, ctx.mutant);
+    const double c_pl = pl.min / form;
+    json js = json::array();
+    for (const auto& st : res.starts)
+      js.push_back(json{{"start", st.label},
+                        {"start_ratio", std::isfinite(st.start_ratio) ? json(st.start_ratio) : json(nullptr)},
+                        {"end_ratio", std::isfinite(st.end_ratio) ? json(st.end_ratio) : json(nullptr)},
+                        {"end_radius", st.end_radius},
+                        {"accepted_steps", st.accepted}});
+    r.data["path_point"] = k_point;
+    r.data["admissible_steps"] = last + 1;
+    r.data["pl_path_min"] = pl.min;
+    r.data["pl_path_argmin"] = pl.argmin;
+    r.data["pl_at_point"] = res.centre_ratio;
+    r.data["ball_min"] = res.min_ratio;
+    r.data["ball_min_start"] = res.min_label;
+    r.data["ball_min_radius"] = res.min_radius;
+    r.data["ball_min_loss"] = res.min_loss;
+    r.data["ball_min_distance_from_init"] = spectral_size(from0);
+    r.data["random_start_min"] = std::isfinite(res.min_random_ratio) ? json(res.min_random_ratio) : json(nullptr);
+    r.data["starts"] = js;
+    r.data["evaluations"] = res.evaluations;
+    r.data["form"] = form;
+    r.data["C_PL"] = c_pl;
+    r.term("C_PL", c_pl);
+    r.term("ball_min_over_path_min", res.min_ratio / pl.min);
+    const std::string label = fmt::format("ball of radius omega around k={}", k_point);
+    if (!std::isfinite(res.min_ratio)) {
+      judge_worst(r, {{label + " (no admissible point)", 0, 0, std::numeric_limits<double>::infinity()}});
+      return r;
+    }
+    judge_worst(r, {fitted_lower(label, c_pl * form, res.min_ratio, 1e-12 * res.min_ratio)});
+    return r;
+  }
+
   Summary summarize(const std::vector<CaseResult>& results) const override {
     Summary s;
     const std::string mutant = results.empty() ? std::string() : results.front().mutant;
+    Table bt;  // the ball cases
+    bt.id = "pl_ball_vs_path";
+    bt.title = "Smallest PL ratio over a ball of radius omega around path points vs along the path";
+    bt.columns = {"case", "k", "omega", "mu at theta_k", "min mu along path", "min mu at random points",
+                  "min mu in ball (search)", "ball/path", "found from", "verdict"};
     for (const auto& r : results) {
+      if (r.error.empty() && r.data.contains("ball_min")) {
+        auto num = [&](const char* k) { return r.data.contains(k) ? r.data[k] : json(nullptr); };
+        const double ratio = r.data["ball_min"].is_number() && r.data["pl_path_min"].is_number()
+                                 ? r.data["ball_min"].get<double>() / r.data["pl_path_min"].get<double>()
+                                 : std::numeric_limits<double>::quiet_NaN();
+        bt.rows.push_back({r.case_id, num("path_point"), num("omega_path"), num("pl_at_point"), num("pl_path_min"),
+                           num("random_start_min"), num("ball_min"), std::isfinite(ratio) ? json(ratio) : json(nullptr),
+                           num("ball_min_start"), to_string(r.verdict)});
+        continue;
+      }
       if (!r.error.empty() || !r.data.contains("runs")) continue;
+      const bool regime = r.data.value("regime", false);
       const std::string axis = r.data.value("axis", std::string());
       const std::string sym = axis_symbol(axis);
       const double c_pl = r.data.value("C_PL", std::numeric_limits<double>::quiet_NaN());
       Figure pf;
-      pf.id = "pl_ratio_along_path_" + axis;
+      const std::string tag = (regime ? "regime_" : "") + axis;
+      pf.id = "pl_ratio_along_path_" + tag;
       pf.title = "PL ratio ||grad L||^2/(L - L*) along GD, " + axis + " sweep";
       pf.xlabel = "GD step k";
       pf.ylabel = "||grad L||^2 / L   (L* = 0)";
       pf.logy = true;
       Figure mf;
-      mf.id = "pl_min_vs_" + axis;
+      mf.id = "pl_min_vs_" + tag;
       mf.title = "Smallest PL ratio along the path vs " + sym;
       mf.xlabel = sym;
       mf.ylabel = "min_k ||grad L||^2 / L";
@@ -252,6 +423,7 @@ class TrainingGradientLowerBound final : public Check {
           pf.series.push_back(b);
         }
         if (!run["pl_min"].is_number()) continue;
+        if (regime && run["role"] == "calibration") continue;  // the regime's fits are over its held-out runs
         meas.x.push_back(v);
         meas.y.push_back(run["pl_min"].get<double>());
         if (std::isfinite(c_pl)) {
@@ -274,13 +446,14 @@ class TrainingGradientLowerBound final : public Check {
       {
         // How the measured minimum compares with the form, value by value (smallest over the networks).
         Table rt;
-        rt.id = "pl_over_form_" + axis;
+        rt.id = "pl_over_form_" + tag;
         rt.title = "min PL ratio / form per " + sym + " (smallest over the networks), " + r.case_id;
         rt.columns = {sym, "min PL ratio", "form q delta m/(d P^2)", "ratio"};
         std::map<double, std::pair<double, double>> worst;  // value -> (ratio, pl_min)
         std::map<double, double> form_of_value;
         for (const auto& run : r.data["runs"]) {
           if (!run["pl_min"].is_number()) continue;
+          if (regime && run["role"] == "calibration") continue;
           const double v = run["value"].get<double>(), ratio = run["pl_min"].get<double>() / run["form"].get<double>();
           if (!worst.count(v) || ratio < worst[v].first)
             worst[v] = {ratio, run["pl_min"].get<double>()}, form_of_value[v] = run["form"].get<double>();
@@ -292,15 +465,23 @@ class TrainingGradientLowerBound final : public Check {
         if (!rt.rows.empty()) s.tables.push_back(std::move(rt));
       }
       if (study.key.size() >= 3) {
-        s.tables.push_back(study.table("pl_min_" + axis));
+        s.tables.push_back(study.table("pl_min_" + tag));
         Fit f = study.fit();
-        f.name = "exponent of min PL ratio in " + sym + " (Allen-Zhu form: m^1 (nN)^-2 d^-1 [R])";
+        f.name = std::string(regime ? "regime: " : "") + "exponent of min PL ratio in " + sym +
+                 " (Allen-Zhu form: m^1 (nN)^-2 d^-1 [R])";
         s.fits.push_back(f);
       }
       if (std::isfinite(c_pl))
         s.notes.push_back(fmt::format("{}: C_PL = {:.4g} (calibration), verdict {}{}{}.", r.case_id, c_pl,
                                       to_string(r.verdict), r.reason.empty() ? "" : " (" + r.reason + ")",
                                       drift_phrase(r)));
+    }
+    if (!bt.rows.empty()) {
+      bt.caption =
+          "Each ball case calibrates C_PL along its own GD path and holds the smallest PL ratio an adversarial "
+          "search (projected descent on mu from the centre, random directions and +-the top Gauss-Newton "
+          "eigenvector, all at radius omega = the path's spectral radius) finds in the ball to C_PL form / 2.";
+      s.tables.push_back(std::move(bt));
     }
     s.notes.push_back(drift_rule_note());
     s.notes.push_back(

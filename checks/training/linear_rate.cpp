@@ -136,8 +136,30 @@ class TrainingLinearRate final : public Check {
       out.push_back({id, j});
     };
     const RunSpec base = base_run(size);
+    // The regime family (issue 16, item 6): held-out runs with width a multiple of nNd, d of tens and the
+    // time input, at h = step_rel 2/lambda_max, judged against C_rate calibrated on today's small width
+    // runs at the same step policy (never re-fitted on them).
+    auto regime = [&](const std::string& axis, std::vector<double> values, RunSpec held_base) {
+      RegimeSpec rs;
+      rs.calibrate.axis = "width", rs.calibrate.values = {32, 64}, rs.calibrate.calibration = 2;
+      rs.calibrate.step_policy = "per_run";
+      rs.calibrate.replicates = size == Size::smoke ? 2 : 3;
+      rs.calibrate.base = base;
+      rs.held_out.axis = axis, rs.held_out.values = std::move(values);
+      rs.held_out.calibration = static_cast<int>(rs.held_out.values.size());
+      rs.held_out.step_policy = "per_run";
+      rs.held_out.replicates = 1;
+      rs.held_out.base = std::move(held_base);
+      json j = regime_to_json(rs);
+      j["kind"] = "regime";
+      const RunSpec& hb = rs.held_out.base;
+      out.push_back({fmt::format("regime/{}/d={}/n={}/N={}/m={}", axis, hb.data.gaussian.dimension, hb.loss.samples,
+                                 hb.loss.grid.n_levels - 1, hb.network.width),
+                     j});
+    };
     if (size == Size::smoke) {
       sweep("width", {32, 64, 128}, 2, "common", base);
+      regime("width", {256, 512}, regime_base_run(16, 2, 2, 256, 300));
       return out;
     }
     if (size == Size::full) {
@@ -150,6 +172,8 @@ class TrainingLinearRate final : public Check {
       sweep("levels", {1, 2, 4, 8, 16}, 2, "per_run", base);
       sweep("depth", {1, 2, 3, 4, 6}, 2, "per_run", base);
       sweep("dimension", {1, 2, 4, 8, 16}, 2, "per_run", base);
+      regime("width", {256, 512, 1024, 2048, 4096}, regime_base_run(16, 2, 2, 256, 3000));
+      regime("dimension", {16, 32, 64, 128}, regime_base_run(16, 2, 2, 2048, 3000));
       return out;
     }
     sweep("width", {32, 64, 128, 256}, 2, "common", base);
@@ -158,6 +182,8 @@ class TrainingLinearRate final : public Check {
     sweep("samples", {2, 4, 8, 16}, 2, "per_run", base);
     sweep("levels", {1, 2, 4, 8}, 2, "per_run", base);
     sweep("depth", {1, 2, 3, 4}, 2, "per_run", base);
+    regime("width", {128, 256, 512}, regime_base_run(8, 2, 2, 128, 400));
+    regime("dimension", {16, 32, 64}, regime_base_run(16, 2, 2, 1024, 400));
     return out;
   }
 
@@ -166,8 +192,8 @@ class TrainingLinearRate final : public Check {
     CaseResult r = start_result(*this, spec, ctx);
     const std::string kind = get_string(spec.params, "kind", "");
     if (kind == "decades") return run_decades(spec, ctx, std::move(r));
-    if (kind == "sweep") return run_sweep_case(spec, ctx, std::move(r));
-    throw ParamError("kind: expected decades or sweep, got '" + kind + "'");
+    if (kind == "sweep" || kind == "regime") return run_sweep_case(spec, ctx, std::move(r));
+    throw ParamError("kind: expected decades, sweep or regime, got '" + kind + "'");
   }
 
   Summary summarize(const std::vector<CaseResult>& results) const override;
@@ -227,11 +253,19 @@ class TrainingLinearRate final : public Check {
   }
 
   CaseResult run_sweep_case(const CaseSpec& spec, const RunContext& ctx, CaseResult r) const {
-    const SweepSpec s = sweep_from_json(spec.params, {"kind", "scalar"});
+    const bool is_regime = get_string(spec.params, "kind", "") == "regime";
+    SweepSpec s;
+    std::optional<RegimeSpec> rs;
+    if (is_regime) {
+      rs = regime_from_json(spec.params, {"kind", "scalar"});
+      s = rs->held_out;
+    } else {
+      s = sweep_from_json(spec.params, {"kind", "scalar"});
+    }
     const ScalarKind kind = case_scalar(spec.params, ctx);
     r.scalar = kind;
     r.precision_bits = precision_bits(kind);
-    const auto runs = run_sweep(s, kind, ctx.seed);
+    const auto runs = is_regime ? run_regime(*rs, kind, ctx.seed) : run_sweep(s, kind, ctx.seed);
     // Calibration: C_rate = min over calibration runs of ρ/form.
     std::vector<double> cal_ratios;
     json jr = json::array();
@@ -257,6 +291,7 @@ class TrainingLinearRate final : public Check {
     r.data["axis"] = s.axis;
     r.data["step_policy"] = s.step_policy;
     r.data["runs"] = jr;
+    if (is_regime) r.data["regime"] = true;
     if (cal_ratios.empty()) {
       r.verdict = Verdict::inconclusive;
       r.reason = "no calibration run has a linear phase";
@@ -347,8 +382,9 @@ Summary TrainingLinearRate::summarize(const std::vector<CaseResult>& results) co
       continue;
     }
     if (!r.data.contains("runs")) continue;
+    const bool regime = r.data.value("regime", false);
     const std::string axis = r.data.value("axis", std::string());
-    const std::string policy = r.data.value("step_policy", std::string());
+    const std::string policy = std::string(regime ? "regime_" : "") + r.data.value("step_policy", std::string());
     const std::string sym = axis_symbol(axis);
     const double c_rate = r.data.value("C_rate", std::numeric_limits<double>::quiet_NaN());
     // Loss curves with fitted lines.
@@ -394,6 +430,7 @@ Summary TrainingLinearRate::summarize(const std::vector<CaseResult>& results) co
       }
       lf.series.push_back(fit);
       const double x = axis == "step_rel" ? run["facts"]["h"].get<double>() : v;
+      if (regime && run["role"] == "calibration") continue;  // the regime's fits are over its held-out runs
       if (run["role"] == "beyond_stability") {
         beyond.x.push_back(x);
         beyond.y.push_back(ph["rate"].get<double>());
@@ -438,7 +475,7 @@ Summary TrainingLinearRate::summarize(const std::vector<CaseResult>& results) co
       s.tables.push_back(study.table("rate_" + axis + "_" + policy));
       Fit f = study.fit();
       f.name = fmt::format("exponent of rho in {} ({} step); encoded form: {}", sym, policy, ex.why);
-      if (axis == "width" && policy == "per_run") {
+      if (axis == "width" && (policy == "per_run" || policy == "regime_per_run")) {
         // h ∝ 1/lambda_max ∝ 1/m at a fixed step_rel: the form predicts a flat rate (the mutant
         // width_squared: a rate like m).
         const double e = mutant == "width_squared" ? 1.0 : 0.0;
