@@ -2,6 +2,7 @@
 // item 6): the gradient of μ that the search descends along, in double as the search uses it, against central
 // differences of μ at 256 bits; and the search against random directions on a ball where a point with a much
 // smaller μ is known to exist (a late point of the GD path from the ball's centre).
+#include "param_helpers.hpp"
 #include "tolerances.hpp"
 
 #include <diffbound/numerics/pl_search.hpp>
@@ -13,6 +14,7 @@
 #include <limits>
 
 using namespace diffbound;
+using namespace diffbound::test;
 
 namespace {
 
@@ -35,23 +37,6 @@ PlTestSetup pl_test_setup(int m) {
   return s;
 }
 
-template <class Real>
-Params<Real> pl_random_params(const Params<Real>& like, std::uint64_t seed) {
-  NormalSource g(seed);
-  Params<Real> V = zeros_like(like);
-  for (auto& M : V)
-    for (Eigen::Index i = 0; i < M.size(); ++i) M.data()[i] = Real(g());
-  return V;
-}
-
-template <class Real>
-Params<Real> pl_axpy(const Params<Real>& W, const Real& s, const Params<Real>& V) {
-  Params<Real> out = W;
-  for (std::size_t l = 0; l < W.size(); ++l)
-    for (Eigen::Index i = 0; i < W[l].size(); ++i) out[l].data()[i] += s * V[l].data()[i];
-  return out;
-}
-
 }  // namespace
 
 TEST_CASE("the PL ratio's gradient (double, as the ball search uses it) matches 256-bit central differences",
@@ -67,7 +52,7 @@ TEST_CASE("the PL ratio's gradient (double, as the ball search uses it) matches 
   DsmObjective<double> objd(pbd, netd);
   DsmObjective<R> objr(pbr, netr);
   // A point away from the initialisation (no layer special), the same in both precisions.
-  const Params<double> W = pl_axpy(netd.W, 0.05, pl_random_params(netd.W, 24));
+  const Params<double> W = axpy(netd.W, 0.05, random_direction(netd.W, 24));
   const Params<R> Wr = convert_params<R>(W);
   PlRatioProbe<double> pd(objd, W);
   PlRatioProbe<R> pr(objr, Wr);
@@ -81,8 +66,8 @@ TEST_CASE("the PL ratio's gradient (double, as the ball search uses it) matches 
   pr.ratio_and_gradient(Wr, Gr, 1e-30);
   const R h("1e-30");
   for (std::uint64_t dir = 0; dir < 4; ++dir) {
-    const Params<R> V = pl_random_params(Wr, 300 + dir);
-    const R fd = (pr.ratio(pl_axpy(Wr, h, V)) - pr.ratio(pl_axpy(Wr, R(-h), V))) / (2 * h);
+    const Params<R> V = random_direction(Wr, 300 + dir);
+    const R fd = (pr.ratio(axpy(Wr, h, V)) - pr.ratio(axpy(Wr, R(-h), V))) / (2 * h);
     const double fd_d = mid_double(fd);
     const double analytic_d = mid_double(inner(convert_params<R>(G), V));
     const R analytic_r = inner(Gr, V);

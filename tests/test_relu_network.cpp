@@ -2,6 +2,7 @@
 // gradient_descent.hpp): analytic gradient against central differences at 256 bits, the batched loss
 // against a per-sample reference written independently, double against MPFR, the Gauss–Newton product
 // against finite differences of the residuals, and GD's diagnostics.
+#include "param_helpers.hpp"
 #include "tolerances.hpp"
 
 #include <diffbound/numerics/gradient_descent.hpp>
@@ -13,6 +14,7 @@
 #include <cmath>
 
 using namespace diffbound;
+using namespace diffbound::test;
 
 namespace {
 
@@ -35,23 +37,6 @@ Setup small_setup(int m, int L, const std::string& residual, const std::string& 
   s.data.gaussian.dimension = 2;
   s.data.gaussian.scale = 1.0;
   return s;
-}
-
-template <class Real>
-Params<Real> random_direction(const Params<Real>& like, std::uint64_t seed) {
-  NormalSource g(seed);
-  Params<Real> V = zeros_like(like);
-  for (auto& M : V)
-    for (Eigen::Index i = 0; i < M.size(); ++i) M.data()[i] = Real(g());
-  return V;
-}
-
-template <class Real>
-Params<Real> axpy(const Params<Real>& W, const Real& s, const Params<Real>& V) {
-  Params<Real> out = W;
-  for (std::size_t l = 0; l < W.size(); ++l)
-    for (Eigen::Index i = 0; i < W[l].size(); ++i) out[l].data()[i] += s * V[l].data()[i];
-  return out;
 }
 
 /// An independent, per-sample, loop-only evaluation of the loss (no Eigen products, no batching).

@@ -369,6 +369,26 @@ std::vector<SweepRun> run_regime(const RegimeSpec& s, ScalarKind kind, std::uint
   return out;
 }
 
+CaseSpec regime_case(const std::string& axis, std::vector<double> values, RunSpec held_base,
+                     const RunSpec& calibration_base, Size size) {
+  RegimeSpec rs;
+  rs.calibrate.axis = "width", rs.calibrate.values = {32, 64}, rs.calibrate.calibration = 2;
+  rs.calibrate.step_policy = "per_run";
+  rs.calibrate.replicates = size == Size::smoke ? 2 : 3;
+  rs.calibrate.base = calibration_base;
+  rs.held_out.axis = axis, rs.held_out.values = std::move(values);
+  rs.held_out.calibration = static_cast<int>(rs.held_out.values.size());
+  rs.held_out.step_policy = "per_run";
+  rs.held_out.replicates = 1;
+  rs.held_out.base = std::move(held_base);
+  json j = regime_to_json(rs);
+  j["kind"] = "regime";
+  const RunSpec& hb = rs.held_out.base;
+  return {fmt::format("regime/{}/d={}/n={}/N={}/m={}", axis, hb.data.gaussian.dimension, hb.loss.samples,
+                      hb.loss.grid.n_levels - 1, hb.network.width),
+          j};
+}
+
 RunSpec regime_base_run(long d, int n, int N, int m, long max_steps) {
   RunSpec r;
   r.data.family = "gaussian";

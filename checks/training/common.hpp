@@ -163,6 +163,12 @@ std::vector<SweepRun> run_regime(const RegimeSpec& s, ScalarKind kind, std::uint
 /// EDM's VE range, width m, depth 2, the paper's input (t_j, X_ij) (PAPER §2.2 [S], Das et al.) with t
 /// entering as the suite's default feature ¼ ln σ̄ (how t enters is [UNKNOWN], PAPER §2.3), step_rel 0.5.
 RunSpec regime_base_run(long d, int n, int N, int m, long max_steps);
+/// The case of the regime family along `axis`: calibrated on today's width runs {32, 64} from
+/// `calibration_base` (2 replicates at smoke, 3 otherwise), held out at `values` from `held_base` (one
+/// network each); id regime/<axis>/d=…/n=…/N=…/m=…. Shared by training.gradient_lower_bound and
+/// training.linear_rate (both at the per-run step policy).
+CaseSpec regime_case(const std::string& axis, std::vector<double> values, RunSpec held_base,
+                     const RunSpec& calibration_base, Size size);
 
 /// The hypothesis domain of a fitted-constant sweep (training.linear_rate, training.gradient_lower_bound;
 /// issue 15): a sweep along one of `axes` from a small base run (isotropic Gaussian data of dimension d,

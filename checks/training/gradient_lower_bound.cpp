@@ -135,20 +135,7 @@ class TrainingGradientLowerBound final : public Check {
     // The regime family (issue 16, item 6): held-out runs with width a multiple of nNd, d of tens and the
     // time input, judged against C_PL calibrated on today's small width runs (never re-fitted on them).
     auto regime = [&](const std::string& axis, std::vector<double> values, RunSpec held_base) {
-      RegimeSpec rs;
-      rs.calibrate.axis = "width", rs.calibrate.values = {32, 64}, rs.calibrate.calibration = 2;
-      rs.calibrate.replicates = size == Size::smoke ? 2 : 3;
-      rs.calibrate.base = base;
-      rs.held_out.axis = axis, rs.held_out.values = std::move(values);
-      rs.held_out.calibration = static_cast<int>(rs.held_out.values.size());
-      rs.held_out.replicates = 1;
-      rs.held_out.base = std::move(held_base);
-      json j = regime_to_json(rs);
-      j["kind"] = "regime";
-      const RunSpec& hb = rs.held_out.base;
-      out.push_back({fmt::format("regime/{}/d={}/n={}/N={}/m={}", axis, hb.data.gaussian.dimension, hb.loss.samples,
-                                 hb.loss.grid.n_levels - 1, hb.network.width),
-                     j});
+      out.push_back(regime_case(axis, std::move(values), std::move(held_base), base, size));
     };
     // The gradient lower bound over a ball around path points (adversarial directions), a case per point.
     auto ball = [&](double fraction, const RunSpec& run, int random_starts, int iterations) {

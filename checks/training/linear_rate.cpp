@@ -140,22 +140,7 @@ class TrainingLinearRate final : public Check {
     // time input, at h = step_rel 2/lambda_max, judged against C_rate calibrated on today's small width
     // runs at the same step policy (never re-fitted on them).
     auto regime = [&](const std::string& axis, std::vector<double> values, RunSpec held_base) {
-      RegimeSpec rs;
-      rs.calibrate.axis = "width", rs.calibrate.values = {32, 64}, rs.calibrate.calibration = 2;
-      rs.calibrate.step_policy = "per_run";
-      rs.calibrate.replicates = size == Size::smoke ? 2 : 3;
-      rs.calibrate.base = base;
-      rs.held_out.axis = axis, rs.held_out.values = std::move(values);
-      rs.held_out.calibration = static_cast<int>(rs.held_out.values.size());
-      rs.held_out.step_policy = "per_run";
-      rs.held_out.replicates = 1;
-      rs.held_out.base = std::move(held_base);
-      json j = regime_to_json(rs);
-      j["kind"] = "regime";
-      const RunSpec& hb = rs.held_out.base;
-      out.push_back({fmt::format("regime/{}/d={}/n={}/N={}/m={}", axis, hb.data.gaussian.dimension, hb.loss.samples,
-                                 hb.loss.grid.n_levels - 1, hb.network.width),
-                     j});
+      out.push_back(regime_case(axis, std::move(values), std::move(held_base), base, size));
     };
     if (size == Size::smoke) {
       sweep("width", {32, 64, 128}, 2, "common", base);
