@@ -6,6 +6,7 @@
 #include <diffbound/checks/check.hpp>
 #include <diffbound/checks/dispatch.hpp>
 #include <diffbound/checks/params.hpp>
+#include <diffbound/checks/runtime.hpp>
 #include <diffbound/numerics/random.hpp>
 
 #include <catch2/catch.hpp>
@@ -181,4 +182,29 @@ TEST_CASE("every check's case ids are unique at each size", "[checks][smoke]") {
         CHECK(seen.insert(spec.id).second);
       }
     }
+}
+
+TEST_CASE("sampling.schedules grid: judged against the derived bound, where the fitted shape fails (issue 15's case)",
+          "[sampling_checks][smoke]") {
+  // d = 1, data N(0, 6.19e-4), EDM rho = 15 with 3 levels 214.7 -> 62.4, exact score: kappa = 0.63 <= 1, inside the
+  // fitted shape's hypotheses, and its committed constants give 0.0138 against a KL of 0.2465. The derived bound
+  // (C_D = C_2 = 2e^2/(e^2 - 1), C_S = 1/2) holds by proof: VERIFIED in MPFI, with the fitted shape recorded below
+  // the KL.
+  json p = get("sampling.schedules").cases(Size::smoke).front().params;
+  json grid{{"kind", "grid"},
+            {"model", "c"},
+            {"data", {{"spectrum", "isotropic"}, {"dimension", 1}, {"scale", 6.19e-4}, {"mean", 0.0}}},
+            {"schedule", {{"kind", "edm"}, {"n_levels", 3}, {"sigma_min", 62.4}, {"sigma_max", 214.7}, {"rho", 15}}},
+            {"eta", 0.0},
+            {"constants", p.at("constants")}};
+  const Check& c = get("sampling.schedules");
+  RunContext ctx;
+  ctx.scalar = ScalarKind::mpfi, ctx.precision_bits = 128;
+  WorkingPrecision precision(128);
+  const CaseResult r = c.run_case({"issue15", grid}, ctx);
+  INFO("KL " << r.measured->mid << ", derived bound " << r.bound->mid << ", fitted shape "
+             << r.terms.at("B_fitted_shape").at("mid"));
+  CHECK(r.verdict == Verdict::verified);
+  CHECK(r.terms.at("kappa").at("mid").get<double>() <= 1.0);
+  CHECK(r.terms.at("B_fitted_shape").at("mid").get<double>() < r.measured->lo);  // the shape would be VIOLATED
 }

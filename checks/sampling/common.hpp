@@ -222,8 +222,17 @@ inline double gaussian_work(const GaussianDataSpec& s, int levels) {
   return modes * levels;
 }
 
-/// Applies the step-size hypothesis of sampling.bound to a judged case (CaseResult::outside_hypotheses):
-/// outside it a failed comparison is INCONCLUSIVE, a passed one keeps its verdict with a note.
+/// Records κ and whether the fitted shape's step condition κ ≤ kappa_max holds, without judging by it: for a
+/// comparison with the derived bound, which needs no step condition.
+template <class Real>
+void record_step_geometry(CaseResult& r, const sampling_bound::StepGeometry<Real>& g) {
+  r.term("kappa", g.kappa);
+  r.term("step_condition", Real(g.condition));
+}
+
+/// Applies the step-size hypothesis of sampling.bound's fitted shape to a judged case
+/// (CaseResult::outside_hypotheses): outside it a failed comparison is INCONCLUSIVE, a passed one keeps its
+/// verdict with a note.
 template <class Real>
 void apply_step_condition(CaseResult& r, const sampling_bound::StepGeometry<Real>& g, double kappa_max) {
   r.term("kappa", g.kappa);
