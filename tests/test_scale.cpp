@@ -77,11 +77,10 @@ TEST_CASE("shards run as separate processes merge into the results of the unshar
     CHECK_THAT(r.output, Contains("shard " + std::to_string(i) + "/3"));
     const auto lines = read_jsonl(dir.path() / ("shard-" + std::to_string(i)) / "results.jsonl");
     CHECK(lines.front()["shard"]["index"] == i);
-    sizes.push_back(static_cast<std::size_t>(
-        std::count_if(lines.begin(), lines.end(), [](const auto& l) {
-          // The planned cases (the sweep's and the falsifier's); judged fits come from each shard's summaries.
-          return l["type"] == "case" && l.value("kind", "evidence") != "fit";
-        })));
+    sizes.push_back(static_cast<std::size_t>(std::count_if(lines.begin(), lines.end(), [](const auto& l) {
+      // The planned cases (the sweep's and the falsifier's); judged fits come from each shard's summaries.
+      return l["type"] == "case" && l.value("kind", "evidence") != "fit";
+    })));
   }
   const auto [lo, hi] = std::minmax_element(sizes.begin(), sizes.end());
   CHECK(*hi - *lo <= 1);  // balanced
@@ -170,8 +169,8 @@ TEST_CASE("same inputs, same results: across runs, thread counts, seeds derived 
   std::vector<std::vector<json>> runs;
   for (const char* threads : {"1", "3"}) {
     const fs::path out = dir.path() / (std::string("t") + threads + "-" + std::to_string(runs.size()));
-    const auto r =
-        run_diffbound(std::string("run --size smoke --no-progress --threads ") + threads + " --out " + out.string());
+    const auto r = run_diffbound(std::string("run --size smoke --no-progress --no-report --threads ") + threads +
+                                 " --out " + out.string());
     INFO(r.output);
     REQUIRE(completed(r.status));
     runs.push_back(comparable(out / "results.jsonl"));
@@ -198,16 +197,16 @@ TEST_CASE("same inputs, same results: across runs, thread counts, seeds derived 
 
 TEST_CASE("progress: shown on a terminal, quiet in logs", "[scale][smoke]") {
   TempDir dir("progress");
-  // The sampling checks at smoke size: a few seconds of cases, enough for the progress line to be drawn.
-  const std::string run = "run 'sampling.*' --size smoke";
+  // Two sampling checks at smoke size (about 2 s of cases): the line is drawn at the start, every 200 ms and at
+  // the end, so a run of a few seconds shows it (all sampling checks took 6 s a run, four runs here).
+  const std::string run = "run sampling.bound sampling.dimension --size smoke --no-falsify --no-report";
   // stderr a file, as in CI: not a byte of progress.
   const auto quiet = run_split(run + " --out " + (dir.path() / "q").string(), dir.path());
   REQUIRE(completed(quiet.status));
   CHECK(quiet.err.empty());
   CHECK(quiet.out.find('\r') == std::string::npos);
   // Forced: one rewriting line, with the shard.
-  const auto forced =
-      run_split(run + " --progress --shard 2/3 --out " + (dir.path() / "f").string(), dir.path());
+  const auto forced = run_split(run + " --progress --shard 2/3 --out " + (dir.path() / "f").string(), dir.path());
   REQUIRE(completed(forced.status));
   CHECK_THAT(forced.err, Contains("\rshard 2/3  "));
   CHECK_THAT(forced.err, Contains(" cases"));
