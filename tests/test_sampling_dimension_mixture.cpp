@@ -37,6 +37,23 @@ MixtureDiscretization::Value discretization(const MixtureFisherTable& t, const s
   return md.value();
 }
 
+/// Plain Monte Carlo of J(a) = E‖∇log p_a(X_a)‖² in full dimension with the law's own score: the route
+/// independent of the tables.
+Estimate plain_fisher(const DLaw& law, double a, int draws, NormalSource& normal) {
+  const DLaw::Level L(law, a);
+  std::vector<double> x(static_cast<std::size_t>(law.dim())), s(x.size());
+  Accumulator acc;
+  for (int p = 0; p < draws; ++p) {
+    law.sample(normal.engine(), normal, x.data());
+    for (double& xi : x) xi += std::sqrt(a) * normal();
+    L.score(x.data(), s.data());
+    double r = 0;
+    for (double si : s) r += si * si;
+    acc.add(r);
+  }
+  return acc.get();
+}
+
 double t99(std::int64_t draws) {
   return boost::math::quantile(
       boost::math::complement(boost::math::students_t(static_cast<double>(draws - 1)), acceptance::band_tail));
@@ -92,21 +109,10 @@ TEST_CASE("mixture Fisher table: J against plain Monte Carlo of the score in ful
   const auto table = mixture_fisher_table(law, 1e-2, 1e2, 9, 20000, 17);
   const DLaw full(law, false, d);
   NormalSource normal(23);
-  std::vector<double> x(d), s(d);
   int within = 0;
   for (std::size_t g = 0; g < table.size(); ++g) {
     const double a = table.level(g);
-    const DLaw::Level L(full, a);
-    Accumulator acc;
-    for (int p = 0; p < 40000; ++p) {
-      full.sample(normal.engine(), normal, x.data());
-      for (double& xi : x) xi += std::sqrt(a) * normal();
-      L.score(x.data(), s.data());
-      double r = 0;
-      for (double si : s) r += si * si;
-      acc.add(r);
-    }
-    const auto ref = acc.get();
+    const auto ref = plain_fisher(full, a, 40000, normal);
     const double se = std::hypot(ref.se, table.standard_error_at(g));
     INFO("a = " << a << " table J " << table.fisher_at(g) << " plain MC " << ref.mean << " +- " << ref.se
                 << ", W = " << table.W[g] << " +- " << table.standard_error_at(g));
@@ -205,20 +211,9 @@ TEST_CASE("scale-mixture Fisher table: J against plain Monte Carlo of the score 
   const auto table = scale_mixture_fisher_table(law, 1e-2, 1e2, 9, 2001);
   const DLaw full(law, false, d);
   NormalSource normal(29);
-  std::vector<double> x(d), s(d);
   for (std::size_t g = 0; g < table.size(); ++g) {
     const double a = table.level(g);
-    const DLaw::Level L(full, a);
-    Accumulator acc;
-    for (int p = 0; p < 20000; ++p) {
-      full.sample(normal.engine(), normal, x.data());
-      for (double& xi : x) xi += std::sqrt(a) * normal();
-      L.score(x.data(), s.data());
-      double r = 0;
-      for (double si : s) r += si * si;
-      acc.add(r);
-    }
-    const auto ref = acc.get();
+    const auto ref = plain_fisher(full, a, 20000, normal);
     INFO("a = " << a << " table J " << table.fisher_at(g) << " plain MC " << ref.mean << " +- " << ref.se);
     CHECK(std::fabs(table.fisher_at(g) - ref.mean) < acceptance::mc_sigmas * ref.se + table.W_error[g]);
   }
