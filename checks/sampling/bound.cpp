@@ -94,7 +94,7 @@ const ParamSchema& bound_schema() {
       ParamSpec::object("schedule", "noise levels (levels_from_json: kind edm|geometric|song_ve|vp|user|kappa_min, "
                                     "n_levels, sigma_min, sigma_max, ...)"),
       ParamSpec::object("score", "score error (level_score_from_json: c (scale, 1 = exact), b (bias), eps_bias (bias "
-                                 "eps_bias/sigma_k))"),
+                                 "eps_bias/sigma_k: uniform error on the noise-prediction scale))"),
       ParamSpec::choice("against", {"kl", "discretization"},
                         "compare the bound with the exact KL, or E_D with the exact discretization term (exact score)")
           .fallback("kl"),
@@ -759,15 +759,12 @@ class SamplingBoundEvaluator final : public BoundEvaluator {
                 {"constants", constants_to_json(BoundConstants{})}};
   }
   std::vector<std::pair<std::string, std::string>> parameter_help() const override {
-    return {
-        {"data", "Gaussian data: spectrum isotropic|power_law|dyadic|list, dimension, scale, mean[, alpha]"},
-        {"schedule", "noise levels: kind edm|geometric|song_ve|vp|user|kappa_min, n_levels, sigma_min, sigma_max, ..."},
-        {"score",
-         "score error: c (scale, 1 = exact), b (bias), eps_bias (bias eps_bias/sigma_k: uniform error on the "
-         "noise-prediction scale)"},
-        {"constants",
-         "C_D, C_S, kappa_max of the fitted shape only (the shape_* lines; default: committed calibration); the "
-         "derived bound has no free constant"}};
+    // The check's own parameters (its schema), and the fitted shape's constants of the evaluator.
+    auto help = schema_help(bound_schema(), {"data", "schedule", "score"});
+    help.emplace_back("constants",
+                      "C_D, C_S, kappa_max of the fitted shape only (the shape_* lines; default: committed "
+                      "calibration); the derived bound has no free constant");
+    return help;
   }
   std::vector<BoundTerm> evaluate(const json& params, ScalarKind kind) const override {
     require_keys(params, {"data", "schedule", "score", "constants"});
