@@ -10,9 +10,9 @@
 
 #include <unistd.h>
 #include <charconv>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
-#include <cmath>
 #include <iostream>
 
 namespace diffbound::app {
@@ -123,10 +123,8 @@ class RunCommand final : public Command {
     } else if (std::filesystem::remove(diff_file, ec)) {
       std::cerr << "note: removed the stale " << diff_file.string() << " of an earlier run\n";
     }
-    if (!no_report_) {
-      place_committed_power_table();
-      reports::report_after_run(opt_.out_dir, std::cout, std::cerr);
-    }
+    place_committed_power_table();  // with --no-report too: `diffbound report <out>` reads it later
+    if (!no_report_) reports::report_after_run(opt_.out_dir, std::cout, std::cerr);
     const int status = outcome.exit_status();
     return status == 0 && regressed ? 5 : status;
   }
@@ -136,7 +134,8 @@ class RunCommand final : public Command {
   /// mutant reruns the check and a refutation search), so a run does not measure one: unless
   /// `diffbound power --out <out>` measured one there, the committed table of the run's size
   /// (expected/power/<size>.json) is placed there, marked with where it came from; the report then says
-  /// at which commit and date it was measured.
+  /// at which commit and date it was measured. A --config run gets none: the table is about the checks' own
+  /// sweeps, not the config's cases.
   void place_committed_power_table() const {
     namespace fs = std::filesystem;
     const fs::path here = fs::path(opt_.out_dir) / "power.json";
@@ -146,7 +145,7 @@ class RunCommand final : public Command {
       const json old = json::parse(in, nullptr, false);
       if (!old.is_object() || !old.contains("committed_table")) return;  // measured here: keep it
     }
-    const auto committed = default_power_file(size_);
+    const auto committed = config_.empty() ? default_power_file(size_) : std::nullopt;
     if (!committed) {
       if (fs::remove(here, ec)) std::cerr << "note: removed the committed power table of an earlier run\n";
       return;
@@ -157,8 +156,8 @@ class RunCommand final : public Command {
       std::cerr << "note: " << committed->string() << " is not a power table; the report has no Power section\n";
       return;
     }
-    table["committed_table"] = fs::relative(*committed, committed->parent_path().parent_path().parent_path(), ec)
-                                   .generic_string();
+    table["committed_table"] =
+        fs::relative(*committed, committed->parent_path().parent_path().parent_path(), ec).generic_string();
     results::write_file_atomically(here, table.dump(1) + "\n");
   }
 

@@ -25,14 +25,14 @@ If the change is intended, re-bless the baseline (docs/ci.md, 'Re-blessing the b
   exit 0
 fi
 
-"$exe" run sampling.girsanov --out "$dir/a" --no-report --no-progress >"$dir/a.log" 2>&1 || fail "run a: $(cat "$dir/a.log")"
-"$exe" run sampling.girsanov --out "$dir/b" --no-report --no-progress >"$dir/b.log" 2>&1 || fail "run b"
+"$exe" run sampling.girsanov --shard 1/4 --out "$dir/a" --no-report --no-progress >"$dir/a.log" 2>&1 || fail "run a: $(cat "$dir/a.log")"
+"$exe" run sampling.girsanov --shard 1/4 --out "$dir/b" --no-report --no-progress >"$dir/b.log" 2>&1 || fail "run b"
 "$exe" diff "$dir/a" "$dir/b" >"$dir/green.log" 2>&1; s=$?
 cat "$dir/green.log"
 [ $s -eq 0 ] || fail "diff of two runs of the same code exited $s"
 grep -q "identical" "$dir/green.log" || fail "the diff of two identical runs does not say so"
 
-DIFFBOUND_MUTANT=sampling.girsanov/drop_score "$exe" run sampling.girsanov --out "$dir/m" --baseline "$dir/a" \
+DIFFBOUND_MUTANT=sampling.girsanov/drop_score "$exe" run sampling.girsanov --shard 1/4 --out "$dir/m" --baseline "$dir/a" \
   --no-report --no-progress >"$dir/red.log" 2>&1; s=$?
 cat "$dir/red.log"
 [ $s -ne 0 ] || fail "the mutated run passed the gate"

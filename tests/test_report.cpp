@@ -457,4 +457,14 @@ TEST_CASE("the Power section: a measured table, updated, and the committed one",
   const std::string text = pdf_text(dir.path() / "c" / "report.pdf", true);
   CHECK_THAT(text, Contains("the committed table"));
   CHECK_THAT(text, Contains("not measured by this run"));
+
+  // With --no-report too: the table is placed, and a report drawn later from the folder shows it.
+  const auto later =
+      run_diffbound("run sampling.init --no-progress --no-report --no-falsify --out " + dir.str() + "/l");
+  INFO(later.output);
+  REQUIRE(later.status == 0);
+  REQUIRE(fs::is_regular_file(dir.path() / "l" / "power.json"));
+  CHECK_FALSE(fs::exists(dir.path() / "l" / "report.pdf"));
+  REQUIRE(run_diffbound("report --in " + dir.str() + "/l").status == 0);
+  CHECK_THAT(pdf_text(dir.path() / "l" / "report.pdf", true), Contains("the committed table"));
 }

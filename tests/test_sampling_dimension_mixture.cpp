@@ -154,3 +154,91 @@ TEST_CASE("mixture discretization term: the band's coverage and the interpolatio
   CHECK(std::fabs(route - paths.path.mean) <
         acceptance::mc_sigmas * std::hypot(paths.path.se, fine.se) + fine.interpolation);
 }
+
+namespace {
+
+/// ½ N(0, 0.25 I_d) + ½ N(0, 4 I_d): sampling.dimension's scale-mixture family.
+IsoMixture scale_law(int d) {
+  IsoMixture law;
+  law.d = d;
+  for (double v : {0.25, 4.0}) {
+    law.w.push_back(0.5);
+    law.m.emplace_back(static_cast<std::size_t>(d), 0.0);
+    law.v.push_back(v);
+  }
+  return law;
+}
+
+}  // namespace
+
+TEST_CASE("scale-mixture Fisher table: J at d = 1 against the trapezoidal rule of p'^2/p in x",
+          "[sampling][dimension][smoke]") {
+  // An independent route: J(a) = ∫ p_a'(x)²/p_a(x) dx on the line, where the table integrates over the radius's
+  // chi^2_1 law with the posterior's variance of 1/(v + a).
+  const IsoMixture law = scale_law(1);
+  const auto table = scale_mixture_fisher_table(law, 1e-3, 1e3, 13, 2001);
+  for (std::size_t g = 0; g < table.size(); ++g) {
+    const double a = table.level(g), big = std::sqrt(4.0 + a) * 60;
+    const int n = 40000;
+    const double h = 2 * big / n;
+    double J = 0;
+    for (int i = 0; i <= n; ++i) {
+      const double x = -big + h * i;
+      double p = 0, dp = 0;
+      for (double v : law.v) {
+        const double V = v + a, phi = 0.5 * std::exp(-0.5 * x * x / V) / std::sqrt(2 * M_PI * V);
+        p += phi, dp -= phi * x / V;
+      }
+      if (p > 0) J += (i == 0 || i == n ? 0.5 : 1.0) * h * dp * dp / p;
+    }
+    INFO("a = " << a << ": table J " << table.fisher_at(g) << " (W " << table.W[g] << " +- " << table.W_error[g]
+                << "), direct " << J);
+    CHECK(std::fabs(table.fisher_at(g) - J) <= table.W_error[g] + acceptance::direct_fisher_rel * J);
+    if (a >= 0.1 && a <= 10) CHECK(table.W[g] > 0.01 * table.exact_fisher(a));  // the posterior spread is resolved
+  }
+}
+
+TEST_CASE("scale-mixture Fisher table: J against plain Monte Carlo of the score in d = 64, and its error estimate",
+          "[sampling][dimension][smoke]") {
+  const int d = 64;
+  const IsoMixture law = scale_law(d);
+  const auto table = scale_mixture_fisher_table(law, 1e-2, 1e2, 9, 2001);
+  const DLaw full(law, false, d);
+  NormalSource normal(29);
+  std::vector<double> x(d), s(d);
+  for (std::size_t g = 0; g < table.size(); ++g) {
+    const double a = table.level(g);
+    const DLaw::Level L(full, a);
+    Accumulator acc;
+    for (int p = 0; p < 20000; ++p) {
+      full.sample(normal.engine(), normal, x.data());
+      for (double& xi : x) xi += std::sqrt(a) * normal();
+      L.score(x.data(), s.data());
+      double r = 0;
+      for (double si : s) r += si * si;
+      acc.add(r);
+    }
+    const auto ref = acc.get();
+    INFO("a = " << a << " table J " << table.fisher_at(g) << " plain MC " << ref.mean << " +- " << ref.se);
+    CHECK(std::fabs(table.fisher_at(g) - ref.mean) < acceptance::mc_sigmas * ref.se + table.W_error[g]);
+  }
+  // The error estimate is conservative: a coarse rule's estimate covers its distance to a fine rule's value,
+  // and shrinks with the number of points.
+  const auto coarse = scale_mixture_fisher_table(law, 1e-2, 1e2, 9, 101);
+  for (std::size_t g = 0; g < table.size(); ++g) {
+    INFO("a = " << table.level(g) << ": coarse W " << coarse.W[g] << " +- " << coarse.W_error[g] << ", fine "
+                << table.W[g] << " +- " << table.W_error[g]);
+    CHECK(std::fabs(coarse.W[g] - table.W[g]) <= coarse.W_error[g] + table.W_error[g]);
+    CHECK(table.W_error[g] <= coarse.W_error[g]);
+  }
+  // At the check's largest default dimension the posterior switches sharply in the radius: the check's 2001
+  // points against 16001, on the check's range of levels.
+  const IsoMixture wide = scale_law(1024);
+  const auto used = scale_mixture_fisher_table(wide, 4e-6, 3e5, 17, 2001);
+  const auto ref = scale_mixture_fisher_table(wide, 4e-6, 3e5, 17, 16001);
+  for (std::size_t g = 0; g < used.size(); ++g) {
+    INFO("d = 1024, a = " << used.level(g) << ": W " << used.W[g] << " +- " << used.W_error[g] << ", 16001 points "
+                          << ref.W[g] << " +- " << ref.W_error[g]);
+    CHECK(std::fabs(used.W[g] - ref.W[g]) <= used.W_error[g] + ref.W_error[g]);
+  }
+}

@@ -83,6 +83,9 @@ inline constexpr double smoke_nstar_slope_hi = 0.7;
 /// sampling.dimension's mixture family (numerics/mixture_fisher.hpp): the band is a two-sided 99% t interval,
 /// so each tail holds 0.005.
 inline constexpr double band_tail = 0.005;
+/// Scale-mixture Fisher table at d = 1 against the direct trapezoidal rule of p'^2/p on x (40 001 points on
+/// +-60 standard deviations, geometrically converging): the reference's own relative error, far below this.
+inline constexpr double direct_fisher_rel = 1e-9;
 /// Of 40 replicate 99% intervals, at least 36 must cover the reference: P(at most 35 of 40 | p = 0.99) ≈ 5e-5,
 /// while standard errors too small by half (coverage ≈ 0.80) fail this with probability ≈ 0.92.
 inline constexpr int band_coverage_min_of_40 = 36;

@@ -19,8 +19,8 @@
 #include <diffbound/theory/sampling_bound_explicit.hpp>
 #include <diffbound/theory/sampling_dimension.hpp>
 
-#include <boost/math/distributions/students_t.hpp>
 #include <fmt/format.h>
+#include <boost/math/distributions/students_t.hpp>
 
 #include <map>
 
@@ -45,6 +45,13 @@ constexpr double kMixVariance = 0.25;
 constexpr std::uint64_t kMixMeansSeed = 240612839;  // arXiv 2406.12839
 constexpr double kMixConfidence = 0.99;             // the band: pointwise t intervals of the Monte Carlo term
 constexpr double kMixExponentSlack = 0.1;           // N*_G(d) exponent <= 1 + slack
+// The second non-product family: a scale mixture ½ N(0, v₁ I_d) + ½ N(0, v₂ I_d). Every direction is coupled
+// to every other through the radius, and the non-Gaussian share of the path term does not fade with d (the
+// random-means family's does, like 1/d: its means span 7 directions). Its W(a) is a 1-D integral over the
+// χ²_d law of the radius (numerics/mixture_fisher.hpp, scale_mixture_fisher_table): deterministic, with a
+// quadrature error estimate in place of a Monte Carlo band.
+constexpr double kScaleWeights[2] = {0.5, 0.5};
+constexpr double kScaleVariances[2] = {0.25, 4.0};
 
 LevelsSpec make_levels(const std::string& family, int n, double smin, double smax) {
   if (family == "kappa_min") return LevelsSpec::kappa_min_placement(n, smin, smax);
@@ -94,8 +101,7 @@ const std::vector<MutantInfo> kMutants{
 
 /// The encoded bound as a function of N (theory/sampling_dimension.hpp's BoundOfN), or a form mutant of it.
 std::function<double(std::int64_t)> bound_of_n(const sampling_dimension::BoundOfN& claim, const std::string& mutant) {
-  if (mutant.empty() || mutant == "dimension_free" || mutant == "bound_exponent_half" ||
-      mutant == "linear_without_log")
+  if (mutant.empty() || mutant == "dimension_free" || mutant == "bound_exponent_half" || mutant == "linear_without_log")
     return claim;
   sampling_dimension::BoundOfN b = claim;
   if (mutant == "sqrt_d" || mutant == "log_d") {
@@ -113,6 +119,7 @@ std::function<double(std::int64_t)> bound_of_n(const sampling_dimension::BoundOf
 
 /// The mixture family's parameters ("mixture" in a case's params).
 struct MixSpec {
+  bool scale = false;  // the scale mixture (key "scale_mixture"); else the random-means family ("mixture")
   int components = kMixComponents, dimension = 0;
   double variance = kMixVariance;
   std::uint64_t means_seed = kMixMeansSeed;
@@ -120,8 +127,8 @@ struct MixSpec {
   int grid = 0;            // points of the table in ln a (odd: the interpolation estimate halves it)
 };
 json mix_to_json(const MixSpec& m) {
-  return json{{"components", m.components}, {"dimension", m.dimension},   {"variance", m.variance},
-              {"means_seed", m.means_seed}, {"draws", m.draws},           {"grid", m.grid}};
+  return json{{"components", m.components}, {"dimension", m.dimension}, {"variance", m.variance},
+              {"means_seed", m.means_seed}, {"draws", m.draws},         {"grid", m.grid}};
 }
 MixSpec mix_from_json(const json& j, const std::string& where = "mixture") {
   require_object(j, where);
@@ -134,17 +141,53 @@ MixSpec mix_from_json(const json& j, const std::string& where = "mixture") {
   m.draws = get_integer(j, "draws", where);
   m.grid = static_cast<int>(get_integer(j, "grid", where));
   if (m.components < 1 || m.components > 64) throw ParamError(param_path(where, "components") + ": must be in [1, 64]");
-  if (m.dimension < 1 || m.dimension > (1 << 16)) throw ParamError(param_path(where, "dimension") + ": must be in [1, 65536]");
+  if (m.dimension < 1 || m.dimension > (1 << 16))
+    throw ParamError(param_path(where, "dimension") + ": must be in [1, 65536]");
   if (!(m.variance > 0)) throw ParamError(param_path(where, "variance") + ": must be positive");
   if (m.draws < 100) throw ParamError(param_path(where, "draws") + ": must be at least 100");
   if (m.grid < 9 || m.grid % 2 == 0) throw ParamError(param_path(where, "grid") + ": must be odd and at least 9");
   return m;
 }
+/// The scale-mixture family's parameters ("scale_mixture" in a case's params): the dimension, the table's
+/// points in ln a (odd) and the quadrature's points in ln Q (odd); the weights and variances are fixed above.
+json scale_to_json(const MixSpec& m) {
+  return json{{"dimension", m.dimension}, {"grid", m.grid}, {"quad_points", m.draws}};
+}
+MixSpec scale_from_json(const json& j, const std::string& where = "scale_mixture") {
+  require_object(j, where);
+  reject_unknown_keys(j, where, {"dimension", "grid", "quad_points"});
+  MixSpec m;
+  m.scale = true;
+  m.components = 2;
+  m.dimension = static_cast<int>(get_integer(j, "dimension", where));
+  m.grid = static_cast<int>(get_integer(j, "grid", where));
+  m.draws = get_integer(j, "quad_points", where);
+  if (m.dimension < 1 || m.dimension > (1 << 16))
+    throw ParamError(param_path(where, "dimension") + ": must be in [1, 65536]");
+  if (m.grid < 9 || m.grid % 2 == 0) throw ParamError(param_path(where, "grid") + ": must be odd and at least 9");
+  if (m.draws < 101 || (m.draws - 1) % 4 != 0 || m.draws > 100001)
+    throw ParamError(param_path(where, "quad_points") + ": must be 1 + a multiple of 4, in [101, 100001]");
+  return m;
+}
 std::string mix_label(const MixSpec& m) {
+  if (m.scale)
+    return fmt::format("scale_mixture(v={}|{},d={})", shortest_decimal(kScaleVariances[0]),
+                       shortest_decimal(kScaleVariances[1]), m.dimension);
   return fmt::format("mixture(K={},d={},v={})", m.components, m.dimension, shortest_decimal(m.variance));
 }
 /// The law of a case: the means depend on the seed and d only (not on the run's seed).
 IsoMixture mix_law(const MixSpec& m) {
+  if (m.scale) {
+    IsoMixture law;
+    law.d = m.dimension;
+    for (int j = 0; j < 2; ++j) {
+      law.w.push_back(kScaleWeights[j]);
+      law.m.emplace_back(static_cast<std::size_t>(m.dimension), 0.0);
+      law.v.push_back(kScaleVariances[j]);
+    }
+    law.validate();
+    return law;
+  }
   return random_means_mixture(m.dimension, m.components, m.variance,
                               mix64(m.means_seed ^ (static_cast<std::uint64_t>(m.dimension) << 32)));
 }
@@ -246,9 +289,12 @@ std::vector<DomainParam> dimension_domain_params() {
 
 const ParamSchema& dimension_schema() {
   static const ParamSchema s{{
-      ParamSpec::object("data", "Gaussian data (data_from_json); one of data or mixture").optional_key(),
-      ParamSpec::object("mixture", "an isotropic Gaussian mixture (components, dimension, variance, means_seed, draws, "
-                                   "grid); one of data or mixture")
+      ParamSpec::object("data", "Gaussian data (data_from_json); one of data, mixture or scale_mixture").optional_key(),
+      ParamSpec::object("mixture", "a random-means Gaussian mixture (components, dimension, variance, means_seed, "
+                                   "draws, grid); one of data, mixture or scale_mixture")
+          .optional_key(),
+      ParamSpec::object("scale_mixture", "the scale mixture 1/2 N(0, 0.25 I) + 1/2 N(0, 4 I) (dimension, grid, "
+                                         "quad_points); one of data, mixture or scale_mixture")
           .optional_key(),
       ParamSpec::choice("family", {"kappa_min", "edm", "geometric"},
                         "schedule family (kappa_min: the bound-optimal placement; the only one for mixtures)"),
@@ -263,8 +309,9 @@ const ParamSchema& dimension_schema() {
 
 /// The constraints across fields: one of data or mixture; the mixture cases take kappa_min and no constants.
 void check_dimension_case(const json& p) {
-  if (p.contains("data") == p.contains("mixture")) throw ParamError("expected one of data or mixture");
-  if (p.contains("mixture")) {
+  const int laws = int(p.contains("data")) + int(p.contains("mixture")) + int(p.contains("scale_mixture"));
+  if (laws != 1) throw ParamError("expected one of data, mixture or scale_mixture");
+  if (!p.contains("data")) {
     if (p.contains("constants")) throw ParamError("constants: the mixture cases take no constants");
     if (dimension_schema().string(p, "family") != "kappa_min")
       throw ParamError("family: the mixture cases support kappa_min only");
@@ -335,7 +382,14 @@ class SamplingDimension final : public Check {
       m.dimension = d;
       m.draws = size == Size::smoke ? 1000 : (size == Size::full ? 16000 : 4000);
       m.grid = size == Size::smoke ? 65 : 129;
-      out.push_back({mix_label(m) + "/kappa_min", json{{"mixture", mix_to_json(m)},
+      out.push_back(
+          {mix_label(m) + "/kappa_min",
+           json{{"mixture", mix_to_json(m)}, {"family", "kappa_min"}, {"sigma_min", kSigmaMin}, {"target", kTarget}}});
+    }
+    for (int d = 8; d <= mix_top; d *= 2) {
+      MixSpec m;
+      m.scale = true, m.components = 2, m.dimension = d, m.grid = 129, m.draws = 2001;
+      out.push_back({mix_label(m) + "/kappa_min", json{{"scale_mixture", scale_to_json(m)},
                                                        {"family", "kappa_min"},
                                                        {"sigma_min", kSigmaMin},
                                                        {"target", kTarget}}});
@@ -346,7 +400,7 @@ class SamplingDimension final : public Check {
   ParamSchema parameters() const override { return dimension_schema(); }
 
   void validate_case(const CaseSpec& spec) const override {
-    if (spec.params.contains("mixture")) {
+    if (spec.params.contains("mixture") || spec.params.contains("scale_mixture")) {
       read_mixture_case(spec);
       return;
     }
@@ -364,7 +418,8 @@ class SamplingDimension final : public Check {
     sc.validate(spec.params);
     check_dimension_case(spec.params);
     MixCase c;
-    c.mix = mix_from_json(spec.params.at("mixture"));
+    c.mix = spec.params.contains("scale_mixture") ? scale_from_json(spec.params.at("scale_mixture"))
+                                                  : mix_from_json(spec.params.at("mixture"));
     c.smin = sc.number(spec.params, "sigma_min");
     c.target = sc.number(spec.params, "target");
     return c;
@@ -380,11 +435,16 @@ class SamplingDimension final : public Check {
     const double smax = sampling_dimension::sigma_max_for(m2, c.target);
     if (!(c.smin < smax)) throw ParamError("sigma_min: must be below sigma_max = " + shortest_decimal(smax));
     const double a0 = smax * smax, a_end = c.smin * c.smin, e_init = m2 / (2 * a0);
-    const auto table = mixture_fisher_table(law, a_end, a0, c.mix.grid, c.mix.draws, ctx.seed);
-    const double q = boost::math::quantile(boost::math::complement(
-        boost::math::students_t(static_cast<double>(c.mix.draws - 1)), (1 - kMixConfidence) / 2));
-    const NStar ns = search_nstar(
-        [&](std::int64_t n) { return girsanov_rhs(table, e_init, q, n, c.smin, smax); }, e_init, c.target);
+    const auto table = c.mix.scale
+                           ? scale_mixture_fisher_table(law, a_end, a0, c.mix.grid, static_cast<int>(c.mix.draws))
+                           : mixture_fisher_table(law, a_end, a0, c.mix.grid, c.mix.draws, ctx.seed);
+    // The band: Monte Carlo t intervals; for the quadrature table its error estimate alone (se = 0).
+    const double q =
+        c.mix.scale ? 0.0
+                    : boost::math::quantile(boost::math::complement(
+                          boost::math::students_t(static_cast<double>(c.mix.draws - 1)), (1 - kMixConfidence) / 2));
+    const NStar ns =
+        search_nstar([&](std::int64_t n) { return girsanov_rhs(table, e_init, q, n, c.smin, smax); }, e_init, c.target);
 
     auto kappa = [&](std::int64_t n) { return sampling_bound::kappa_min_kappa(n, c.smin, smax); };
     const double c_derived = sampling_bound_explicit::corollary_c2<double>();
@@ -419,12 +479,23 @@ class SamplingDimension final : public Check {
     r.term("W_max", wmax);
     r.term("W_max_se", table.standard_error_at(gmax));
     r.term("a_at_W_max", table.level(gmax));
+    if (c.mix.scale) {
+      // The Gaussian with the same covariance, N(0, (m2^2/d) I), through the same right side (W = 0): the ratio
+      // of the two N*_G says how far the scale mixture's coupling moves N*, and whether that fades with d.
+      MixtureFisherTable gauss = table;
+      gauss.exact_w = {1.0}, gauss.exact_v = {m2 / d};
+      std::fill(gauss.W.begin(), gauss.W.end(), 0.0);
+      std::fill(gauss.W_error.begin(), gauss.W_error.end(), 0.0);
+      const NStar ng = search_nstar([&](std::int64_t n) { return girsanov_rhs(gauss, e_init, 0.0, n, c.smin, smax); },
+                                    e_init, c.target);
+      r.term("N_star_G_same_covariance_gaussian", static_cast<double>(ng.point));
+    }
     return r;
   }
 
   CaseResult run_case(const CaseSpec& spec, const RunContext& ctx) const override {
     require_mutant(ctx.mutant);
-    if (spec.params.contains("mixture")) return run_mixture_case(spec, ctx);
+    if (spec.params.contains("mixture") || spec.params.contains("scale_mixture")) return run_mixture_case(spec, ctx);
     CaseResult r = start_result(*this, spec, ctx);
     const ParamSchema& sc = dimension_schema();
     sc.validate(spec.params);
@@ -487,14 +558,20 @@ class SamplingDimension final : public Check {
     struct MixPt {
       double d, n, lo, hi, nb, nf, share;
     };
-    std::vector<MixPt> mix;
+    std::map<std::string, std::vector<MixPt>> mixes;  // "mixture" (random means), "scale_mixture"
     for (const auto& r : results) {
       if (!r.measured || !r.bound || !r.error.empty()) continue;
-      if (r.params.contains("mixture")) {
-        const double dm = r.params["mixture"].value("dimension", 0.0);
+      if (r.params.contains("mixture") || r.params.contains("scale_mixture")) {
+        const std::string fam = r.params.contains("mixture") ? "mixture" : "scale_mixture";
+        const double dm = r.params[fam].value("dimension", 0.0);
         const double g = term_mid(r, "rhs_gaussian_part"), mx = term_mid(r, "rhs_mixture_part");
-        mix.push_back({dm, term_mid(r, "N_star_G"), term_mid(r, "N_star_G_lo"), term_mid(r, "N_star_G_hi"),
-                       term_mid(r, "N_star_bound"), term_mid(r, "N_star_bound_fitted_shape"), mx / (g + mx)});
+        // The random-means family: the share of the Monte Carlo part (the exact part is the Gaussian N(m_J, v I)'s);
+        // the scale mixture: N*_G over that of the Gaussian with the same covariance.
+        const double share = fam == "mixture"
+                                 ? mx / (g + mx)
+                                 : term_mid(r, "N_star_G") / term_mid(r, "N_star_G_same_covariance_gaussian");
+        mixes[fam].push_back({dm, term_mid(r, "N_star_G"), term_mid(r, "N_star_G_lo"), term_mid(r, "N_star_G_hi"),
+                              term_mid(r, "N_star_bound"), term_mid(r, "N_star_bound_fitted_shape"), share});
         continue;
       }
       const auto& dj = r.params.value("data", json::object());
@@ -541,9 +618,9 @@ class SamplingDimension final : public Check {
       Fit ft = st.fit(), fb = sb.fit();
       ft.comparison = fmt::format("exponent of the true N*(d) <= {:g} ({})", st.expected,
                                   mutant == "dimension_free" ? "mutant dimension_free" : "almost linear");
-      fb.comparison = fmt::format("exponent of the bound's N*(d) within 0.1 of {:g} ({})", sb.expected,
-                                  mutant == "bound_exponent_half" ? "mutant bound_exponent_half"
-                                                                  : "almost linear up to logs");
+      fb.comparison =
+          fmt::format("exponent of the bound's N*(d) within 0.1 of {:g} ({})", sb.expected,
+                      mutant == "bound_exponent_half" ? "mutant bound_exponent_half" : "almost linear up to logs");
       s.fits.push_back(ft), s.fits.push_back(fb);
       s.tables.push_back(st.table(safe_id("conv_true_" + key)));
       const double n5 = pts.back().n, nb5 = pts.back().nb;
@@ -554,25 +631,39 @@ class SamplingDimension final : public Check {
           fmt::format("{}: true N*(d) ~ d^{:.3f} [{:.3f}, {:.3f}], bound N*(d) ~ d^{:.3f} [{:.3f}, {:.3f}].", key,
                       ft.slope, ft.slope_lo, ft.slope_hi, fb.slope, fb.slope_lo, fb.slope_hi));
     }
-    if (!mix.empty()) {
+    for (auto& [fam, mix] : mixes) {
+      const bool scale = fam == "scale_mixture";
       std::sort(mix.begin(), mix.end(), [](const MixPt& x, const MixPt& y) { return x.d < y.d; });
-      const std::string key = fmt::format("mixture(K={})/kappa_min", kMixComponents);
-      Series m{"N*_G, " + key, "measured", {}, {}, {}, {}, {}}, b{"N*_bound (derived C_D), " + key, "bound", {}, {}, {}, {}, {}};
+      const std::string short_key = scale ? fmt::format("scale_mixture(v={}|{})", shortest_decimal(kScaleVariances[0]),
+                                                        shortest_decimal(kScaleVariances[1]))
+                                          : fmt::format("mixture(K={})", kMixComponents);
+      const std::string key = short_key + "/kappa_min";
+      const std::string fam_name = scale ? "scale mixture" : "mixture";
+      Series m{"N*_G, " + key, "measured", {}, {}, {}, {}, {}},
+          b{"N*_bound (derived C_D), " + key, "bound", {}, {}, {}, {}, {}};
       ConvergenceStudy st, sb;
       // "Almost linear" is Õ(d): linear up to logarithms. On the mixture σ_max² = m₂²/ε grows like d, and the
       // levels' log span brings one ln d (N*_G ≈ 2231 d (ln d + 2.58) at default size), so the judged exponent is
       // that of N*_G(d)/ln d; the mutant linear_without_log judges N*_G(d) itself (refuted: exponent ≈ 1.145).
       const bool log_divided = mutant != "linear_without_log";
-      st.name = log_divided ? "mixture N*_G/ln d vs d, kappa_min" : "mixture N*_G vs d, kappa_min";
-      sb.name = "mixture N*_bound (derived C_D) vs d, kappa_min";
+      st.name = fam_name + (log_divided ? " N*_G/ln d vs d, kappa_min" : " N*_G vs d, kappa_min");
+      sb.name = fam_name + " N*_bound (derived C_D) vs d, kappa_min";
       st.key_label = sb.key_label = "d";
       st.value_label = log_divided ? "N*_G/ln d" : "N*_G", sb.value_label = "N*_bound";
       Table mt;
-      mt.id = "nstar_mixture";
-      mt.title = fmt::format("Non-product family: {} isotropic Gaussians, means ~ N(0, I_d), variance {}", kMixComponents,
-                             shortest_decimal(kMixVariance));
-      mt.columns = {"d", "N*_G", "N*_G bracket", "N*_bound (derived C_D)", "N*_bound / N*_G",
-                    "N*_bound (fitted C_D)", "non-Gaussian share of the path term at N*_G"};
+      mt.id = "nstar_" + fam;
+      mt.title = scale ? fmt::format("Non-product family: scale mixture {} N(0, {} I_d) + {} N(0, {} I_d)",
+                                     shortest_decimal(kScaleWeights[0]), shortest_decimal(kScaleVariances[0]),
+                                     shortest_decimal(kScaleWeights[1]), shortest_decimal(kScaleVariances[1]))
+                       : fmt::format("Non-product family: {} isotropic Gaussians, means ~ N(0, I_d), variance {}",
+                                     kMixComponents, shortest_decimal(kMixVariance));
+      mt.columns = {"d",
+                    "N*_G",
+                    "N*_G bracket",
+                    "N*_bound (derived C_D)",
+                    "N*_bound / N*_G",
+                    "N*_bound (fitted C_D)",
+                    scale ? "N*_G / N*_G of N(0, (m2^2/d) I)" : "non-Gaussian share of the path term at N*_G"};
       std::vector<double> half;  // bracket half-widths of ln N*_G
       for (const auto& p : mix) {
         m.x.push_back(p.d), m.y.push_back(p.n), b.x.push_back(p.d), b.y.push_back(p.nb);
@@ -597,31 +688,35 @@ class SamplingDimension final : public Check {
         const double q95 = boost::math::quantile(
             boost::math::complement(boost::math::students_t(static_cast<double>(ft.points - 2)), 0.025));
         ft.slope_se += delta / q95, ft.slope_lo -= delta, ft.slope_hi += delta;
-        ft.comparison = fmt::format(
-            "exponent of {} on the mixture <= {:g} ({})", log_divided ? "N*_G(d)/ln d" : "N*_G(d)", st.expected,
-            mutant == "dimension_free"       ? "mutant dimension_free"
-            : mutant == "linear_without_log" ? "mutant linear_without_log"
-                                             : "almost linear: up to one log, slack 0.1");
-        fb.comparison = fmt::format("exponent of the derived bound's N*(d) on the mixture within 0.1 of {:g} ({})",
-                                    sb.expected,
-                                    mutant == "bound_exponent_half" ? "mutant bound_exponent_half" : "almost linear");
+        ft.comparison = fmt::format("exponent of {} on the {} <= {:g} ({})", log_divided ? "N*_G(d)/ln d" : "N*_G(d)",
+                                    fam_name, st.expected,
+                                    mutant == "dimension_free"       ? "mutant dimension_free"
+                                    : mutant == "linear_without_log" ? "mutant linear_without_log"
+                                                                     : "almost linear: up to one log, slack 0.1");
+        fb.comparison =
+            fmt::format("exponent of the derived bound's N*(d) on the {} within 0.1 of {:g} ({})", fam_name,
+                        sb.expected, mutant == "bound_exponent_half" ? "mutant bound_exponent_half" : "almost linear");
         s.fits.push_back(ft), s.fits.push_back(fb);
-        s.tables.push_back(st.table("conv_mixture_girsanov"));
-        t.rows.push_back({fmt::format("mixture(K={})", kMixComponents), "kappa_min (N*_G; derived C_D)", ft.slope,
+        s.tables.push_back(st.table("conv_" + fam + "_girsanov"));
+        t.rows.push_back({short_key, "kappa_min (N*_G; derived C_D)", ft.slope,
                           fmt::format("[{:.4f}, {:.4f}]", ft.slope_lo, ft.slope_hi), fb.slope,
                           fmt::format("[{:.4f}, {:.4f}]", fb.slope_lo, fb.slope_hi), mix.back().n, mix.back().nb,
                           ft.outcome});
         s.notes.push_back(fmt::format(
             "{}: {} ~ d^{:.3f} [{:.3f}, {:.3f}] (bracket propagated: +-{:.2g}), derived bound N*(d) ~ d^{:.3f} "
             "[{:.3f}, {:.3f}], d = {:g} ... {:g}.",
-            key, log_divided ? "N*_G(d)/ln d" : "N*_G(d)", ft.slope, ft.slope_lo, ft.slope_hi, delta, fb.slope, fb.slope_lo, fb.slope_hi, mix.front().d,
-            mix.back().d));
+            key, log_divided ? "N*_G(d)/ln d" : "N*_G(d)", ft.slope, ft.slope_lo, ft.slope_hi, delta, fb.slope,
+            fb.slope_lo, fb.slope_hi, mix.front().d, mix.back().d));
       }
       mt.caption = fmt::format(
           "N*_G: smallest N with E_I + (1/2) sum_k int (J(a) - J(a_k)) da <= {} (E_I = target/2, the init bound); "
-          "the non-Gaussian part of J by Monte Carlo, bracket from the {:g}% band's envelopes. N*_bound: the Benton "
-          "form with the derived C_D = 2e^2/(e^2 - 1), which bounds the right side by proof.",
-          shortest_decimal(kTarget), 100 * kMixConfidence);
+          "{}. N*_bound: the Benton form with the derived C_D = 2e^2/(e^2 - 1), which bounds the right side by proof.",
+          shortest_decimal(kTarget),
+          scale
+              ? std::string("the non-Gaussian part of J by 1-D quadrature over the chi^2_d law of the radius, bracket "
+                            "from its error estimate (trapezoidal rule at h and 2h, plus the interpolation in ln a)")
+              : fmt::format("the non-Gaussian part of J by Monte Carlo, bracket from the {:g}% band's envelopes",
+                            100 * kMixConfidence));
       s.tables.push_back(mt);
     }
     f.caption = fmt::format(
