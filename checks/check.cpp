@@ -1,4 +1,5 @@
 #include <diffbound/checks/check.hpp>
+#include <diffbound/checks/params.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -35,6 +36,17 @@ const std::string& Check::id() const {
 }
 
 Summary Check::summarize(const std::vector<CaseResult>&) const { return {}; }
+
+ParamSchema Check::parameters() const {
+  ParamSchema s;
+  s.open = true;
+  return s;
+}
+
+void Check::validate(const CaseSpec& spec) const {
+  parameters().validate(spec.params, "");
+  validate_case(spec);
+}
 
 void Check::require_mutant(const std::string& mutant) const {
   if (mutant.empty()) return;

@@ -28,6 +28,8 @@ namespace diffbound::checks {
 
 using json = nlohmann::json;
 
+struct ParamSchema;  // checks/params.hpp
+
 /// How big a sweep is: smoke (seconds, for tests), default (the main job), full (long validation).
 enum class Size { smoke, standard, full };
 
@@ -120,10 +122,19 @@ class Check {
   virtual std::vector<CaseSpec> cases(Size size) const = 0;
   /// Runs one case. Must be thread-safe and depend only on the case, the context and the seed.
   virtual CaseResult run_case(const CaseSpec& spec, const RunContext& ctx) const = 0;
+  /// The parameters of the check's cases, declared once (checks/params.hpp): names, types, defaults,
+  /// ranges, choices and help. They validate cases (validate() below), feed the check's reader (typed
+  /// getters with defaults), `diffbound list ID`, the Python module's parameters(ID) and the bound
+  /// evaluators' help. Default: an open schema (any object; nothing listed); every built-in check declares one.
+  virtual ParamSchema parameters() const;
   /// Reads a case's parameters without running it; throws ParamError naming the field. The runner calls
   /// it on every selected case before it writes anything, so a typo in a config file stops a run at
-  /// once. Default: nothing (run_case still reads and validates; a ParamError there stops a config run).
-  virtual void validate(const CaseSpec& spec) const {}
+  /// once: parameters().validate(spec.params), then validate_case(spec).
+  void validate(const CaseSpec& spec) const;
+  /// The check's own validation beyond its schema: constraints across fields (kappa <= 1, one of data or
+  /// law, ...) and the readers of nested objects (schedule_from_json, ...). Default: nothing (run_case
+  /// still reads and validates; a ParamError there stops a config run).
+  virtual void validate_case(const CaseSpec& spec) const {}
   /// Figures, tables and fits from the finished cases (never re-running a case). Default: none.
   virtual Summary summarize(const std::vector<CaseResult>& results) const;
   /// The claim's hypothesis domain, searched by the falsifier (falsify.hpp). Default: none declared.

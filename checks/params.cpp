@@ -1,5 +1,6 @@
 #include <diffbound/checks/params.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -250,6 +251,278 @@ StepKind step_from_json(const json& j, const std::string& where) {
   if (s == "exponential_integrator") return StepKind::exponential_integrator;
   if (s == "euler_ancestral") return StepKind::euler_ancestral;
   throw ParamError(where + ": unknown step '" + s + "' (expected exponential_integrator or euler_ancestral)");
+}
+
+}  // namespace diffbound::checks
+
+// ---- Parameter schemas ------------------------------------------------------------------------------
+
+namespace diffbound::checks {
+
+namespace {
+ParamSpec make_spec(std::string name, ParamSpec::Type type, std::string help) {
+  ParamSpec s;
+  s.name = std::move(name), s.type = type, s.help = std::move(help);
+  return s;
+}
+
+/// "a, b or c".
+std::string or_list(const std::vector<std::string>& v) {
+  std::string out;
+  for (std::size_t i = 0; i < v.size(); ++i) out += (i == 0 ? "" : i + 1 == v.size() ? " or " : ", ") + v[i];
+  return out;
+}
+
+std::string got(const json& v) {
+  return std::string(v.type_name()) + (v.is_string() ? " \"" + v.get<std::string>() + "\"" : v.is_number() ? " " + v.dump() : "");
+}
+}  // namespace
+
+ParamSpec ParamSpec::number(std::string name, std::string help) { return make_spec(std::move(name), Type::number, std::move(help)); }
+ParamSpec ParamSpec::integer(std::string name, std::string help) { return make_spec(std::move(name), Type::integer, std::move(help)); }
+ParamSpec ParamSpec::boolean(std::string name, std::string help) { return make_spec(std::move(name), Type::boolean, std::move(help)); }
+ParamSpec ParamSpec::string(std::string name, std::string help) { return make_spec(std::move(name), Type::string, std::move(help)); }
+ParamSpec ParamSpec::object(std::string name, std::string help) { return make_spec(std::move(name), Type::object, std::move(help)); }
+ParamSpec ParamSpec::array(std::string name, std::string help) { return make_spec(std::move(name), Type::array, std::move(help)); }
+ParamSpec ParamSpec::choice(std::string name, std::vector<std::string> choices, std::string help) {
+  ParamSpec s = make_spec(std::move(name), Type::choice, std::move(help));
+  s.choices = std::move(choices);
+  return s;
+}
+ParamSpec ParamSpec::fallback(json value) const {
+  ParamSpec s = *this;
+  s.default_value = std::move(value);
+  return s;
+}
+ParamSpec ParamSpec::optional_key() const {
+  ParamSpec s = *this;
+  s.optional = true;
+  return s;
+}
+ParamSpec ParamSpec::gt(double x) const {
+  ParamSpec s = *this;
+  s.lo = x, s.lo_open = true;
+  return s;
+}
+ParamSpec ParamSpec::ge(double x) const {
+  ParamSpec s = *this;
+  s.lo = x, s.lo_open = false;
+  return s;
+}
+ParamSpec ParamSpec::lt(double x) const {
+  ParamSpec s = *this;
+  s.hi = x, s.hi_open = true;
+  return s;
+}
+ParamSpec ParamSpec::le(double x) const {
+  ParamSpec s = *this;
+  s.hi = x, s.hi_open = false;
+  return s;
+}
+ParamSpec ParamSpec::when(std::vector<std::string> values) const {
+  ParamSpec s = *this;
+  s.only_for = std::move(values);
+  return s;
+}
+
+bool ParamSpec::in_range(double x) const {
+  if (lo && !(lo_open ? x > *lo : x >= *lo)) return false;
+  if (hi && !(hi_open ? x < *hi : x <= *hi)) return false;
+  return true;
+}
+
+const char* ParamSpec::type_name(Type t) {
+  switch (t) {
+    case Type::number: return "number";
+    case Type::integer: return "integer";
+    case Type::boolean: return "boolean";
+    case Type::string: return "string";
+    case Type::choice: return "choice";
+    case Type::object: return "object";
+    case Type::array: return "array";
+  }
+  return "?";
+}
+
+std::string ParamSpec::range_text() const {
+  if (!lo && !hi) return "";
+  return std::string(lo && !lo_open ? "[" : "(") + (lo ? shortest_decimal(*lo) : "-inf") + ", " +
+         (hi ? shortest_decimal(*hi) : "inf") + (hi && !hi_open ? "]" : ")");
+}
+
+std::string ParamSpec::default_text() const {
+  if (!default_value.is_null()) return default_value.dump();
+  return optional ? "optional" : "required";
+}
+
+void ParamSpec::check_value(const json& v, const std::string& where) const {
+  const std::string path = param_path(where, name);
+  switch (type) {
+    case Type::number:
+    case Type::integer: {
+      double x = 0;
+      if (type == Type::integer) {
+        const bool integral = v.is_number_integer() ||
+                              (v.is_number_float() && std::isfinite(v.get<double>()) &&
+                               v.get<double>() == std::floor(v.get<double>()) && std::fabs(v.get<double>()) < 9e15);
+        if (!integral) throw ParamError(path + ": expected an integer, got " + v.dump());
+        x = v.get<double>();
+      } else {
+        if (!v.is_number()) throw ParamError(path + ": expected a number, got " + got(v));
+        x = v.get<double>();
+        if (!std::isfinite(x)) throw ParamError(path + ": must be finite");
+      }
+      if (in_range(x)) return;
+      std::string want;
+      if (lo && hi)
+        want = "must lie in " + range_text();
+      else if (lo && *lo == 0)
+        want = lo_open ? "must be positive" : "must be non-negative";
+      else if (lo)
+        want = lo_open ? "must be greater than " + shortest_decimal(*lo) : "must be at least " + shortest_decimal(*lo);
+      else
+        want = hi_open ? "must be less than " + shortest_decimal(*hi) : "must be at most " + shortest_decimal(*hi);
+      throw ParamError(path + ": " + want + ", got " + shortest_decimal(x));
+    }
+    case Type::boolean:
+      if (!v.is_boolean()) throw ParamError(path + ": expected true or false, got " + v.dump());
+      return;
+    case Type::string:
+      if (!v.is_string()) throw ParamError(path + ": expected a string, got " + v.dump());
+      return;
+    case Type::choice:
+      if (!v.is_string() || std::find(choices.begin(), choices.end(), v.get<std::string>()) == choices.end())
+        throw ParamError(path + ": expected " + or_list(choices) + ", got " + v.dump());
+      return;
+    case Type::object:
+      if (!v.is_object()) throw ParamError(path + ": expected an object, got " + v.dump());
+      return;
+    case Type::array:
+      if (!v.is_array()) throw ParamError(path + ": expected an array, got " + v.dump());
+      return;
+  }
+}
+
+const ParamSpec* ParamSchema::find(const std::string& name) const {
+  for (const auto& p : params)
+    if (p.name == name) return &p;
+  return nullptr;
+}
+
+const ParamSpec* ParamSchema::find(const std::string& name, const json& j) const {
+  for (const auto& p : params)
+    if (p.name == name && applies(p, j)) return &p;
+  return nullptr;
+}
+
+const ParamSpec& ParamSchema::at(const std::string& name) const {
+  if (const ParamSpec* p = find(name)) return *p;
+  throw std::logic_error("parameter '" + name + "' is not declared in the check's schema");
+}
+
+bool ParamSchema::applies(const ParamSpec& spec, const json& j) const {
+  if (spec.only_for.empty() || discriminator.empty()) return true;
+  const ParamSpec& d = at(discriminator);
+  const json& v = j.is_object() && j.contains(d.name) ? j.at(d.name) : d.default_value;
+  if (!v.is_string()) return false;
+  return std::find(spec.only_for.begin(), spec.only_for.end(), v.get<std::string>()) != spec.only_for.end();
+}
+
+void ParamSchema::validate(const json& j, const std::string& where) const {
+  require_object(j, where);
+  if (open) return;
+  if (!discriminator.empty()) {
+    const ParamSpec& d = at(discriminator);
+    if (j.contains(d.name))
+      d.check_value(j.at(d.name), where);
+    else if (d.required())
+      throw ParamError(param_path(where, d.name) + ": missing");
+  }
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    if (find(it.key(), j)) continue;
+    const ParamSpec* s = find(it.key());
+    std::string list;
+    for (const auto& p : params)
+      if (applies(p, j)) list += (list.empty() ? "" : ", ") + p.name;
+    const std::string which =
+        s ? " for " + discriminator + " " + j.at(discriminator).dump() : "";  // declared for other kinds only
+    throw ParamError(param_path(where, it.key()) + ": unknown key" + which + " (known keys: " + list + ")");
+  }
+  for (const auto& p : params) {
+    if (!applies(p, j)) continue;
+    if (j.contains(p.name))
+      p.check_value(j.at(p.name), where);
+    else if (p.required())
+      throw ParamError(param_path(where, p.name) + ": missing");
+  }
+}
+
+json ParamSchema::defaults() const {
+  json out = json::object();
+  for (const auto& p : params)
+    if (!p.default_value.is_null()) out[p.name] = p.default_value;
+  return out;
+}
+
+const json& ParamSchema::value(const json& j, const std::string& name, const std::string& where) const {
+  require_object(j, where);
+  const ParamSpec* found = find(name, j);
+  if (!found) {
+    (void)at(name);  // a bug of the check when not declared at all
+    throw ParamError(param_path(where, name) + ": not a parameter of this kind of case");
+  }
+  const ParamSpec& s = *found;
+  if (j.contains(name)) {
+    s.check_value(j.at(name), where);
+    return j.at(name);
+  }
+  if (s.default_value.is_null()) throw ParamError(param_path(where, name) + ": missing");
+  return s.default_value;
+}
+
+double ParamSchema::number(const json& j, const std::string& name, const std::string& where) const {
+  return value(j, name, where).get<double>();
+}
+long long ParamSchema::integer(const json& j, const std::string& name, const std::string& where) const {
+  const json& v = value(j, name, where);
+  return v.is_number_integer() ? v.get<long long>() : static_cast<long long>(v.get<double>());
+}
+bool ParamSchema::boolean(const json& j, const std::string& name, const std::string& where) const {
+  return value(j, name, where).get<bool>();
+}
+std::string ParamSchema::string(const json& j, const std::string& name, const std::string& where) const {
+  return value(j, name, where).get<std::string>();
+}
+
+json schema_to_json(const ParamSchema& s) {
+  json out = json::array();
+  for (const auto& p : s.params) {
+    json e{{"name", p.name},
+           {"type", ParamSpec::type_name(p.type)},
+           {"default", p.default_value},
+           {"required", p.required()},
+           {"lo", p.lo ? json(*p.lo) : json()},
+           {"hi", p.hi ? json(*p.hi) : json()},
+           {"lo_open", p.lo_open},
+           {"hi_open", p.hi_open},
+           {"choices", p.choices},
+           {"help", p.help},
+           {"only_for", p.only_for}};
+    if (!p.only_for.empty()) e["only_for_key"] = s.discriminator;
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> schema_help(const ParamSchema& s,
+                                                             std::initializer_list<const char*> names) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const char* n : names) {
+    const ParamSpec& p = s.at(n);
+    const std::string range = p.range_text();
+    out.emplace_back(p.name, p.help + (range.empty() ? "" : " (range " + range + ")"));
+  }
+  return out;
 }
 
 }  // namespace diffbound::checks

@@ -750,7 +750,7 @@ class ConjectureCheck final : public Check {
     return {ScalarKind::float64};
   }
   std::vector<CaseSpec> cases(Size) const override { return {}; }
-  void validate(const CaseSpec& spec) const override { read_case(spec.params); }
+  void validate_case(const CaseSpec& spec) const override { read_case(spec.params); }
 
   std::optional<Domain> domain() const override {
     Domain d;

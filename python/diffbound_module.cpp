@@ -146,6 +146,16 @@ py::list checks_py() {
   return out;
 }
 
+/// A check's case parameters (its ParamSchema): name, type, default, lo, hi, choices, help (and required,
+/// lo_open, hi_open, only_for).
+py::list parameters_py(const std::string& check_id) {
+  const Check* c = Registry::instance().find(check_id);
+  if (!c) throw py::key_error("unknown check '" + check_id + "'");
+  py::list out;
+  for (const auto& e : schema_to_json(c->parameters())) out.append(to_python(e));
+  return out;
+}
+
 }  // namespace
 
 PYBIND11_MODULE(diffbound, m) {
@@ -171,6 +181,9 @@ PYBIND11_MODULE(diffbound, m) {
         py::arg("precision") = 128,
         "Terms of an encoded bound with their provenance; params are merged over the bound's defaults.");
   m.def("checks", &checks_py, "The registered checks with their claims and sources.");
+  m.def("parameters", &parameters_py, py::arg("check_id"),
+        "A check's case parameters: a list of dicts with name, type, default (None: required or optional), lo, hi "
+        "(None: unbounded), choices, help, required, lo_open, hi_open and only_for (the discriminator's values).");
   diffbound::python::register_model_api(m);
   diffbound::python::register_conjecture_api(m);
   m.attr("__version__") = std::string(diffbound::version::string);

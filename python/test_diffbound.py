@@ -81,6 +81,20 @@ class Bounds(unittest.TestCase):
         with self.assertRaises(KeyError):
             db.evaluate_bound("no.such")
 
+    def test_check_parameters(self):
+        by = {p["name"]: p for p in db.parameters("sampling.init")}
+        self.assertEqual(set(by), {"data", "law", "sigma_T"})
+        self.assertEqual(by["sigma_T"]["type"], "number")
+        self.assertEqual(by["sigma_T"]["lo"], 0.0)
+        self.assertTrue(by["sigma_T"]["lo_open"])
+        self.assertIsNone(by["sigma_T"]["hi"])
+        self.assertTrue(by["sigma_T"]["required"])
+        for c in db.checks():  # every registered check declares its parameters, each with a help line
+            for p in db.parameters(c["id"]):
+                self.assertTrue(p["help"], (c["id"], p["name"]))
+        with self.assertRaises(KeyError):
+            db.parameters("no.such")
+
 
 try:
     import numpy as np

@@ -22,7 +22,9 @@ struct CommandResult {
 
 /// Runs `diffbound <args>` through the shell, capturing stdout and stderr together.
 inline CommandResult run_diffbound(const std::string& args) {
-  const std::string cmd = std::string("'") + DIFFBOUND_EXE + "' " + args + " 2>&1";
+  // Appended piece by piece: GCC 12's -Warray-bounds misfires on the chained operator+ in some unity batches.
+  std::string cmd = "'";
+  cmd.append(DIFFBOUND_EXE).append("' ").append(args).append(" 2>&1");
   FILE* pipe = popen(cmd.c_str(), "r");
   if (!pipe) return {-1, "popen failed"};
   std::string out;

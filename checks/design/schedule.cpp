@@ -86,26 +86,33 @@ struct Problem {
   BoundConstants k;
 };
 
+const ParamSchema& design_schema() {
+  static const ParamSchema s{
+      {
+          ParamSpec::choice("kind", {"optimum", "candidate"},
+                            "optimum: the bound-optimal schedule against the true optimum; candidate: one candidate "
+                            "schedule against the recommended one"),
+          ParamSpec::choice("candidate", kCandidates, "the candidate schedule").when({"candidate"}),
+          ParamSpec::choice("model", {"eps", "c"}, "score-error model: eps (bias eta/sigma) or c (c = 1 - eta)"),
+          ParamSpec::object("data", "Gaussian data (data_from_json)"),
+          ParamSpec::integer("n_levels", "number of noise levels N").ge(3).le(100000),
+          ParamSpec::number("sigma_min", "smallest noise level").gt(0),
+          ParamSpec::number("sigma_max", "largest noise level").gt(0),
+          ParamSpec::number("eta", "score-error level (at most 1 with model c)").ge(0),
+          ParamSpec::object("constants", "C_D, C_S, kappa_max (constants_from_json)"),
+      },
+      "kind"};
+  return s;
+}
+
 Problem read_problem(const json& p) {
+  const ParamSchema& sc = design_schema();
+  sc.validate(p);
   Problem q;
-  q.kind = get_string(p, "kind", "");
-  if (q.kind != "optimum" && q.kind != "candidate")
-    throw ParamError("kind: expected optimum or candidate, got '" + q.kind + "'");
-  if (q.kind == "optimum")
-    require_keys(p, {"kind", "model", "data", "n_levels", "sigma_min", "sigma_max", "eta", "constants"});
-  else
-    require_keys(p, {"kind", "candidate", "model", "data", "n_levels", "sigma_min", "sigma_max", "eta", "constants"});
-  if (q.kind == "candidate") {
-    q.candidate = get_string(p, "candidate", "");
-    if (std::find(kCandidates.begin(), kCandidates.end(), q.candidate) == kCandidates.end())
-      throw ParamError("candidate: expected edm7, geometric, rho_bound, free_bound, rho_true or free_true, got '" +
-                       q.candidate + "'");
-  }
-  const std::string model = get_string(p, "model", "");
-  if (model != "eps" && model != "c") throw ParamError("model: expected eps or c, got '" + model + "'");
-  q.score.model = ds::error_model_from_string(model);
-  q.score.eta = get_number(p, "eta", "");
-  if (!std::isfinite(q.score.eta) || !(q.score.eta >= 0)) throw ParamError("eta: must be a finite non-negative number");
+  q.kind = sc.string(p, "kind");
+  if (q.kind == "candidate") q.candidate = sc.string(p, "candidate");
+  q.score.model = ds::error_model_from_string(sc.string(p, "model"));
+  q.score.eta = sc.number(p, "eta");
   if (q.score.model == ds::ErrorModel::c && !(q.score.eta <= 1))
     throw ParamError("eta: with model c the score is c = 1 - eta, so eta must lie in [0, 1]");
   q.data = data_from_json(p.at("data"));
@@ -114,16 +121,13 @@ Problem read_problem(const json& p) {
   } catch (const std::invalid_argument& e) {
     throw ParamError(std::string("data: ") + e.what());
   }
-  const long long n = get_integer(p, "n_levels", "");
-  if (n < 3 || n > 100000) throw ParamError("n_levels: must lie in [3, 100000], got " + std::to_string(n));
-  q.n = static_cast<int>(n);
-  q.smin = get_number(p, "sigma_min", ""), q.smax = get_number(p, "sigma_max", "");
+  q.n = static_cast<int>(sc.integer(p, "n_levels"));
+  q.smin = sc.number(p, "sigma_min"), q.smax = sc.number(p, "sigma_max");
   try {
     validate(ScheduleSpec::geometric(q.n, q.smin, q.smax));
   } catch (const ScheduleError& e) {
     throw ParamError(std::string("sigma_min/sigma_max: ") + e.what());
   }
-  if (!p.contains("constants")) throw ParamError("constants: missing");
   q.k = constants_from_json(p.at("constants"));
   return q;
 }
@@ -259,7 +263,8 @@ class DesignSchedule final : public Check {
     return out;
   }
 
-  void validate(const CaseSpec& spec) const override { read_problem(spec.params); }
+  ParamSchema parameters() const override { return design_schema(); }
+  void validate_case(const CaseSpec& spec) const override { read_problem(spec.params); }
 
   CaseResult run_case(const CaseSpec& spec, const RunContext& ctx) const override {
     require_mutant(ctx.mutant);

@@ -130,6 +130,32 @@ json experiment_training(Size size) {
   return json{{"network", network}, {"loss", loss}, {"gd", gd}};
 }
 
+const ParamSchema& weighting_schema() {
+  static const ParamSchema s{
+      {
+          ParamSpec::choice("claim", {"bell", "experiment"},
+                            "bell: the shape of a weighting's density of training noise levels; experiment: trained "
+                            "denoisers compared across weightings"),
+          ParamSpec::object("weighting", "the weighting: kind theory|edm|song|uniform, s_d (theory data scale), song_min, "
+                                          "song_max")
+              .when({"bell"}),
+          ParamSpec::choice("scale", {"D", "eps", "F"},
+                            "loss scale: D (denoiser), eps (noise prediction, sigma-scaled DSM), F (EDM network)").when({"bell"}),
+          ParamSpec::array("sigma_range", "[sigma_lo, sigma_hi], 0 < sigma_lo < sigma_hi (default: [0.002, 80])")
+              .optional_key()
+              .when({"bell"}),
+          ParamSpec::object("law", "the data law (law_from_json)").when({"experiment"}),
+          ParamSpec::object("training", "network, loss and gd of the trained denoisers (validate_training)")
+              .when({"experiment"}),
+          ParamSpec::integer("samples", "training samples").ge(1).le(4096).when({"experiment"}),
+          ParamSpec::integer("replicates", "replicate trainings (paired errors)").ge(2).le(64).when({"experiment"}),
+          ParamSpec::object("schedule", "noise levels of the evaluation (levels_from_json)").when({"experiment"}),
+          ParamSpec::number("s_d", "the data's standard deviation sigma_data").gt(0).when({"experiment"}),
+      },
+      "claim"};
+  return s;
+}
+
 class DesignWeighting final : public Check {
  public:
   ClaimInfo claim() const override { return design_weighting::claim(); }
@@ -161,7 +187,8 @@ class DesignWeighting final : public Check {
     return out;
   }
 
-  void validate(const CaseSpec& spec) const override { (void)read(spec.params); }
+  ParamSchema parameters() const override { return weighting_schema(); }
+  void validate_case(const CaseSpec& spec) const override { (void)read(spec.params); }
 
   std::vector<MutantInfo> mutants() const override { return kMutants; }
 
@@ -219,16 +246,13 @@ class DesignWeighting final : public Check {
   };
 
   static Parsed read(const json& params) {
+    const ParamSchema& sc = weighting_schema();
+    sc.validate(params);
     Parsed p;
-    p.claim = get_string(params, "claim", "");
+    p.claim = sc.string(params, "claim");
     if (p.claim == "bell") {
-      require_keys(params, {"claim", "weighting", "scale", "sigma_range"});
-      p.weighting = weighting_from_json(get_object(params, "weighting", ""), "weighting");
-      try {
-        p.scale = scale_from_string(get_string(params, "scale", ""));
-      } catch (const std::invalid_argument& e) {
-        throw ParamError(std::string("scale: ") + e.what());
-      }
+      p.weighting = weighting_from_json(params.at("weighting"), "weighting");
+      p.scale = scale_from_string(sc.string(params, "scale"));
       if (params.contains("sigma_range")) {
         const json& sr = params.at("sigma_range");
         if (!sr.is_array() || sr.size() != 2 || !sr[0].is_number() || !sr[1].is_number())
@@ -238,19 +262,13 @@ class DesignWeighting final : public Check {
         p.u_lo = std::log(lo), p.u_hi = std::log(hi);
       }
     } else if (p.claim == "experiment") {
-      require_keys(params, {"claim", "law", "training", "samples", "replicates", "schedule", "s_d"});
-      p.law = law_from_json(get_object(params, "law", ""), "law");
-      p.training = get_object(params, "training", "");
+      p.law = law_from_json(params.at("law"), "law");
+      p.training = params.at("training");
       validate_training(p.training, "training");
-      p.samples = static_cast<int>(get_integer(params, "samples", ""));
-      if (p.samples < 1 || p.samples > 4096) throw ParamError("samples: must lie in [1, 4096]");
-      p.replicates = static_cast<int>(get_integer(params, "replicates", ""));
-      if (p.replicates < 2 || p.replicates > 64) throw ParamError("replicates: must lie in [2, 64] (paired errors)");
-      p.levels = levels_from_json(get_object(params, "schedule", ""), "schedule");
-      p.s_d = get_number(params, "s_d", "");
-      if (!(p.s_d > 0) || !std::isfinite(p.s_d)) throw ParamError("s_d: must be positive");
-    } else {
-      throw ParamError("claim: expected bell or experiment, got '" + p.claim + "'");
+      p.samples = static_cast<int>(sc.integer(params, "samples"));
+      p.replicates = static_cast<int>(sc.integer(params, "replicates"));
+      p.levels = levels_from_json(params.at("schedule"), "schedule");
+      p.s_d = sc.number(params, "s_d");
     }
     return p;
   }
@@ -535,8 +553,7 @@ class DesignWeightingBound final : public BoundEvaluator {
     return json{{"weighting", weighting_to_json(of_kind("theory", kSigmaData))}, {"scale", "eps"}};
   }
   std::vector<std::pair<std::string, std::string>> parameter_help() const override {
-    return {{"weighting", "kind theory|edm|song|uniform, s_d (theory data scale), song_min, song_max"},
-            {"scale", "loss scale: D (denoiser), eps (noise prediction, sigma-scaled DSM), F (EDM network)"}};
+    return schema_help(weighting_schema(), {"weighting", "scale"});
   }
   std::vector<BoundTerm> evaluate(const json& params, ScalarKind) const override {
     require_keys(params, {"weighting", "scale"});

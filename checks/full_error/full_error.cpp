@@ -70,17 +70,29 @@ struct FeCase {
   BoundConstants constants;
 };
 
+const ParamSchema& full_error_schema() {
+  static const ParamSchema s{{
+      ParamSpec::object("law", "the data law, 1-D or 2-D (law_from_json: weights, means, sds)"),
+      ParamSpec::object("training", "network, loss and gd of the trained denoiser (validate_training)"),
+      ParamSpec::integer("samples", "training samples").ge(1).le(4096),
+      ParamSpec::integer("replicate", "which independent training (seeds)").ge(0).le(1000).fallback(0),
+      ParamSpec::object("schedule", "noise levels of the sampler (levels_from_json; at most 4096 levels)"),
+      ParamSpec::object("constants", "C_D, C_S, kappa_max of sampling.bound (default: committed calibration)")
+          .optional_key(),
+  }};
+  return s;
+}
+
 FeCase read_case(const json& p) {
-  require_keys(p, {"law", "training", "samples", "replicate", "schedule", "constants"});
+  const ParamSchema& sc = full_error_schema();
+  sc.validate(p);
   FeCase c;
-  c.law = law_from_json(get_object(p, "law", ""), "law");
-  c.training = get_object(p, "training", "");
+  c.law = law_from_json(p.at("law"), "law");
+  c.training = p.at("training");
   validate_training(c.training, "training");
-  c.samples = static_cast<int>(get_integer(p, "samples", ""));
-  if (c.samples < 1 || c.samples > 4096) throw ParamError("samples: must lie in [1, 4096]");
-  c.replicate = p.contains("replicate") ? static_cast<int>(get_integer(p, "replicate", "")) : 0;
-  if (c.replicate < 0 || c.replicate > 1000) throw ParamError("replicate: must lie in [0, 1000]");
-  c.levels = levels_from_json(get_object(p, "schedule", ""), "schedule");
+  c.samples = static_cast<int>(sc.integer(p, "samples"));
+  c.replicate = static_cast<int>(sc.integer(p, "replicate"));
+  c.levels = levels_from_json(p.at("schedule"), "schedule");
   if (c.levels.levels() > 4096) throw ParamError("schedule.n_levels: at most 4096 here (grid propagation)");
   c.constants = p.contains("constants") ? constants_from_json(p.at("constants")) : BoundConstants{};
   return c;
@@ -305,7 +317,8 @@ class FullError final : public Check {
     return out;
   }
 
-  void validate(const CaseSpec& spec) const override { (void)read_case(spec.params); }
+  ParamSchema parameters() const override { return full_error_schema(); }
+  void validate_case(const CaseSpec& spec) const override { (void)read_case(spec.params); }
 
   CaseResult run_case(const CaseSpec& spec, const RunContext& ctx) const override {
     require_mutant(ctx.mutant);

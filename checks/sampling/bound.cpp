@@ -86,16 +86,29 @@ struct Params {
 };
 
 /// Reads a case's parameters; "against" is "kl" (default) or "discretization".
+const ParamSchema& bound_schema() {
+  static const ParamSchema s{{
+      ParamSpec::string("sweep", "a label only: the sweep the case belongs to").optional_key(),
+      ParamSpec::object("data", "Gaussian data (data_from_json: spectrum isotropic|power_law|dyadic|list, dimension, "
+                                "scale, mean[, alpha])"),
+      ParamSpec::object("schedule", "noise levels (levels_from_json: kind edm|geometric|song_ve|vp|user|kappa_min, "
+                                    "n_levels, sigma_min, sigma_max, ...)"),
+      ParamSpec::object("score", "score error (level_score_from_json: c (scale, 1 = exact), b (bias), eps_bias (bias "
+                                 "eps_bias/sigma_k: uniform error on the noise-prediction scale))"),
+      ParamSpec::choice("against", {"kl", "discretization"},
+                        "compare the bound with the exact KL, or E_D with the exact discretization term (exact score)")
+          .fallback("kl"),
+  }};
+  return s;
+}
 Params read(const json& params) {
-  require_keys(params, {"sweep", "data", "schedule", "score", "against"});
+  const ParamSchema& s = bound_schema();
+  s.validate(params);
   Params p;
-  p.data = data_from_json(params.at("data"));
-  p.levels = levels_from_json(params.at("schedule"));
-  p.score = level_score_from_json(params.at("score"));
-  const std::string against = params.contains("against") ? get_string(params, "against", "") : "kl";
-  if (against != "kl" && against != "discretization")
-    throw ParamError("against: expected 'kl' or 'discretization', got '" + against + "'");
-  p.against_discretization = against == "discretization";
+  p.data = data_from_json(s.value(params, "data"));
+  p.levels = levels_from_json(s.value(params, "schedule"));
+  p.score = level_score_from_json(s.value(params, "score"));
+  p.against_discretization = s.string(params, "against") == "discretization";
   if (p.against_discretization && !p.score.exact())
     throw ParamError("against: the discretization comparison is for the exact score (c = 1, b = 0, eps_bias = 0)");
   return p;
@@ -278,7 +291,8 @@ class SamplingBound final : public Check {
 
   /// Reads the case's parameters without running it (Check::validate on main: config files are checked
   /// before a run starts; not marked override so that this branch builds against the older interface).
-  void validate(const CaseSpec& spec) const override { read(spec.params); }
+  ParamSchema parameters() const override { return bound_schema(); }
+  void validate_case(const CaseSpec& spec) const override { read(spec.params); }
 
   CaseResult run_case(const CaseSpec& spec, const RunContext& ctx) const override {
     require_mutant(ctx.mutant);
@@ -745,15 +759,12 @@ class SamplingBoundEvaluator final : public BoundEvaluator {
                 {"constants", constants_to_json(BoundConstants{})}};
   }
   std::vector<std::pair<std::string, std::string>> parameter_help() const override {
-    return {
-        {"data", "Gaussian data: spectrum isotropic|power_law|dyadic|list, dimension, scale, mean[, alpha]"},
-        {"schedule", "noise levels: kind edm|geometric|song_ve|vp|user|kappa_min, n_levels, sigma_min, sigma_max, ..."},
-        {"score",
-         "score error: c (scale, 1 = exact), b (bias), eps_bias (bias eps_bias/sigma_k: uniform error on the "
-         "noise-prediction scale)"},
-        {"constants",
-         "C_D, C_S, kappa_max of the fitted shape only (the shape_* lines; default: committed calibration); the "
-         "derived bound has no free constant"}};
+    // The check's own parameters (its schema), and the fitted shape's constants of the evaluator.
+    auto help = schema_help(bound_schema(), {"data", "schedule", "score"});
+    help.emplace_back("constants",
+                      "C_D, C_S, kappa_max of the fitted shape only (the shape_* lines; default: committed "
+                      "calibration); the derived bound has no free constant");
+    return help;
   }
   std::vector<BoundTerm> evaluate(const json& params, ScalarKind kind) const override {
     require_keys(params, {"data", "schedule", "score", "constants"});

@@ -287,6 +287,37 @@ std::vector<DomainParam> dimension_domain_params() {
           {"target", S::log, 1e-3, 1e-1, {}, "the KL target"}};
 }
 
+const ParamSchema& dimension_schema() {
+  static const ParamSchema s{{
+      ParamSpec::object("data", "Gaussian data (data_from_json); one of data, mixture or scale_mixture").optional_key(),
+      ParamSpec::object("mixture", "a random-means Gaussian mixture (components, dimension, variance, means_seed, "
+                                   "draws, grid); one of data, mixture or scale_mixture")
+          .optional_key(),
+      ParamSpec::object("scale_mixture", "the scale mixture 1/2 N(0, 0.25 I) + 1/2 N(0, 4 I) (dimension, grid, "
+                                         "quad_points); one of data, mixture or scale_mixture")
+          .optional_key(),
+      ParamSpec::choice("family", {"kappa_min", "edm", "geometric"},
+                        "schedule family (kappa_min: the bound-optimal placement; the only one for mixtures)"),
+      ParamSpec::number("sigma_min", "smallest noise level").gt(0),
+      ParamSpec::number("target", "KL target the smallest N must reach").gt(0),
+      ParamSpec::object("constants", "C_D, C_S, kappa_max (constants_from_json; Gaussian data only; default: "
+                                     "committed calibration)")
+          .optional_key(),
+  }};
+  return s;
+}
+
+/// The constraints across fields: one of data or mixture; the mixture cases take kappa_min and no constants.
+void check_dimension_case(const json& p) {
+  const int laws = int(p.contains("data")) + int(p.contains("mixture")) + int(p.contains("scale_mixture"));
+  if (laws != 1) throw ParamError("expected one of data, mixture or scale_mixture");
+  if (!p.contains("data")) {
+    if (p.contains("constants")) throw ParamError("constants: the mixture cases take no constants");
+    if (dimension_schema().string(p, "family") != "kappa_min")
+      throw ParamError("family: the mixture cases support kappa_min only");
+  }
+}
+
 class SamplingDimension final : public Check {
  public:
   ClaimInfo claim() const override { return sampling_dimension::claim(); }
@@ -366,18 +397,15 @@ class SamplingDimension final : public Check {
     return out;
   }
 
-  /// Reads the case's parameters without running it (Check::validate on main: config files are checked
-  /// before a run starts; not marked override so that this branch builds against the older interface).
-  void validate(const CaseSpec& spec) const override {
+  ParamSchema parameters() const override { return dimension_schema(); }
+
+  void validate_case(const CaseSpec& spec) const override {
     if (spec.params.contains("mixture") || spec.params.contains("scale_mixture")) {
       read_mixture_case(spec);
       return;
     }
-    require_keys(spec.params, {"data", "family", "sigma_min", "target", "constants"});
+    check_dimension_case(spec.params);
     data_from_json(spec.params.at("data"));
-    make_levels(get_string(spec.params, "family", ""), 2, 1.0, 2.0);
-    if (!(get_number(spec.params, "sigma_min", "") > 0)) throw ParamError("sigma_min: must be positive");
-    if (!(get_number(spec.params, "target", "") > 0)) throw ParamError("target: must be positive");
     if (spec.params.contains("constants")) constants_from_json(spec.params.at("constants"));
   }
 
@@ -386,16 +414,14 @@ class SamplingDimension final : public Check {
     double smin = 0, target = 0;
   };
   static MixCase read_mixture_case(const CaseSpec& spec) {
-    const bool scale = spec.params.contains("scale_mixture");
-    reject_unknown_keys(spec.params, "", {scale ? "scale_mixture" : "mixture", "family", "sigma_min", "target"});
+    const ParamSchema& sc = dimension_schema();
+    sc.validate(spec.params);
+    check_dimension_case(spec.params);
     MixCase c;
-    c.mix = scale ? scale_from_json(spec.params.at("scale_mixture")) : mix_from_json(spec.params.at("mixture"));
-    if (get_string(spec.params, "family", "") != "kappa_min")
-      throw ParamError("family: the mixture cases support kappa_min only");
-    c.smin = get_number(spec.params, "sigma_min", "");
-    c.target = get_number(spec.params, "target", "");
-    if (!(c.smin > 0)) throw ParamError("sigma_min: must be positive");
-    if (!(c.target > 0)) throw ParamError("target: must be positive");
+    c.mix = spec.params.contains("scale_mixture") ? scale_from_json(spec.params.at("scale_mixture"))
+                                                  : mix_from_json(spec.params.at("mixture"));
+    c.smin = sc.number(spec.params, "sigma_min");
+    c.target = sc.number(spec.params, "target");
     return c;
   }
 
@@ -471,16 +497,15 @@ class SamplingDimension final : public Check {
     require_mutant(ctx.mutant);
     if (spec.params.contains("mixture") || spec.params.contains("scale_mixture")) return run_mixture_case(spec, ctx);
     CaseResult r = start_result(*this, spec, ctx);
-    require_keys(spec.params, {"data", "family", "sigma_min", "target", "constants"});
+    const ParamSchema& sc = dimension_schema();
+    sc.validate(spec.params);
+    check_dimension_case(spec.params);
     const auto data_spec = data_from_json(spec.params.at("data"));
-    const std::string family = get_string(spec.params, "family", "");
-    const double smin = get_number(spec.params, "sigma_min", "");
-    const double target = get_number(spec.params, "target", "");
+    const std::string family = sc.string(spec.params, "family");
+    const double smin = sc.number(spec.params, "sigma_min");
+    const double target = sc.number(spec.params, "target");
     const auto constants =
         spec.params.contains("constants") ? constants_from_json(spec.params.at("constants")) : BoundConstants{};
-    if (!(smin > 0)) throw ParamError("sigma_min: must be positive");
-    if (!(target > 0)) throw ParamError("target: must be positive");
-    make_levels(family, 2, 1.0, 2.0);  // validates the family name
 
     const auto dd = make_data<double>(data_spec);
     const double m2 = dd.second_moment(), d = static_cast<double>(dd.dimension());

@@ -81,13 +81,21 @@ struct GirsanovParams {
   ScheduleSpec schedule;
   ScoreErrorSpec score;
 };
+const ParamSchema& girsanov_schema() {
+  static const ParamSchema s{{
+      ParamSpec::object("data", "Gaussian data (data_from_json: spectrum isotropic|power_law|dyadic|list, dimension, "
+                                "scale, mean[, alpha])"),
+      ParamSpec::object("schedule", "noise levels (schedule_from_json: kind edm|geometric|song_ve|vp|user, n_levels, ...)"),
+      ParamSpec::object("score", "affine score error (score_from_json: name, c (1 = exact), b (bias))"),
+      ParamSpec::string("endpoints", "a label only (the figures group curves by it)").optional_key(),
+  }};
+  return s;
+}
 GirsanovParams read_params(const json& p) {
-  reject_unknown_keys(p, "", {"data", "schedule", "score", "endpoints"});
-  if (p.contains("endpoints") && !p.at("endpoints").is_string())
-    throw ParamError("endpoints: expected a string (a label), got " + p.at("endpoints").dump());
-  return {data_from_json(get_object(p, "data", ""), "data"),
-          schedule_from_json(get_object(p, "schedule", ""), "schedule"),
-          score_from_json(get_object(p, "score", ""), "score")};
+  const ParamSchema& s = girsanov_schema();
+  s.validate(p);
+  return {data_from_json(s.value(p, "data"), "data"), schedule_from_json(s.value(p, "schedule"), "schedule"),
+          score_from_json(s.value(p, "score"), "score")};
 }
 
 // ---- Form mutants (power table, issue 15): wrong variants of the claim, computed on the claim's own
@@ -182,7 +190,8 @@ class SamplingGirsanov final : public Check {
     return out;
   }
 
-  void validate(const CaseSpec& spec) const override { read_params(spec.params); }
+  ParamSchema parameters() const override { return girsanov_schema(); }
+  void validate_case(const CaseSpec& spec) const override { read_params(spec.params); }
 
   CaseResult run_case(const CaseSpec& spec, const RunContext& ctx) const override {
     require_mutant(ctx.mutant);
@@ -247,9 +256,7 @@ class SamplingGirsanovBound final : public BoundEvaluator {
                 {"score", score_to_json({"exact", 1.0, 0.0})}};
   }
   std::vector<std::pair<std::string, std::string>> parameter_help() const override {
-    return {{"data", "Gaussian data: spectrum isotropic|power_law|list, dimension, scale, mean[, alpha]"},
-            {"schedule", "noise levels: kind edm|geometric|song_ve|vp|user, n_levels, sigma_min, sigma_max, rho, ..."},
-            {"score", "affine score error: c (scale, 1 = exact), b (bias)"}};
+    return schema_help(girsanov_schema(), {"data", "schedule", "score"});
   }
   std::vector<BoundTerm> evaluate(const json& params, ScalarKind kind) const override {
     const auto data_spec = data_from_json(params.at("data"));

@@ -87,16 +87,26 @@ struct InitParams {
   std::optional<LawSpec> law;
   double sigma_T;
 };
+const ParamSchema& init_schema() {
+  static const ParamSchema s{{
+      ParamSpec::object("data", "Gaussian data (data_from_json: spectrum, dimension, scale, mean[, alpha]); one of "
+                                "data or law")
+          .optional_key(),
+      ParamSpec::object("law", "a 1-D law not Gaussian (law_from_json: mixture or student_t); one of data or law")
+          .optional_key(),
+      ParamSpec::number("sigma_T", "largest noise level (the sampler starts from N(0, sigma_T^2 I))").gt(0),
+  }};
+  return s;
+}
 InitParams read_params(const json& p) {
-  reject_unknown_keys(p, "", {"data", "law", "sigma_T"});
-  InitParams out{{}, {}, get_number(p, "sigma_T", "")};
+  init_schema().validate(p);
+  InitParams out{{}, {}, init_schema().number(p, "sigma_T")};
   if (p.contains("data") == p.contains("law")) throw ParamError("expected one of data (Gaussian) or law (not Gaussian)");
   if (p.contains("data")) out.data = data_from_json(get_object(p, "data", ""), "data");
   if (p.contains("law")) {
     out.law = law_from_json(p.at("law"));
     if (!out.law->one_d()) throw ParamError("law.kind: sampling.init takes 1-D laws (mixture, student_t)");
   }
-  if (!(out.sigma_T > 0)) throw ParamError("sigma_T: must be positive, got " + shortest_decimal(out.sigma_T));
   if (out.law) {
     // The grid spans the modes at the feature width sqrt(sd^2 + sigma_T^2) >= sigma_T: keep it affordable.
     double spread = 0;
@@ -232,7 +242,8 @@ class SamplingInit final : public Check {
     return out;
   }
 
-  void validate(const CaseSpec& spec) const override { read_params(spec.params); }
+  ParamSchema parameters() const override { return init_schema(); }
+  void validate_case(const CaseSpec& spec) const override { read_params(spec.params); }
 
   CaseResult run_case(const CaseSpec& spec, const RunContext& ctx) const override {
     require_mutant(ctx.mutant);

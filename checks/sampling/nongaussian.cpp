@@ -228,6 +228,37 @@ json nongaussian_point(const std::vector<double>& x) {
   return p;
 }
 
+const ParamSchema& nongaussian_schema() {
+  static const ParamSchema s{
+      {
+          ParamSpec::choice("claim", {"init", "girsanov", "bound"}, "the claim held to the law"),
+          ParamSpec::object("law", "a law not Gaussian (law_from_json: mixture, student_t, mixture_line, ...)"),
+          ParamSpec::number("sigma_T", "largest noise level").gt(0).when({"init"}),
+          ParamSpec::object("schedule", "noise levels (levels_from_json)").when({"girsanov", "bound"}),
+          ParamSpec::number("c", "score scale (1 = exact)").gt(0).le(2).when({"girsanov", "bound"}),
+          ParamSpec::integer("paths", "Monte Carlo paths (laws in more than one dimension only)")
+              .ge(100)
+              .le(1e8)
+              .optional_key(),
+          ParamSpec::object("constants", "C_D, C_S, kappa_max (constants_from_json; default: committed calibration)")
+              .optional_key()
+              .when({"girsanov", "bound"}),
+      },
+      "claim"};
+  return s;
+}
+
+/// The constraints across fields: paths for laws in more than one dimension (needed by the path claims, allowed
+/// by init); the elliptical t with claim init only.
+void check_nongaussian_case(const json& p, const LawSpec& law) {
+  const std::string claim = nongaussian_schema().string(p, "claim");
+  if (claim != "init" && law.kind == "student_t_elliptical")
+    throw ParamError("law: the elliptical t has no reduced sampler here; use it with claim init");
+  if (!law.one_d() && !p.contains("paths")) throw ParamError("paths: missing (the law is not 1-D)");
+  if (claim != "init" && law.one_d() && p.contains("paths"))
+    throw ParamError("paths: the " + claim + " claim on a 1-D law takes no paths");
+}
+
 class SamplingNongaussian final : public Check {
  public:
   ClaimInfo claim() const override { return sampling_nongaussian::claim(); }
@@ -357,54 +388,35 @@ class SamplingNongaussian final : public Check {
     return out;
   }
 
-  /// Reads the case's parameters without running it (Check::validate on main: config files are checked
-  /// before a run starts; not marked override so that this branch builds against the older interface).
-  void validate(const CaseSpec& spec) const override {
-    const std::string claim = get_string(spec.params, "claim", "");
+  ParamSchema parameters() const override { return nongaussian_schema(); }
+
+  void validate_case(const CaseSpec& spec) const override {
     const LawSpec law = law_from_json(spec.params.at("law"));
-    if (claim == "init") {
-      require_keys(spec.params, {"claim", "law", "sigma_T", "paths"});
-      if (!(get_number(spec.params, "sigma_T", "") > 0)) throw ParamError("sigma_T: must be positive");
-      if (!law.one_d()) read_paths(spec.params);
-    } else if (claim == "girsanov" || claim == "bound") {
-      if (law.kind == "student_t_elliptical")
-        throw ParamError("law: the elliptical t has no reduced sampler here; use it with claim init");
-      if (law.one_d())
-        require_keys(spec.params, {"claim", "law", "schedule", "c", "constants"});
-      else
-        require_keys(spec.params, {"claim", "law", "schedule", "c", "paths", "constants"}), read_paths(spec.params);
+    check_nongaussian_case(spec.params, law);
+    if (nongaussian_schema().string(spec.params, "claim") != "init") {
       levels_from_json(spec.params.at("schedule"));
-      const double c = get_number(spec.params, "c", "");
-      if (!(c > 0 && c <= 2)) throw ParamError("c: the score scale must lie in (0, 2]");
       if (spec.params.contains("constants")) constants_from_json(spec.params.at("constants"));
-    } else {
-      throw ParamError("claim: expected init, girsanov or bound, got '" + claim + "'");
     }
   }
 
   CaseResult run_case(const CaseSpec& spec, const RunContext& ctx) const override {
     require_mutant(ctx.mutant);
     CaseResult r = start_result(*this, spec, ctx);
-    const std::string claim = get_string(spec.params, "claim", "");
+    nongaussian_schema().validate(spec.params);
+    const std::string claim = nongaussian_schema().string(spec.params, "claim");
     const LawSpec law = law_from_json(spec.params.at("law"));
+    check_nongaussian_case(spec.params, law);
     if (claim == "init") return run_init(spec, ctx, r, law);
-    if (claim == "girsanov" || claim == "bound") return run_path(spec, ctx, r, law, claim);
-    throw ParamError("claim: expected init, girsanov or bound, got '" + claim + "'");
+    return run_path(spec, ctx, r, law, claim);
   }
 
   Summary summarize(const std::vector<CaseResult>& results) const override;
 
  private:
-  static std::int64_t read_paths(const json& p) {
-    const long long n = get_integer(p, "paths", "");
-    if (n < 100 || n > 100000000) throw ParamError("paths: must lie in [100, 1e8]");
-    return n;
-  }
+  static std::int64_t read_paths(const json& p) { return nongaussian_schema().integer(p, "paths"); }
 
   CaseResult run_init(const CaseSpec& spec, const RunContext& ctx, CaseResult& r, const LawSpec& law) const {
-    require_keys(spec.params, {"claim", "law", "sigma_T", "paths"});
-    const double sT = get_number(spec.params, "sigma_T", "");
-    if (!(sT > 0)) throw ParamError("sigma_T: must be positive");
+    const double sT = nongaussian_schema().number(spec.params, "sigma_T");
     const double a0 = sT * sT, m2 = law.second_moment();
     const double bound = m2 / ((ctx.mutant == "init_quarter" ? 4 : 2) * a0);
     r.term("m2_squared", m2);
@@ -439,15 +451,8 @@ class SamplingNongaussian final : public Check {
 
   CaseResult run_path(const CaseSpec& spec, const RunContext& ctx, CaseResult& r, const LawSpec& law,
                       const std::string& claim) const {
-    if (law.kind == "student_t_elliptical")
-      throw ParamError("law: the elliptical t has no reduced sampler here; use it with claim init");
-    if (law.one_d())
-      require_keys(spec.params, {"claim", "law", "schedule", "c", "constants"});
-    else
-      require_keys(spec.params, {"claim", "law", "schedule", "c", "paths", "constants"});
     const auto levels = levels_from_json(spec.params.at("schedule"));
-    const double c = get_number(spec.params, "c", "");
-    if (!(c > 0 && c <= 2)) throw ParamError("c: the score scale must lie in (0, 2]");
+    const double c = nongaussian_schema().number(spec.params, "c");
     const auto k =
         spec.params.contains("constants") ? constants_from_json(spec.params.at("constants")) : BoundConstants{};
     const auto a = levels.variances_of<double>();

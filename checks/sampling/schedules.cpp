@@ -155,6 +155,28 @@ void validate_schedule(const ScheduleSpec& s) {
   }
 }
 
+const ParamSchema& schedules_schema() {
+  static const ParamSchema s{
+      {
+          ParamSpec::choice("kind", {"table2", "grid", "rho"},
+                            "table2: a Table 2 cell, EDM vs geometric; grid: KL <= the encoded bound on one "
+                            "schedule; rho: the best EDM rho for the KL and for the bound"),
+          ParamSpec::choice("cell", {"E_S(c)", "E_S(eps)", "E_D+E_I"}, "the Table 2 cell compared").when({"table2"}),
+          ParamSpec::choice("model", {"c", "eps"},
+                            "score error model: c = 1 - eta (scaled score) or a bias eta/sigma_k (eps)")
+              .when({"grid", "rho"}),
+          ParamSpec::object("data", "Gaussian data (data_from_json: spectrum, dimension, scale, mean[, alpha])"),
+          ParamSpec::object("schedule", "noise levels (schedule_from_json)").when({"grid"}),
+          ParamSpec::integer("n_levels", "N, the number of noise levels").ge(2).when({"table2", "rho"}),
+          ParamSpec::number("sigma_min", "smallest noise level (both schedules)").gt(0).when({"table2", "rho"}),
+          ParamSpec::number("sigma_max", "largest noise level (both schedules)").gt(0).when({"table2", "rho"}),
+          ParamSpec::number("eta", "score error level").ge(0).lt(1),
+          ParamSpec::object("constants", "C_D, C_S, kappa_max (constants_from_json)"),
+      },
+      "kind"};
+  return s;
+}
+
 class SamplingSchedules final : public Check {
  public:
   ClaimInfo claim() const override { return sampling_schedules::claim(); }
@@ -277,36 +299,26 @@ class SamplingSchedules final : public Check {
 
   /// Reads the case's parameters without running it (Check::validate on main: config files are checked
   /// before a run starts; not marked override so that this branch builds against the older interface).
-  void validate(const CaseSpec& spec) const override {
-    const std::string kind = get_string(spec.params, "kind", "");
-    if (kind != "table2" && kind != "grid" && kind != "rho")
-      throw ParamError("kind: expected table2, grid or rho, got '" + kind + "'");
-    if (kind == "table2") {
-      require_keys(spec.params, {"kind", "cell", "data", "n_levels", "sigma_min", "sigma_max", "eta", "constants"});
-      const std::string cell = get_string(spec.params, "cell", "");
-      if (cell != "E_S(c)" && cell != "E_S(eps)" && cell != "E_D+E_I")
-        throw ParamError("cell: expected E_S(c), E_S(eps) or E_D+E_I");
-    } else if (kind == "grid") {
-      require_keys(spec.params, {"kind", "model", "data", "schedule", "eta", "constants"});
-      schedule_from_json(spec.params.at("schedule"));
-      score_model(get_string(spec.params, "model", ""), 0.0);
-    } else {
-      require_keys(spec.params, {"kind", "model", "data", "n_levels", "sigma_min", "sigma_max", "eta", "constants"});
-      score_model(get_string(spec.params, "model", ""), 0.0);
-    }
-    if (kind != "grid")
-      validate_schedule(ScheduleSpec::edm(static_cast<int>(get_integer(spec.params, "n_levels", "")),
-                                          get_number(spec.params, "sigma_min", ""),
-                                          get_number(spec.params, "sigma_max", ""), 7.0));
-    data_from_json(spec.params.at("data"));
-    read_eta(spec.params);
-    constants_from_json(spec.params.at("constants"));
+  ParamSchema parameters() const override { return schedules_schema(); }
+
+  /// Beyond the schema: the schedules' own validation (sigma_min < sigma_max, ...), the nested readers.
+  void validate_case(const CaseSpec& spec) const override {
+    const ParamSchema& sc = schedules_schema();
+    const json& p = spec.params;
+    if (sc.string(p, "kind") == "grid")
+      schedule_from_json(sc.value(p, "schedule"));
+    else
+      validate_schedule(ScheduleSpec::edm(static_cast<int>(sc.integer(p, "n_levels")), sc.number(p, "sigma_min"),
+                                          sc.number(p, "sigma_max"), 7.0));
+    data_from_json(sc.value(p, "data"));
+    constants_from_json(sc.value(p, "constants"));
   }
 
   CaseResult run_case(const CaseSpec& spec, const RunContext& ctx) const override {
     require_mutant(ctx.mutant);
     CaseResult r = start_result(*this, spec, ctx);
-    const std::string kind = get_string(spec.params, "kind", "");
+    schedules_schema().validate(spec.params);
+    const std::string kind = schedules_schema().string(spec.params, "kind");
     if (kind == "table2") return run_table2(spec, ctx, r);
     if (kind == "grid") return run_grid(spec, ctx, r);
     if (kind == "rho") return run_rho(spec, ctx, r);
@@ -316,20 +328,13 @@ class SamplingSchedules final : public Check {
   Summary summarize(const std::vector<CaseResult>& results) const override;
 
  private:
-  static double read_eta(const json& p) {
-    const double eta = get_number(p, "eta", "");
-    if (!(eta >= 0 && eta < 1)) throw ParamError("eta: the score error level must lie in [0, 1)");
-    return eta;
-  }
+  static double read_eta(const json& p) { return schedules_schema().number(p, "eta"); }
 
   CaseResult run_table2(const CaseSpec& spec, const RunContext& ctx, CaseResult& r) const {
-    require_keys(spec.params, {"kind", "cell", "data", "n_levels", "sigma_min", "sigma_max", "eta", "constants"});
-    const std::string cell = get_string(spec.params, "cell", "");
-    if (cell != "E_S(c)" && cell != "E_S(eps)" && cell != "E_D+E_I")
-      throw ParamError("cell: expected E_S(c), E_S(eps) or E_D+E_I");
+    const std::string cell = schedules_schema().string(spec.params, "cell");
     const auto data_spec = data_from_json(spec.params.at("data"));
-    const int n = static_cast<int>(get_integer(spec.params, "n_levels", ""));
-    const double smin = get_number(spec.params, "sigma_min", ""), smax = get_number(spec.params, "sigma_max", "");
+    const int n = static_cast<int>(schedules_schema().integer(spec.params, "n_levels"));
+    const double smin = schedules_schema().number(spec.params, "sigma_min"), smax = schedules_schema().number(spec.params, "sigma_max");
     const double eta = read_eta(spec.params);
     const auto k = constants_from_json(spec.params.at("constants"));
     const auto edm = make_schedule("edm", n, smin, smax), geo = make_schedule("geometric", n, smin, smax);
@@ -365,12 +370,11 @@ class SamplingSchedules final : public Check {
   }
 
   CaseResult run_grid(const CaseSpec& spec, const RunContext& ctx, CaseResult& r) const {
-    require_keys(spec.params, {"kind", "model", "data", "schedule", "eta", "constants"});
     const auto data_spec = data_from_json(spec.params.at("data"));
     const auto sched = schedule_from_json(spec.params.at("schedule"));
     const double eta = read_eta(spec.params);
     const auto k = constants_from_json(spec.params.at("constants"));
-    const auto model = score_model(get_string(spec.params, "model", ""), eta);
+    const auto model = score_model(schedules_schema().string(spec.params, "model"), eta);
     with_scalar_safe(ctx, r, [&]<class Real>() {
       const auto data = make_data<Real>(data_spec);
       const auto e = evaluate_gaussian(data, noise_levels<Real>(sched), model, k.kappa_max);
@@ -388,13 +392,12 @@ class SamplingSchedules final : public Check {
   }
 
   CaseResult run_rho(const CaseSpec& spec, const RunContext& ctx, CaseResult& r) const {
-    require_keys(spec.params, {"kind", "model", "data", "n_levels", "sigma_min", "sigma_max", "eta", "constants"});
     const auto data_spec = data_from_json(spec.params.at("data"));
-    const int n = static_cast<int>(get_integer(spec.params, "n_levels", ""));
-    const double smin = get_number(spec.params, "sigma_min", ""), smax = get_number(spec.params, "sigma_max", "");
+    const int n = static_cast<int>(schedules_schema().integer(spec.params, "n_levels"));
+    const double smin = schedules_schema().number(spec.params, "sigma_min"), smax = schedules_schema().number(spec.params, "sigma_max");
     const double eta = read_eta(spec.params);
     const auto k = constants_from_json(spec.params.at("constants"));
-    const auto model = score_model(get_string(spec.params, "model", ""), eta);
+    const auto model = score_model(schedules_schema().string(spec.params, "model"), eta);
     validate_schedule(ScheduleSpec::edm(n, smin, smax, 7.0));
     const auto dd = make_data<double>(data_spec);
     const auto [rho_true, kl_best] = minimise_log(

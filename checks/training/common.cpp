@@ -359,6 +359,34 @@ RegimeSpec regime_from_json(const json& params, std::initializer_list<const char
   return s;
 }
 
+std::vector<ParamSpec> sweep_param_specs(const std::vector<std::string>& sweep_kinds,
+                                         const std::vector<std::string>& regime_kinds) {
+  const SweepSpec d;
+  return {
+      ParamSpec::string("axis", "the varied axis of the base run (width, samples, step_rel, dimension, ...)")
+          .when(sweep_kinds),
+      ParamSpec::array("values", "the axis' values (positive numbers)").when(sweep_kinds),
+      ParamSpec::integer("calibration", "the first values that calibrate the constant; the others are held out")
+          .ge(1)
+          .fallback(d.calibration)
+          .when(sweep_kinds),
+      ParamSpec::choice("step_policy", {"per_run", "common"}, "each run's own step, or one step h for every run")
+          .fallback(d.step_policy)
+          .when(sweep_kinds),
+      ParamSpec::boolean("equal_time", "scale each run's max_steps so that every run covers about the same time")
+          .fallback(d.equal_time)
+          .when(sweep_kinds),
+      ParamSpec::integer("replicates", "independent initialisations per value")
+          .ge(1)
+          .le(64)
+          .fallback(d.replicates)
+          .when(sweep_kinds),
+      ParamSpec::object("base", "the base run (run_from_json: data, network, loss, gd)").when(sweep_kinds),
+      ParamSpec::object("calibrate", "the calibrating sweep (its own axis, values, base, ...)").when(regime_kinds),
+      ParamSpec::object("held_out", "the held-out sweep (its own axis, values, base, ...)").when(regime_kinds),
+  };
+}
+
 std::vector<SweepRun> run_regime(const RegimeSpec& s, ScalarKind kind, std::uint64_t case_seed) {
   std::vector<SweepRun> out = run_sweep(s.calibrate, kind, case_seed);
   for (auto& r : out) r.calibration = true;

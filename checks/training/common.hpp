@@ -157,6 +157,10 @@ struct RegimeSpec {
 json regime_to_json(const RegimeSpec& s);
 /// Reads {"calibrate": sweep, "held_out": sweep} plus `others` from a case's params.
 RegimeSpec regime_from_json(const json& params, std::initializer_list<const char*> others);
+/// The schema entries of a sweep case's keys (read by sweep_from_json, applying to the discriminator values
+/// `sweep_kinds`) and of a regime case's (regime_from_json; `regime_kinds`), for the checks' ParamSchema.
+std::vector<ParamSpec> sweep_param_specs(const std::vector<std::string>& sweep_kinds,
+                                         const std::vector<std::string>& regime_kinds);
 /// The calibration runs (calibration = true) followed by the held-out runs (calibration = false).
 std::vector<SweepRun> run_regime(const RegimeSpec& s, ScalarKind kind, std::uint64_t case_seed);
 /// The base run of the regime family: isotropic Gaussian data of dimension d, n samples, N levels in

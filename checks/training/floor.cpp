@@ -113,6 +113,44 @@ TrainingDataSpec mixture_data(std::int64_t d, int k) {
   return s;
 }
 
+const ParamSchema& floor_schema() {
+  static const ParamSchema s{
+      {
+          ParamSpec::choice("kind", {"sign", "trained"},
+                            "sign: the sign of C-bar (closed form for gaussian data, Monte Carlo otherwise); trained: "
+                            "a trained network's loss against the floor"),
+          ParamSpec::object("data", "training data (training_data_from_json: family gaussian|mixture, dimension, ...)")
+              .when({"sign"}),
+          ParamSpec::object("loss", "the DSM loss (loss_from_json: samples, grid, residual, time, weight, "
+                                    "normalisation; default: its defaults)")
+              .optional_key()
+              .when({"sign"}),
+          ParamSpec::choice("scalar", {"mpfi", "double", "mpfr"},
+                            "scalar of the closed form (default mpfi; Monte Carlo cases run in double)")
+              .optional_key()
+              .when({"sign"}),
+          ParamSpec::integer("mc_samples", "Monte Carlo samples per level of the floor f_j")
+              .ge(10)
+              .le(1e8)
+              .fallback(20000)
+              .when({"sign"}),
+          ParamSpec::object("run", "the training run (run_from_json: data, network, loss, gd)").when({"trained"}),
+          ParamSpec::integer("mc_samples", "fresh population points").ge(16).fallback(2048).when({"trained"}),
+          ParamSpec::integer("noise_replicates", "replicate noise draws on the training points")
+              .ge(2)
+              .fallback(32)
+              .when({"trained"}),
+          ParamSpec::integer("floor_samples", "Monte Carlo samples of the floor").ge(10).fallback(20000).when({"trained"}),
+          ParamSpec::integer("evaluations", "points along the path where the loss is compared")
+              .ge(1)
+              .fallback(16)
+              .when({"trained"}),
+          ParamSpec::choice("scalar", {"double", "mpfr"}, "trained cases run in double").optional_key().when({"trained"}),
+      },
+      "kind"};
+  return s;
+}
+
 class TrainingFloor final : public Check {
  public:
   ClaimInfo claim() const override { return training_floor::claim(); }
@@ -226,19 +264,18 @@ class TrainingFloor final : public Check {
   CaseResult run_case(const CaseSpec& spec, const RunContext& ctx) const override {
     require_mutant(ctx.mutant);
     CaseResult r = start_result(*this, spec, ctx);
-    const std::string kind = get_string(spec.params, "kind", "");
-    if (kind == "sign") return run_sign(spec, ctx, std::move(r));
-    if (kind == "trained") return run_trained(spec, ctx, std::move(r));
-    throw ParamError("kind: expected sign or trained, got '" + kind + "'");
+    floor_schema().validate(spec.params);
+    if (floor_schema().string(spec.params, "kind") == "sign") return run_sign(spec, ctx, std::move(r));
+    return run_trained(spec, ctx, std::move(r));
   }
+
+  ParamSchema parameters() const override { return floor_schema(); }
 
   Summary summarize(const std::vector<CaseResult>& results) const override;
 
  private:
   CaseResult run_sign(const CaseSpec& spec, const RunContext& ctx, CaseResult r) const {
     const json& p = spec.params;
-    reject_unknown_keys(p, "", {"kind", "data", "loss", "scalar", "mc_samples"});
-    if (!p.contains("data")) throw ParamError("data: missing");
     const TrainingDataSpec data = training_data_from_json(p.at("data"));
     const DsmOptions lo = loss_from_json(p.value("loss", json::object()));
     if (data.family == "gaussian") {
@@ -271,8 +308,7 @@ class TrainingFloor final : public Check {
       });
       return r;
     }
-    const int mc = static_cast<int>(get_integer_or(p, "mc_samples", 20000, ""));
-    if (mc < 10 || mc > 100000000) throw ParamError("mc_samples: must lie in [10, 1e8]");
+    const int mc = static_cast<int>(floor_schema().integer(p, "mc_samples"));
     r.scalar = ScalarKind::float64;
     r.precision_bits = 53;
     const auto w = level_weights<double>(lo);
@@ -299,16 +335,12 @@ class TrainingFloor final : public Check {
 
   CaseResult run_trained(const CaseSpec& spec, const RunContext& ctx, CaseResult r) const {
     const json& p = spec.params;
-    reject_unknown_keys(p, "",
-                        {"kind", "run", "mc_samples", "noise_replicates", "floor_samples", "evaluations", "scalar"});
-    if (!p.contains("run")) throw ParamError("run: missing");
+    const ParamSchema& sc = floor_schema();
     const RunSpec run = run_from_json(p.at("run"), {}, "run");
-    const int M = static_cast<int>(get_integer_or(p, "mc_samples", 2048, ""));
-    const int R = static_cast<int>(get_integer_or(p, "noise_replicates", 32, ""));
-    const int F = static_cast<int>(get_integer_or(p, "floor_samples", 20000, ""));
-    const int E = static_cast<int>(get_integer_or(p, "evaluations", 16, ""));
-    if (M < 16 || R < 2 || F < 10 || E < 1)
-      throw ParamError("mc_samples >= 16, noise_replicates >= 2, floor_samples >= 10, evaluations >= 1");
+    const int M = static_cast<int>(sc.integer(p, "mc_samples"));
+    const int R = static_cast<int>(sc.integer(p, "noise_replicates"));
+    const int F = static_cast<int>(sc.integer(p, "floor_samples"));
+    const int E = static_cast<int>(sc.integer(p, "evaluations"));
     if (static_cast<double>(M) * run.loss.levels() * run.network.width > 2e9)
       throw ParamError("mc_samples: too large for the width and levels (memory)");
     if (case_scalar(p, ctx) != ScalarKind::float64)

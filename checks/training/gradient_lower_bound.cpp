@@ -108,6 +108,33 @@ AxisExpectation expectation(const std::string& axis, const std::string& mutant =
   return {std::numeric_limits<double>::quiet_NaN(), SlopeRule::close_to};
 }
 
+const ParamSchema& gradient_schema() {
+  static const ParamSchema s = [] {
+    ParamSchema sc;
+    sc.discriminator = "kind";
+    sc.params.push_back(ParamSpec::choice("kind", {"sweep", "regime", "ball"},
+                                          "sweep: runs along one axis, C_PL calibrated on the first values; regime: "
+                                          "a calibrating and a held-out sweep; ball: an adversarial search around "
+                                          "the GD path")
+                            .fallback("sweep"));
+    for (auto& p : sweep_param_specs({"sweep"}, {"regime"})) sc.params.push_back(std::move(p));
+    sc.params.push_back(ParamSpec::object("run", "the training run (run_from_json: data, network, loss, gd)").when({"ball"}));
+    sc.params.push_back(
+        ParamSpec::number("path_fraction", "where on the GD path the ball is centred (0: start, 1: end)")
+            .ge(0)
+            .le(1)
+            .when({"ball"}));
+    sc.params.push_back(
+        ParamSpec::integer("random_starts", "random starting points of the search").ge(0).le(64).fallback(6).when({"ball"}));
+    sc.params.push_back(
+        ParamSpec::integer("iterations", "descent iterations per start").ge(0).le(1000).fallback(20).when({"ball"}));
+    sc.params.push_back(ParamSpec::choice("scalar", {"double", "mpfr"}, "scalar of the runs (the ball search: double)")
+                            .optional_key());
+    return sc;
+  }();
+  return s;
+}
+
 class TrainingGradientLowerBound final : public Check {
  public:
   ClaimInfo claim() const override { return training_gradient_lower_bound::claim(); }
@@ -172,13 +199,14 @@ class TrainingGradientLowerBound final : public Check {
     return out;
   }
 
+  ParamSchema parameters() const override { return gradient_schema(); }
+
   CaseResult run_case(const CaseSpec& spec, const RunContext& ctx) const override {
     require_mutant(ctx.mutant);
     CaseResult r = start_result(*this, spec, ctx);
-    const std::string case_kind = spec.params.contains("kind") ? get_string(spec.params, "kind", "") : "sweep";
+    gradient_schema().validate(spec.params);
+    const std::string case_kind = gradient_schema().string(spec.params, "kind");
     if (case_kind == "ball") return run_ball(spec, ctx, std::move(r));
-    if (case_kind != "sweep" && case_kind != "regime")
-      throw ParamError("kind: expected sweep, regime or ball, got '" + case_kind + "'");
     const bool is_regime = case_kind == "regime";
     SweepSpec s;
     std::optional<RegimeSpec> rs;
@@ -253,15 +281,11 @@ class TrainingGradientLowerBound final : public Check {
   /// so the verdict reads: the ball's minimum stays above half the path's minimum.
   CaseResult run_ball(const CaseSpec& spec, const RunContext& ctx, CaseResult r) const {
     const json& p = spec.params;
-    reject_unknown_keys(p, "", {"kind", "run", "path_fraction", "random_starts", "iterations", "scalar"});
-    if (!p.contains("run")) throw ParamError("run: missing");
+    const ParamSchema& sc = gradient_schema();
     const RunSpec run = run_from_json(p.at("run"), {}, "run");
-    const double fraction = get_number(p, "path_fraction", "");
-    if (!(fraction >= 0 && fraction <= 1)) throw ParamError("path_fraction: must lie in [0, 1]");
-    const long starts = get_integer_or(p, "random_starts", 6, "");
-    const long iterations = get_integer_or(p, "iterations", 20, "");
-    if (starts < 0 || starts > 64) throw ParamError("random_starts: must lie in [0, 64]");
-    if (iterations < 0 || iterations > 1000) throw ParamError("iterations: must lie in [0, 1000]");
+    const double fraction = sc.number(p, "path_fraction");
+    const long starts = static_cast<long>(sc.integer(p, "random_starts"));
+    const long iterations = static_cast<long>(sc.integer(p, "iterations"));
     if (case_scalar(p, ctx) != ScalarKind::float64 && p.contains("scalar"))
       throw ParamError("scalar: the ball search runs in double");
     if (run.gd.distance_every <= 0) throw ParamError("run.gd.distance_every: the ball needs the path's radius (> 0)");

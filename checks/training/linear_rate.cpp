@@ -89,6 +89,28 @@ AxisExpectation expectation(const std::string& axis, const std::string& mutant =
   return {std::numeric_limits<double>::quiet_NaN(), SlopeRule::close_to, "no depth dependence is stated [UNKNOWN]"};
 }
 
+const ParamSchema& linear_rate_schema() {
+  static const ParamSchema s = [] {
+    ParamSchema sc;
+    sc.discriminator = "kind";
+    sc.params.push_back(ParamSpec::choice("kind", {"decades", "sweep", "regime"},
+                                          "decades: one long run, its linear phase over many decades; sweep: runs "
+                                          "along one axis; regime: a calibrating and a held-out sweep"));
+    sc.params.push_back(ParamSpec::object("run", "the training run (run_from_json: data, network, loss, gd)")
+                            .when({"decades"}));
+    sc.params.push_back(ParamSpec::number("min_decades", "decades of loss decrease the linear phase must span")
+                            .fallback(20)
+                            .when({"decades"}));
+    sc.params.push_back(ParamSpec::boolean("double_twin", "also run the same case in double, for comparison")
+                            .fallback(false)
+                            .when({"decades"}));
+    for (auto& p : sweep_param_specs({"sweep"}, {"regime"})) sc.params.push_back(std::move(p));
+    sc.params.push_back(ParamSpec::choice("scalar", {"double", "mpfr"}, "scalar of the runs").optional_key());
+    return sc;
+  }();
+  return s;
+}
+
 class TrainingLinearRate final : public Check {
  public:
   ClaimInfo claim() const override { return training_linear_rate::claim(); }
@@ -175,23 +197,22 @@ class TrainingLinearRate final : public Check {
   CaseResult run_case(const CaseSpec& spec, const RunContext& ctx) const override {
     require_mutant(ctx.mutant);
     CaseResult r = start_result(*this, spec, ctx);
-    const std::string kind = get_string(spec.params, "kind", "");
-    if (kind == "decades") return run_decades(spec, ctx, std::move(r));
-    if (kind == "sweep" || kind == "regime") return run_sweep_case(spec, ctx, std::move(r));
-    throw ParamError("kind: expected decades, sweep or regime, got '" + kind + "'");
+    linear_rate_schema().validate(spec.params);
+    if (linear_rate_schema().string(spec.params, "kind") == "decades") return run_decades(spec, ctx, std::move(r));
+    return run_sweep_case(spec, ctx, std::move(r));
   }
+
+  ParamSchema parameters() const override { return linear_rate_schema(); }
 
   Summary summarize(const std::vector<CaseResult>& results) const override;
 
  private:
   CaseResult run_decades(const CaseSpec& spec, const RunContext& ctx, CaseResult r) const {
     const json& p = spec.params;
-    reject_unknown_keys(p, "", {"kind", "run", "scalar", "min_decades", "double_twin"});
-    if (!p.contains("run")) throw ParamError("run: missing");
     const RunSpec run = run_from_json(p.at("run"), {}, "run");
     const ScalarKind kind = case_scalar(p, ctx);
-    const double min_decades = get_number_or(p, "min_decades", 20, "");
-    const bool twin = p.value("double_twin", false);
+    const double min_decades = linear_rate_schema().number(p, "min_decades");
+    const bool twin = linear_rate_schema().boolean(p, "double_twin");
     r.scalar = kind;
     r.precision_bits = precision_bits(kind);
     const RunSeeds seeds = RunSeeds::from(ctx.seed);
@@ -238,7 +259,7 @@ class TrainingLinearRate final : public Check {
   }
 
   CaseResult run_sweep_case(const CaseSpec& spec, const RunContext& ctx, CaseResult r) const {
-    const bool is_regime = get_string(spec.params, "kind", "") == "regime";
+    const bool is_regime = linear_rate_schema().string(spec.params, "kind") == "regime";
     SweepSpec s;
     std::optional<RegimeSpec> rs;
     if (is_regime) {

@@ -130,6 +130,30 @@ RunSpec base_run(Size size) {
   return r;
 }
 
+const ParamSchema& semismoothness_schema() {
+  static const ParamSchema s{{
+      ParamSpec::object("run", "the training run (run_from_json: data, network, loss, gd)"),
+      ParamSpec::array("path_points", "GD steps probed along the path (increasing integers >= 0)"),
+      ParamSpec::array("random_radii", "random points at these multiples of the path's radius omega (positive)")
+          .optional_key(),
+      ParamSpec::integer("directions", "probe directions per point").ge(1).le(64).fallback(6),
+      ParamSpec::integer("scales", "step sizes per direction").ge(3).le(200).fallback(22),
+      ParamSpec::number("scale_min", "smallest step, a fraction of omega").gt(0).lt(1).fallback(1e-12),
+      ParamSpec::integer("calibration_directions", "directions that calibrate C_2 (default: directions/2)")
+          .ge(0)
+          .optional_key(),
+      ParamSpec::integer("calibration_random_radii",
+                         "random points that calibrate (default: 1 when there are two or more, else 0)")
+          .ge(0)
+          .optional_key(),
+      ParamSpec::array("calibration_scale_band", "[lo, hi]: the calibrating steps, fractions of omega (default: [10 "
+                                                 "scale_min, 0.1])")
+          .optional_key(),
+      ParamSpec::choice("scalar", {"double", "mpfr"}, "scalar of the probes").optional_key(),
+  }};
+  return s;
+}
+
 class TrainingSemismoothness final : public Check {
  public:
   ClaimInfo claim() const override { return training_semismoothness::claim(); }
@@ -222,14 +246,14 @@ class TrainingSemismoothness final : public Check {
     return out;
   }
 
+  ParamSchema parameters() const override { return semismoothness_schema(); }
+
   CaseResult run_case(const CaseSpec& spec, const RunContext& ctx) const override {
     require_mutant(ctx.mutant);
     CaseResult r = start_result(*this, spec, ctx);
     const json& p = spec.params;
-    reject_unknown_keys(p, "",
-                        {"run", "path_points", "random_radii", "directions", "scales", "scale_min",
-                         "calibration_directions", "calibration_random_radii", "calibration_scale_band", "scalar"});
-    if (!p.contains("run")) throw ParamError("run: missing");
+    const ParamSchema& sc = semismoothness_schema();
+    sc.validate(p);
     const RunSpec run = run_from_json(p.at("run"), {}, "run");
     auto int_list = [&](const char* key) {
       std::vector<long> v;
@@ -252,13 +276,10 @@ class TrainingSemismoothness final : public Check {
         c.random_radii.push_back(x.get<double>());
       }
     }
-    c.directions = static_cast<int>(get_integer_or(p, "directions", 6, ""));
-    c.scales = static_cast<int>(get_integer_or(p, "scales", 22, ""));
-    c.scale_min = get_number_or(p, "scale_min", 1e-12, "");
+    c.directions = static_cast<int>(sc.integer(p, "directions"));
+    c.scales = static_cast<int>(sc.integer(p, "scales"));
+    c.scale_min = sc.number(p, "scale_min");
     c.cal_directions = static_cast<int>(get_integer_or(p, "calibration_directions", c.directions / 2, ""));
-    if (c.directions < 1 || c.directions > 64) throw ParamError("directions: must lie in [1, 64]");
-    if (c.scales < 3 || c.scales > 200) throw ParamError("scales: must lie in [3, 200]");
-    if (!(c.scale_min > 0 && c.scale_min < 1)) throw ParamError("scale_min: must lie in (0, 1)");
     // The band of step sizes (fractions of omega) that calibrates; below and above it every probe is held
     // out. Default: from 10 scale_min to 0.1 (a decade held out at each end; activations that flip at steps
     // below the band are rare there: a flip needs a pre-activation within that fraction of zero).

@@ -47,9 +47,22 @@ Real bound(const Real& lambda, const Real& mu, const std::vector<Real>& a, const
 
 namespace {
 
+/// The case parameters, declared once: they validate config files, feed the reader (with the defaults) and
+/// are what `my-diffbound list example.mean_error` prints.
+const ParamSchema& mean_error_schema() {
+  static const ParamSchema s{{
+      ParamSpec::object("schedule", "noise levels (schedule_from_json: kind edm|geometric|..., n_levels, ...)"),
+      ParamSpec::number("lambda", "data variance").ge(0),
+      ParamSpec::number("mu", "data mean"),
+      ParamSpec::object("score", "affine score error (score_from_json: c in [0, 1], b)"),
+  }};
+  return s;
+}
+
 class MeanErrorCheck final : public Check {
  public:
   ClaimInfo claim() const override { return my_theorem::claim(); }
+  ParamSchema parameters() const override { return mean_error_schema(); }
 
   std::vector<CaseSpec> cases(Size size) const override {
     std::vector<CaseSpec> out;
@@ -66,9 +79,11 @@ class MeanErrorCheck final : public Check {
 
   CaseResult run_case(const CaseSpec& spec, const RunContext& ctx) const override {
     CaseResult r = start_result(*this, spec, ctx);
+    const ParamSchema& p = mean_error_schema();
+    p.validate(spec.params);
     const auto sched = schedule_from_json(spec.params.at("schedule"));
     const auto score = score_from_json(spec.params.at("score"));
-    const double lambda = get_number(spec.params, "lambda", ""), mu = get_number(spec.params, "mu", "");
+    const double lambda = p.number(spec.params, "lambda"), mu = p.number(spec.params, "mu");
     if (!(score.c >= 0 && score.c <= 1)) throw ParamError("score.c: the claim assumes 0 <= c <= 1");
     with_scalar(ctx.scalar, [&]<class Real>() {
       const auto a = variances(noise_levels<Real>(sched));
@@ -115,7 +130,7 @@ class MeanErrorBound final : public BoundEvaluator {
                 {"score", score_to_json({"custom", 0.9, 0.0})}};
   }
   std::vector<std::pair<std::string, std::string>> parameter_help() const override {
-    return {{"schedule", "noise levels"}, {"lambda", "data variance"}, {"mu", "data mean"}, {"score", "c in [0,1], b"}};
+    return schema_help(mean_error_schema(), {"schedule", "lambda", "mu", "score"});
   }
   std::vector<BoundTerm> evaluate(const json& p, ScalarKind kind) const override {
     const auto sched = schedule_from_json(p.at("schedule"));
