@@ -70,12 +70,15 @@ sampling_bound::Terms<Real> bound_terms(const sampling_bound::Forms<Real>& f, co
   return t;
 }
 
-/// The derived bound's terms (sampling.bound's corollary: C_D = C_2 = 2e^2/(e^2 - 1), C_S = 1/2, in the run's
-/// scalar; a theorem for every schedule, no step condition), or a mutant of them. The grid and rho cases are judged
-/// against it (issue 16: no fitted constant inside a VERIFIED case); the committed shape is recorded beside.
+/// The derived bound (3) of sampling.bound (theory/sampling_bound_explicit.hpp: every constant explicit, C_S = 1/2;
+/// a theorem for every law with a finite second moment and every schedule, no step condition), or a mutant of it.
+/// The grid and rho cases are judged against it (issue 16: no fitted constant inside a VERIFIED case); the
+/// committed shape is recorded beside.
 template <class Real>
-sampling_bound::Terms<Real> derived_terms(const sampling_bound::Forms<Real>& f, double eta, const std::string& mutant) {
-  auto t = sampling_bound::apply_constants(f, sampling_bound_explicit::corollary_c2<Real>(), Real(1) / 2);
+sampling_bound_explicit::Terms<Real> derived_terms(const std::vector<Real>& a, const DiagonalGaussian<Real>& data,
+                                                   const sampling_bound::Forms<Real>& f, double eta,
+                                                   const std::string& mutant) {
+  auto t = sampling_bound_explicit::bound(a, Real(data.dimension()), data.second_moment(), f.score);
   if (mutant == "drop_score") t.score = Real(0);
   if (mutant == "drop_discretization") t.discretization = Real(0);
   if (mutant == "drop_init") t.init = Real(0);
@@ -191,8 +194,8 @@ class SamplingSchedules final : public Check {
         "[1e-3, 1e-1], sigma_max in [10, 1e3] and N in [8, 256] for EDM rho = 7 and geometric levels",
         "table2: E_S(edm) <= E_S(geometric) under the noise-prediction error eps_k^2 = d eta^2/a_k (the scaled-score "
         "cell is an accepted finding), (E_D + E_I)(geometric) <= (E_D + E_I)(edm)",
-        "grid: KL <= E_I + C_2 F_D + F_S/2 (the derived bound: sampling.bound's corollary, C_2 = 2e^2/(e^2 - 1)) "
-        "for one schedule and eta in [0, 0.5]; no step condition"};
+        "grid: KL <= the derived bound (3) of sampling.bound (every constant explicit, C_S = 1/2) for one schedule "
+        "and eta in [0, 0.5]; no step condition"};
     d.make = [](const std::vector<double>& x) {
       const auto params = schedules_domain_params();
       auto at = [&](const char* name) { return domain_value(params, x, name); };
@@ -334,7 +337,8 @@ class SamplingSchedules final : public Check {
     const std::string cell = schedules_schema().string(spec.params, "cell");
     const auto data_spec = data_from_json(spec.params.at("data"));
     const int n = static_cast<int>(schedules_schema().integer(spec.params, "n_levels"));
-    const double smin = schedules_schema().number(spec.params, "sigma_min"), smax = schedules_schema().number(spec.params, "sigma_max");
+    const double smin = schedules_schema().number(spec.params, "sigma_min"),
+                 smax = schedules_schema().number(spec.params, "sigma_max");
     const double eta = read_eta(spec.params);
     const auto k = constants_from_json(spec.params.at("constants"));
     const auto edm = make_schedule("edm", n, smin, smax), geo = make_schedule("geometric", n, smin, smax);
@@ -381,7 +385,7 @@ class SamplingSchedules final : public Check {
       const auto& a = e.a;
       const Real& kl = e.kl;
       const auto& f = e.forms;
-      const auto t = derived_terms(f, eta, ctx.mutant);
+      const auto t = derived_terms(a, data, f, eta, ctx.mutant);
       const double ops = 40.0 * static_cast<double>(a.size()) * static_cast<double>(data.modes.size() + 1);
       r.compare(kl, t.total(), a_priori_estimate(ctx.scalar, ops, mid_double(t.total()), mid_double(kl)));
       r.term("E_I", t.init), r.term("E_D", t.discretization), r.term("E_S", t.score);
@@ -394,7 +398,8 @@ class SamplingSchedules final : public Check {
   CaseResult run_rho(const CaseSpec& spec, const RunContext& ctx, CaseResult& r) const {
     const auto data_spec = data_from_json(spec.params.at("data"));
     const int n = static_cast<int>(schedules_schema().integer(spec.params, "n_levels"));
-    const double smin = schedules_schema().number(spec.params, "sigma_min"), smax = schedules_schema().number(spec.params, "sigma_max");
+    const double smin = schedules_schema().number(spec.params, "sigma_min"),
+                 smax = schedules_schema().number(spec.params, "sigma_max");
     const double eta = read_eta(spec.params);
     const auto k = constants_from_json(spec.params.at("constants"));
     const auto model = score_model(schedules_schema().string(spec.params, "model"), eta);
@@ -416,7 +421,7 @@ class SamplingSchedules final : public Check {
       const auto& a = e.a;
       const Real& kl = e.kl;
       const auto& f = e.forms;
-      const auto t = derived_terms(f, eta, ctx.mutant);
+      const auto t = derived_terms(a, data, f, eta, ctx.mutant);
       const double ops = 40.0 * static_cast<double>(a.size()) * static_cast<double>(data.modes.size() + 1);
       r.compare(kl, t.total(), a_priori_estimate(ctx.scalar, ops, mid_double(t.total()), mid_double(kl)));
       r.term("B_fitted_shape", bound_terms(f, k, eta, "").total());
