@@ -22,7 +22,13 @@ struct CommandResult {
 
 /// Runs `diffbound <args>` through the shell, capturing stdout and stderr together.
 inline CommandResult run_diffbound(const std::string& args) {
-  const std::string cmd = std::string("'") + DIFFBOUND_EXE + "' " + args + " 2>&1";
+  // Appended piece by piece: GCC 12's -Warray-bounds misfires on the chain of + when the build path (in
+  // DIFFBOUND_EXE) is just too long for the small-string buffer (e.g. a worktree's build-dev).
+  std::string cmd = "'";
+  cmd += DIFFBOUND_EXE;
+  cmd += "' ";
+  cmd += args;
+  cmd += " 2>&1";
   FILE* pipe = popen(cmd.c_str(), "r");
   if (!pipe) return {-1, "popen failed"};
   std::string out;
