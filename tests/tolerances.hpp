@@ -255,6 +255,19 @@ inline constexpr double de_bruijn_rel = 1e-9;
 /// the tests: 2e-10 relative and more): the midpoint rule's enclosed remainder shrinks like h², and 20 000
 /// subintervals reach about 1e-9 relative on the tests' laws.
 inline constexpr double enclosure_width_asked = 1e-7;
+/// The Student-t (ν = 5) KL enclosure (numerics/student_t_kl_enclosure.hpp) against the double route: the
+/// scale mixture at step 0.2 in ln W (relative error ~e^(−π²/0.2), numerics/nongaussian_data.hpp) with the
+/// grid's tail mass 1e-12, whose two resolutions' difference is its error estimate; to that the rounding of
+/// ~1e5 terms, 1e-10 relative.
+inline constexpr double student_t_reference_step = 0.2;
+inline constexpr double student_t_reference_tail = 1e-12;
+inline constexpr double student_t_enclosure_vs_grid_rel = 1e-10;
+/// At 200 pieces the enclosure is narrower than a tenth of the KL where KL ≥ 2e-3 (σ_T ≤ 3: 1e-4 relative or
+/// better); at σ_T = 10 (KL 7e-5, width 1.1e-4: the entropy form cancels 5 digits there) a tenth of 2e-3.
+inline constexpr double student_t_enclosure_width_rel = 0.1;
+inline constexpr double student_t_enclosure_width_abs_floor = 2e-3;
+/// Four times the pieces (or an inner step 0.125 for 0.4) must at least halve the part of the width refined.
+inline constexpr double student_t_refined_width_ratio = 0.5;
 /// The enclosure against the trapezoidal rule at two resolutions (init_kl_1d, refined grid): the grid's own
 /// error on the point-mass laws is below 1e-9 relative (tests/test_falsify.cpp); the enclosure must contain the
 /// grid value up to that error.

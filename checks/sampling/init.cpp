@@ -3,8 +3,10 @@
 //     algebraic identity, ½ Σ ln(1 + λ_i/σ_T²) ≥ 0: kind identity, counted apart (issue 16).
 //   Laws that are not Gaussian (`law`: 1-D mixtures with separated modes or near point masses, Student-t):
 //     the left side by the trapezoidal rule at two resolutions (numerics/density_grid.hpp, init_kl_1d), whose
-//     difference is the error estimate: HOLDS at best. These are the evidence: the bound is tight (relative
-//     margin → 0) for point masses far apart against σ_T, where KL = m₂²/(2σ_T²) − (entropy of the weights).
+//     difference is the error estimate: HOLDS at best; in MPFI the mixtures' and t5's left sides are also
+//     enclosed (numerics/mixture_kl_enclosure.hpp, numerics/student_t_kl_enclosure.hpp): VERIFIED. These
+//     are the evidence: the bound is tight (relative margin → 0) for point masses far apart against σ_T,
+//     where KL = m₂²/(2σ_T²) − (entropy of the weights).
 #include <diffbound/checks/bounds.hpp>
 #include <diffbound/checks/dispatch.hpp>
 #include <diffbound/checks/params.hpp>
@@ -12,6 +14,7 @@
 #include <diffbound/checks/summary.hpp>
 #include <diffbound/checks/sampling/laws.hpp>
 #include <diffbound/numerics/mixture_kl_enclosure.hpp>
+#include <diffbound/numerics/student_t_kl_enclosure.hpp>
 
 #include <diffbound/numerics/gaussian_data.hpp>
 #include <diffbound/theory/sampling_init.hpp>
@@ -162,9 +165,17 @@ double law_bound(const LawSpec& law, double sigma_T, const std::string& mutant) 
   return init_form(m2, mean * mean, m2 - mean * mean, sigma_T, 1.0, mutant);
 }
 
-/// The form for a 1-D Gaussian mixture in MPFI: m₂², the mean and the variance from the law's decimals (weights
-/// normalised), as the enclosure of the left side reads them.
+/// The Student-t enclosure's budget of pieces of [0, R] (about 8 ms each at 128 bits).
+constexpr std::size_t kStudentTPieces = 400;
+
+/// The form for a 1-D Gaussian mixture or the Student-t law in MPFI: m₂², the mean and the variance from the
+/// law's decimals (weights normalised), as the enclosure of the left side reads them.
 mpfi_real law_bound_enclosure(const LawSpec& law, double sigma_T, const std::string& mutant) {
+  if (law.kind == "student_t") {  // m₂² = s² ν/(ν − 2), mean 0
+    const mpfi_real sc = decimal<mpfi_real>(law.scale), nu = decimal<mpfi_real>(law.nu);
+    const mpfi_real m2 = sc * sc * nu / (nu - 2);
+    return init_form(m2, mpfi_real(0), m2, decimal<mpfi_real>(sigma_T), 1.0, mutant);
+  }
   mpfi_real wsum = 0, mean = 0, m2 = 0;
   for (double w : law.weights) wsum += decimal<mpfi_real>(w);
   for (std::size_t j = 0; j < law.weights.size(); ++j) {
@@ -275,11 +286,12 @@ class SamplingInit final : public Check {
   }
 
   /// A 1-D law that is not Gaussian: the trapezoidal rule at two resolutions, in double (HOLDS at best); for a
-  /// Gaussian mixture in MPFI (the run's default scalar) the left side is also enclosed rigorously
-  /// (numerics/mixture_kl_enclosure.hpp), and the enclosure decides when it is narrow enough: VERIFIED (or
-  /// VIOLATED) by interval proof. The enclosure is refined until its width is below a quarter of the margin the
-  /// double route estimates and 10^-6 of the KL (at most 20 000 subintervals); when it still does not decide,
-  /// the double route's verdict stands, with the enclosure's width in the reason.
+  /// Gaussian mixture or Student-t with ν = 5 in MPFI (the run's default scalar) the left side is also enclosed
+  /// rigorously (numerics/mixture_kl_enclosure.hpp, numerics/student_t_kl_enclosure.hpp), and the enclosure
+  /// decides when it is narrow enough: VERIFIED (or VIOLATED) by interval proof. The enclosure is refined until
+  /// its width is below a quarter of the margin the double route estimates and 10^-6 of the KL (at most 20 000
+  /// subintervals for a mixture, kStudentTPieces for the t law); when it still does not decide, the double
+  /// route's verdict stands, with the enclosure's width in the reason.
   static CaseResult run_law(const LawSpec& law, double sigma_T, const RunContext& ctx, CaseResult& r) {
     const double a0 = sigma_T * sigma_T;
     const auto f = law.factor();
@@ -289,20 +301,33 @@ class SamplingInit final : public Check {
     r.term("m2_squared", law.second_moment());
     r.term("resolution_difference", std::fabs(i2 - i1));
     std::string undecided;
-    if (law.kind == "mixture" && ctx.scalar == ScalarKind::mpfi) {
+    const bool t5 = law.kind == "student_t" && law.nu == 5;
+    if ((law.kind == "mixture" || t5) && ctx.scalar == ScalarKind::mpfi) {
       // Narrow enough to decide (a quarter of the estimated margin) and to report the KL to about 6 digits.
       const double margin_estimate = std::fabs(bound - i2);
       const double width = std::max(std::min(0.25 * margin_estimate, 1e-6 * std::fabs(i2)), 1e-13 * std::fabs(bound));
-      const auto e = mixture_init_kl_enclosure(law.weights, law.means, law.sds, sigma_T, width);
+      mpfi_real kl;
+      double e_width = 0;
+      std::size_t e_intervals = 0;
+      if (t5) {
+        // Student-t, ν = 5 (numerics/student_t_kl_enclosure.hpp): each piece costs two inner quadratures, so
+        // at most kStudentTPieces pieces; its inner rule leaves a width that bisection does not shrink.
+        const auto e = student_t5_init_kl_enclosure(law.scale, sigma_T, width, kStudentTPieces);
+        kl = e.kl, e_width = e.width, e_intervals = e.intervals;
+        r.term("enclosure_floor", e.floor);
+      } else {
+        const auto e = mixture_init_kl_enclosure(law.weights, law.means, law.sds, sigma_T, width);
+        kl = e.kl, e_width = e.width, e_intervals = e.intervals;
+      }
       const mpfi_real rhs = law_bound_enclosure(law, sigma_T, ctx.mutant);
       r.scalar = ScalarKind::mpfi;
       r.precision_bits = ctx.precision_bits;
-      r.compare(e.kl, rhs);
-      r.term("enclosure_width", e.width);
-      r.term("enclosure_intervals", static_cast<double>(e.intervals));
+      r.compare(kl, rhs);
+      r.term("enclosure_width", e_width);
+      r.term("enclosure_intervals", static_cast<double>(e_intervals));
       if (r.verdict != Verdict::inconclusive) return r;
       undecided = fmt::format("the MPFI enclosure of the left side (width {:.3g}, {} subintervals) did not decide; ",
-                              e.width, e.intervals);
+                              e_width, e_intervals);
     }
     r.scalar = ScalarKind::float64;
     r.precision_bits = 53;
