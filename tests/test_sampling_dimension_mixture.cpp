@@ -200,7 +200,8 @@ TEST_CASE("scale-mixture Fisher table: J at d = 1 against the trapezoidal rule o
     INFO("a = " << a << ": table J " << table.fisher_at(g) << " (W " << table.W[g] << " +- " << table.W_error[g]
                 << "), direct " << J);
     CHECK(std::fabs(table.fisher_at(g) - J) <= table.W_error[g] + acceptance::direct_fisher_rel * J);
-    if (a >= 0.1 && a <= 10) CHECK(table.W[g] > 0.01 * table.exact_fisher(a));  // the posterior spread is resolved
+    // The posterior spread is resolved where the components meet: W is a visible share of the exact part.
+    if (a >= 0.1 && a <= 10) CHECK(table.W[g] > acceptance::scale_mixture_w_share_min * table.exact_fisher(a));
   }
 }
 

@@ -86,6 +86,9 @@ inline constexpr double band_tail = 0.005;
 /// Scale-mixture Fisher table at d = 1 against the direct trapezoidal rule of p'^2/p on x (40 001 points on
 /// +-60 standard deviations, geometrically converging): the reference's own relative error, far below this.
 inline constexpr double direct_fisher_rel = 1e-9;
+/// The scale mixture's W(a) for a in [0.1, 10] (about the variances 1/4 and 4) is 2.3-39 % of the exact part at
+/// d = 1; at least 1 % says the quadrature resolves the posterior's spread rather than returning ~0.
+inline constexpr double scale_mixture_w_share_min = 0.01;
 /// Of 40 replicate 99% intervals, at least 36 must cover the reference: P(at most 35 of 40 | p = 0.99) ≈ 5e-5,
 /// while standard errors too small by half (coverage ≈ 0.80) fail this with probability ≈ 0.92.
 inline constexpr int band_coverage_min_of_40 = 36;
