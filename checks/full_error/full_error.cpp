@@ -15,6 +15,7 @@
 #include <diffbound/checks/dispatch.hpp>
 #include <diffbound/checks/full_error/common.hpp>
 #include <diffbound/checks/sampling/common.hpp>
+#include <diffbound/checks/summary.hpp>
 
 #include <diffbound/numerics/network_sampling.hpp>
 #include <diffbound/numerics/random.hpp>
@@ -351,18 +352,6 @@ class FullError final : public Check {
   }
 };
 
-Series sorted(Series s) {
-  std::vector<std::size_t> idx(s.x.size());
-  for (std::size_t i = 0; i < idx.size(); ++i) idx[i] = i;
-  std::sort(idx.begin(), idx.end(), [&](auto i, auto j) { return s.x[i] < s.x[j]; });
-  Series o = s;
-  for (std::size_t i = 0; i < idx.size(); ++i) {
-    o.x[i] = s.x[idx[i]], o.y[i] = s.y[idx[i]];
-    if (!s.y_lo.empty()) o.y_lo[i] = s.y_lo[idx[i]], o.y_hi[i] = s.y_hi[idx[i]];
-  }
-  return o;
-}
-
 Summary FullError::summarize(const std::vector<CaseResult>& results) const {
   Summary s;
   Table t;
@@ -427,8 +416,9 @@ Summary FullError::summarize(const std::vector<CaseResult>& results) const {
         ei.x.push_back(p.x), ei.y.push_back(p.ei), ed.x.push_back(p.x), ed.y.push_back(p.ed);
         es.x.push_back(p.x), es.y.push_back(p.es);
       }
-      f.series.push_back(sorted(kl)), f.series.push_back(sorted(b)), f.series.push_back(sorted(g));
-      if (terms) f.series.push_back(sorted(ei)), f.series.push_back(sorted(ed)), f.series.push_back(sorted(es));
+      f.series.push_back(sorted_by_x(kl)), f.series.push_back(sorted_by_x(b)), f.series.push_back(sorted_by_x(g));
+      if (terms)
+        f.series.push_back(sorted_by_x(ei)), f.series.push_back(sorted_by_x(ed)), f.series.push_back(sorted_by_x(es));
     }
     if (!f.series.empty()) s.figures.push_back(f);
     return !f.series.empty();

@@ -531,14 +531,7 @@ Summary SamplingBound::summarize(const std::vector<CaseResult>& results) const {
     f.xlabel = "N (noise levels)";
     f.ylabel = "E_D / exact";
     f.logx = f.logy = true;
-    for (auto& [fam, x] : ratio_series) {
-      std::vector<std::size_t> idx(x.x.size());
-      for (std::size_t i = 0; i < idx.size(); ++i) idx[i] = i;
-      std::sort(idx.begin(), idx.end(), [&](auto i, auto j) { return x.x[i] < x.x[j]; });
-      Series y = x;
-      for (std::size_t i = 0; i < idx.size(); ++i) y.x[i] = x.x[idx[i]], y.y[i] = x.y[idx[i]];
-      f.series.push_back(y);
-    }
+    for (const auto& [fam, x] : ratio_series) f.series.push_back(sorted_by_x(x));
     f.caption =
         "Ratio of the derived E_D (2) to the exact discretization term of the Gaussian Girsanov decomposition: the "
         "price of bounding T(a) by min{d a, m2^2} and x_k by x_max.";

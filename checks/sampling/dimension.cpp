@@ -12,6 +12,7 @@
 #include <diffbound/checks/convergence.hpp>
 #include <diffbound/checks/dispatch.hpp>
 #include <diffbound/checks/sampling/common.hpp>
+#include <diffbound/checks/summary.hpp>
 
 #include <diffbound/numerics/gaussian_sampler.hpp>
 #include <diffbound/numerics/mixture_fisher.hpp>
@@ -596,22 +597,21 @@ class SamplingDimension final : public Check {
     vals.id = "nstar";
     vals.title = "N* (exact KL) and N*_bound (encoded bound)";
     vals.columns = {"spectrum", "schedule", "d", "N*", "N*_bound", "N*_bound / N*"};
+    CurvePairs nstar("N*, ", "N*_bound, "), nstar_mix("N*_G, ", "N*_bound (derived C_D), ");
     for (const auto& key : order) {
       auto pts = curves[key];
       std::sort(pts.begin(), pts.end(), [](const Pt& x, const Pt& y) { return x.d < y.d; });
-      Series m{"N*, " + key, "measured", {}, {}, {}, {}, {}}, b{"N*_bound, " + key, "bound", {}, {}, {}, {}, {}};
       ConvergenceStudy st, sb;
       st.name = "true N* vs d, " + key;
       sb.name = "bound N* vs d, " + key;
       st.key_label = sb.key_label = "d";
       st.value_label = "N*", sb.value_label = "N*_bound";
       for (const auto& p : pts) {
-        m.x.push_back(p.d), m.y.push_back(p.n), b.x.push_back(p.d), b.y.push_back(p.nb);
+        nstar.add(key, p.d, p.n, p.nb);
         if (p.d < kFitFromD) st.asymptotic_from = sb.asymptotic_from = st.key.size() + 1;
         st.key.push_back(p.d), st.value.push_back(p.n), sb.key.push_back(p.d), sb.value.push_back(p.nb);
         vals.rows.push_back({key.substr(0, key.find('/')), key.substr(key.find('/') + 1), p.d, p.n, p.nb, p.nb / p.n});
       }
-      f.series.push_back(m), f.series.push_back(b);
       if (st.key.size() < st.asymptotic_from + 3) continue;
       st.expected = mutant == "dimension_free" ? 0.0 : 1.0, st.rule = SlopeRule::at_most;
       sb.expected = mutant == "bound_exponent_half" ? 0.5 : 1.0, sb.rule = SlopeRule::close_to, sb.slack = 0.1;
@@ -639,8 +639,6 @@ class SamplingDimension final : public Check {
                                           : fmt::format("mixture(K={})", kMixComponents);
       const std::string key = short_key + "/kappa_min";
       const std::string fam_name = scale ? "scale mixture" : "mixture";
-      Series m{"N*_G, " + key, "measured", {}, {}, {}, {}, {}},
-          b{"N*_bound (derived C_D), " + key, "bound", {}, {}, {}, {}, {}};
       ConvergenceStudy st, sb;
       // "Almost linear" is Õ(d): linear up to logarithms. On the mixture σ_max² = m₂²/ε grows like d, and the
       // levels' log span brings one ln d (N*_G ≈ 2231 d (ln d + 2.58) at default size), so the judged exponent is
@@ -666,13 +664,12 @@ class SamplingDimension final : public Check {
                     scale ? "N*_G / N*_G of N(0, (m2^2/d) I)" : "non-Gaussian share of the path term at N*_G"};
       std::vector<double> half;  // bracket half-widths of ln N*_G
       for (const auto& p : mix) {
-        m.x.push_back(p.d), m.y.push_back(p.n), b.x.push_back(p.d), b.y.push_back(p.nb);
+        nstar_mix.add(key, p.d, p.n, p.nb);
         st.key.push_back(p.d), st.value.push_back(log_divided ? p.n / std::log(p.d) : p.n);
         sb.key.push_back(p.d), sb.value.push_back(p.nb);
         half.push_back(std::max(std::log(p.hi / p.n), std::log(p.n / p.lo)));
         mt.rows.push_back({p.d, p.n, fmt::format("[{:.0f}, {:.0f}]", p.lo, p.hi), p.nb, p.nb / p.n, p.nf, p.share});
       }
-      f.series.push_back(m), f.series.push_back(b);
       if (st.key.size() >= 3) {
         st.expected = mutant == "dimension_free" ? 0.0 : 1 + kMixExponentSlack, st.rule = SlopeRule::at_most;
         sb.expected = mutant == "bound_exponent_half" ? 0.5 : 1.0, sb.rule = SlopeRule::close_to,
@@ -719,6 +716,7 @@ class SamplingDimension final : public Check {
                             100 * kMixConfidence));
       s.tables.push_back(mt);
     }
+    nstar.append_to(f), nstar_mix.append_to(f);
     f.caption = fmt::format(
         "Points: N* from the exact KL (bisection on integer N); lines: N* of the encoded bound (committed C_D). "
         "sigma_max = sqrt(m2^2/target) (E_I = target/2), sigma_min = {}.",

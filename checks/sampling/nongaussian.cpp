@@ -18,6 +18,7 @@
 #include <diffbound/checks/dispatch.hpp>
 #include <diffbound/checks/sampling/common.hpp>
 #include <diffbound/checks/sampling/laws.hpp>
+#include <diffbound/checks/summary.hpp>
 
 #include <diffbound/numerics/density_grid.hpp>
 #include <diffbound/numerics/gaussian_sampler.hpp>
@@ -543,7 +544,7 @@ Summary SamplingNongaussian::summarize(const std::vector<CaseResult>& results) c
   v.title = "Monte Carlo in full dimension against the exact reduction";
   v.columns = {"case", "paths", "z Girsanov RHS", "z score term", "z sampler E|Y|^2", "z sampler E<Y,u>"};
   double worst_digits = 99, worst_z = 0;
-  std::map<std::string, std::pair<Series, Series>> curves;  // law/family/c -> (KL, girsanov RHS) vs N
+  std::map<std::string, CurvePairs> curves;  // law -> per law/family/c: (KL, girsanov RHS) vs N
   for (const auto& r : results) {
     if (!r.measured || !r.error.empty()) continue;
     const double digits = term_mid(r, "KL_digits");
@@ -570,15 +571,10 @@ Summary SamplingNongaussian::summarize(const std::vector<CaseResult>& results) c
       const std::string law = r.case_id.substr(r.case_id.find('/') + 1,
                                                r.case_id.find('/', r.case_id.find('/') + 1) - r.case_id.find('/') - 1);
       const std::string key = law + ", " + fam + ", c=" + shortest_decimal(r.params.value("c", 1.0));
-      auto& cv = curves[key];
-      if (cv.first.label.empty())
-        cv = {Series{"KL, " + key, "measured", {}, {}, {}, {}, {}},
-              Series{"Girsanov RHS, " + key, "bound", {}, {}, {}, {}, {}}};
-      const double n = sj.value("n_levels", 0.0);
-      cv.first.x.push_back(n), cv.first.y.push_back(r.measured->mid);
-      cv.first.y_lo.push_back(r.measured->mid - r.error_estimate),
-          cv.first.y_hi.push_back(r.measured->mid + r.error_estimate);
-      cv.second.x.push_back(n), cv.second.y.push_back(r.bound->mid);
+      curves
+          .try_emplace(key.substr(0, key.find(',')), "KL, ", "Girsanov RHS, ", CurvePairs::Order::by_label,
+                       CurvePairs::Points::by_x)
+          .first->second.add(key, sj.value("n_levels", 0.0), r.measured->mid, r.bound->mid, r.error_estimate);
     }
   }
   t.caption =
@@ -591,34 +587,20 @@ Summary SamplingNongaussian::summarize(const std::vector<CaseResult>& results) c
     s.tables.push_back(v);
   }
   // One figure per law: measured KL and the general Girsanov right-hand side against N.
-  std::map<std::string, Figure> figs;
-  for (auto& [key, cv] : curves) {
-    const std::string law = key.substr(0, key.find(','));
-    Figure& f = figs[law];
-    if (f.id.empty()) {
-      f.id = safe_id("kl_and_girsanov_" + law);
-      f.title = "Non-Gaussian data, " + law + ": measured KL and the general Girsanov right-hand side";
-      f.xlabel = "N (noise levels)";
-      f.ylabel = "nats";
-      f.logx = f.logy = true;
-      f.caption =
-          "Points: KL(p_delta || q_N) (grid or exact reduction, band = error estimate); lines: init + "
-          "discretization + score terms of the general Girsanov bound (quadrature in 1-D, Monte Carlo in d "
-          "dimensions).";
-    }
-    for (Series* x : {&cv.first, &cv.second}) {
-      std::vector<std::size_t> idx(x->x.size());
-      for (std::size_t i = 0; i < idx.size(); ++i) idx[i] = i;
-      std::sort(idx.begin(), idx.end(), [&](auto i, auto j) { return x->x[i] < x->x[j]; });
-      Series y = *x;
-      for (std::size_t i = 0; i < idx.size(); ++i) {
-        y.x[i] = x->x[idx[i]], y.y[i] = x->y[idx[i]];
-        if (!x->y_lo.empty()) y.y_lo[i] = x->y_lo[idx[i]], y.y_hi[i] = x->y_hi[idx[i]];
-      }
-      f.series.push_back(y);
-    }
+  for (const auto& [law, cv] : curves) {
+    Figure f;
+    f.id = safe_id("kl_and_girsanov_" + law);
+    f.title = "Non-Gaussian data, " + law + ": measured KL and the general Girsanov right-hand side";
+    f.xlabel = "N (noise levels)";
+    f.ylabel = "nats";
+    f.logx = f.logy = true;
+    f.caption =
+        "Points: KL(p_delta || q_N) (grid or exact reduction, band = error estimate); lines: init + "
+        "discretization + score terms of the general Girsanov bound (quadrature in 1-D, Monte Carlo in d "
+        "dimensions).";
+    cv.append_to(f);
+    s.figures.push_back(std::move(f));
   }
-  for (auto& [law, f] : figs) s.figures.push_back(std::move(f));
   if (worst_digits < 99)
     s.notes.push_back(
         fmt::format("Grid KL: the two resolutions agree to at least {:.1f} significant digits in every "

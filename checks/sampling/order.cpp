@@ -9,6 +9,7 @@
 #include <diffbound/checks/convergence.hpp>
 #include <diffbound/checks/dispatch.hpp>
 #include <diffbound/checks/sampling/common.hpp>
+#include <diffbound/checks/summary.hpp>
 
 #include <diffbound/numerics/gaussian_sampler.hpp>
 #include <diffbound/theory/sampling_bound.hpp>
@@ -257,6 +258,8 @@ class SamplingOrder final : public Check {
       f.xlabel = "N (noise levels)";
       f.ylabel = "nats";
       f.logx = f.logy = true;
+      CurvePairs curves("KL - KL_inf, ", "E_D, ");
+      curves.with_series("Girsanov discretization, ", "other");
       for (auto& [fam, pts] : by[data]) {
         std::sort(pts.begin(), pts.end(), [](const Pt& x, const Pt& y) { return x.n < y.n; });
         ConvergenceStudy kl, ed, gd;
@@ -266,19 +269,15 @@ class SamplingOrder final : public Check {
         ed.value_label = "E_D";
         gd.name = "exact discretization term, " + fam + ", " + data;
         gd.value_label = "Girsanov discretization";
-        Series m{"KL - KL_inf, " + fam, "measured", {}, {}, {}, {}, {}}, b{"E_D, " + fam, "bound", {}, {}, {}, {}, {}},
-            g{"Girsanov discretization, " + fam, "other", {}, {}, {}, {}, {}};
+        curves.declare(fam);  // drawn even when no point is positive
         for (const auto& p : pts) {
           if (!(p.disc > 0) || !(p.ed > 0) || !(p.gd > 0)) continue;
           if (p.n < kAsymptoticFrom) kl.asymptotic_from = ed.asymptotic_from = gd.asymptotic_from = kl.key.size() + 1;
           kl.key.push_back(p.n), kl.value.push_back(drop_kl_inf ? p.kl : p.disc);
           ed.key.push_back(p.n), ed.value.push_back(p.ed);
           gd.key.push_back(p.n), gd.value.push_back(p.gd);
-          m.x.push_back(p.n), m.y.push_back(p.disc);
-          b.x.push_back(p.n), b.y.push_back(p.ed);
-          g.x.push_back(p.n), g.y.push_back(p.gd);
+          curves.add(fam, p.n, p.disc, p.ed, std::nullopt, {p.gd});
         }
-        f.series.push_back(m), f.series.push_back(b), f.series.push_back(g);
         if (kl.key.size() < kl.asymptotic_from + 3) continue;  // too few asymptotic rows for an interval
         kl.expected = mutant == "kl_order_cubic" ? -3.0 : -2.0, kl.rule = SlopeRule::close_to, kl.slack = 0.15;
         ed.expected = mutant == "ed_order_quadratic" ? -2.0 : -1.0, ed.rule = SlopeRule::close_to, ed.slack = 0.15;
@@ -316,6 +315,7 @@ class SamplingOrder final : public Check {
         s.tables.push_back(kl.table(safe_id("conv_kl_" + fam + "_" + data)));
         s.tables.push_back(ed.table(safe_id("conv_ED_" + fam + "_" + data)));
       }
+      curves.append_to(f);
       f.caption =
           "Points: KL - KL_inf (exact, MPFR); lines: E_D with the committed C_D and the exact Girsanov "
           "discretization term. Slopes in table 'orders'.";

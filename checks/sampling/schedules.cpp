@@ -9,6 +9,7 @@
 #include <diffbound/checks/bounds.hpp>
 #include <diffbound/checks/dispatch.hpp>
 #include <diffbound/checks/sampling/common.hpp>
+#include <diffbound/checks/summary.hpp>
 
 #include <diffbound/numerics/gaussian_sampler.hpp>
 #include <diffbound/theory/sampling_bound.hpp>
@@ -580,8 +581,7 @@ Summary SamplingSchedules::summarize(const std::vector<CaseResult>& results) con
       "that with the exact score EDM rho = 7 wins in true KL on the §6.1 example.");
 
   // ---- best ρ --------------------------------------------------------------------------------------
-  std::map<std::string, std::pair<Series, Series>> rho_curves;  // model/data/N -> (true, bound)
-  std::vector<std::string> rho_order;
+  CurvePairs rho_curves("rho* true KL, ", "rho* bound, ");  // per model/data/N: (true, bound) vs eta
   Table tr;
   tr.id = "best_rho";
   tr.title = "EDM rho minimising the true KL and the encoded bound (rho in [1, 1000]; 1000 = the geometric end)";
@@ -605,15 +605,7 @@ Summary SamplingSchedules::summarize(const std::vector<CaseResult>& results) con
     }
     const std::string model = r.params.value("model", "?");
     const std::string key = model + "/" + data + "/N=" + shortest_decimal(n);
-    if (!rho_curves.count(key)) {
-      rho_order.push_back(key);
-      rho_curves[key] = {Series{"rho* true KL, " + key, "measured", {}, {}, {}, {}, {}},
-                         Series{"rho* bound, " + key, "bound", {}, {}, {}, {}, {}}};
-    }
-    auto& c = rho_curves[key];
-    const double x = eta > 0 ? eta : kEtaZeroPlot;
-    c.first.x.push_back(x), c.first.y.push_back(term_mid(r, "rho_true"));
-    c.second.x.push_back(x), c.second.y.push_back(term_mid(r, "rho_bound"));
+    rho_curves.add(key, eta > 0 ? eta : kEtaZeroPlot, term_mid(r, "rho_true"), term_mid(r, "rho_bound"));
     tr.rows.push_back({model, data, n, eta, term_mid(r, "rho_true"), term_mid(r, "rho_bound"),
                        term_mid(r, "KL_at_rho_true"), term_mid(r, "KL_at_rho_bound"), term_mid(r, "KL_edm7"),
                        term_mid(r, "KL_geometric")});
@@ -625,19 +617,18 @@ Summary SamplingSchedules::summarize(const std::vector<CaseResult>& results) con
     f.xlabel = fmt::format("score error eta (eta = 0 drawn at {:g})", kEtaZeroPlot);
     f.ylabel = "rho*";
     f.logx = f.logy = true;
-    for (const auto& key : rho_order)
-      f.series.push_back(rho_curves[key].first), f.series.push_back(rho_curves[key].second);
+    rho_curves.append_to(f);
     f.caption =
         "Golden-section search in log rho on [1, 1000] after a 33-point scan; rho -> infinity is the "
         "geometric schedule, so rho* = 1000 means 'geometric or beyond'.";
     s.figures.push_back(std::move(f));
     s.tables.push_back(tr);
-    for (const auto& key : rho_order) {
-      const auto& c = rho_curves[key];
+    for (const auto& key : rho_curves.labels()) {
+      const Series &t = rho_curves.measured(key), &b = rho_curves.bound(key);
       std::string line = "best rho, " + key + ": ";
-      for (std::size_t i = 0; i < c.first.x.size(); ++i)
-        line += fmt::format("eta={:g}: true {:.3g}, bound {:.3g}; ", c.first.x[i] == kEtaZeroPlot ? 0.0 : c.first.x[i],
-                            c.first.y[i], c.second.y[i]);
+      for (std::size_t i = 0; i < t.x.size(); ++i)
+        line +=
+            fmt::format("eta={:g}: true {:.3g}, bound {:.3g}; ", t.x[i] == kEtaZeroPlot ? 0.0 : t.x[i], t.y[i], b.y[i]);
       s.notes.push_back(line);
     }
   }
