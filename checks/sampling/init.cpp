@@ -11,8 +11,8 @@
 #include <diffbound/checks/dispatch.hpp>
 #include <diffbound/checks/params.hpp>
 #include <diffbound/checks/sampling/common.hpp>
-#include <diffbound/checks/summary.hpp>
 #include <diffbound/checks/sampling/laws.hpp>
+#include <diffbound/checks/summary.hpp>
 #include <diffbound/numerics/mixture_kl_enclosure.hpp>
 #include <diffbound/numerics/student_t_kl_enclosure.hpp>
 
@@ -71,7 +71,7 @@ std::vector<std::pair<std::string, LawSpec>> init_laws(Size size) {
   };
   std::vector<std::pair<std::string, LawSpec>> out{
       {"two_points(+-3)", mix({0.5, 0.5}, {-3, 3}, {1e-3, 1e-3})},  // near point masses: tight as 3/sigma_T grows
-      {"t5", t(5)},                                                  // heavy tails (t2.5 costs ~30 s a case)
+      {"t5", t(5)},                                                 // heavy tails (t2.5 costs ~30 s a case)
   };
   if (size == Size::smoke) return out;
   out.push_back({"two_points(0.9@0,0.1@20)", mix({0.9, 0.1}, {0, 20}, {1e-3, 1e-3})});
@@ -92,8 +92,9 @@ struct InitParams {
 };
 const ParamSchema& init_schema() {
   static const ParamSchema s{{
-      ParamSpec::object("data", "Gaussian data (data_from_json: spectrum, dimension, scale, mean[, alpha]); one of "
-                                "data or law")
+      ParamSpec::object("data",
+                        "Gaussian data (data_from_json: spectrum, dimension, scale, mean[, alpha]); one of "
+                        "data or law")
           .optional_key(),
       ParamSpec::object("law", "a 1-D law not Gaussian (law_from_json: mixture or student_t); one of data or law")
           .optional_key(),
@@ -104,7 +105,8 @@ const ParamSchema& init_schema() {
 InitParams read_params(const json& p) {
   init_schema().validate(p);
   InitParams out{{}, {}, init_schema().number(p, "sigma_T")};
-  if (p.contains("data") == p.contains("law")) throw ParamError("expected one of data (Gaussian) or law (not Gaussian)");
+  if (p.contains("data") == p.contains("law"))
+    throw ParamError("expected one of data (Gaussian) or law (not Gaussian)");
   if (p.contains("data")) out.data = data_from_json(get_object(p, "data", ""), "data");
   if (p.contains("law")) {
     out.law = law_from_json(p.at("law"));
@@ -165,8 +167,10 @@ double law_bound(const LawSpec& law, double sigma_T, const std::string& mutant) 
   return init_form(m2, mean * mean, m2 - mean * mean, sigma_T, 1.0, mutant);
 }
 
-/// The Student-t enclosure's budget of pieces of [0, R] (about 8 ms each at 128 bits).
+/// The Student-t enclosure's budget of pieces of [0, R] (about 8 ms each at 128 bits). The smoke size takes
+/// a smaller one: its cases decide with a coarse enclosure, and the test suite runs the smoke sweep many times.
 constexpr std::size_t kStudentTPieces = 400;
+constexpr std::size_t kStudentTPiecesSmoke = 160;
 
 /// The form for a 1-D Gaussian mixture or the Student-t law in MPFI: m₂², the mean and the variance from the
 /// law's decimals (weights normalised), as the enclosure of the left side reads them.
@@ -195,7 +199,12 @@ std::vector<DomainParam> init_domain_params() {
   using S = DomainParam::Scale;
   auto p = sampling_data_params(kInitDomain);
   p.push_back({"sigma_T", S::log, 1e-3, 1e4, {}, "sigma_T (the sampler starts from N(0, sigma_T^2 I))"});
-  p.push_back({"law", S::choice, 0, 0, {"gaussian", "mixture2"}, "Gaussian data (data.*) or a 1-D two-component mixture (mix.*)"});
+  p.push_back({"law",
+               S::choice,
+               0,
+               0,
+               {"gaussian", "mixture2"},
+               "Gaussian data (data.*) or a 1-D two-component mixture (mix.*)"});
   p.push_back({"mix.w", S::linear, 0.02, 0.98, {}, "weight of the component at 0"});
   p.push_back({"mix.mu", S::log, 1e-2, 1e3, {}, "mean of the other component"});
   p.push_back({"mix.sd", S::log, 1e-4, 1e1, {}, "standard deviation of both components"});
@@ -224,10 +233,11 @@ class SamplingInit final : public Check {
   std::optional<Domain> domain() const override {
     Domain d;
     d.params = init_domain_params();
-    d.constraints = {"any law with a finite second moment and any sigma_T > 0: the bound follows from the joint "
-                     "convexity of KL, no further hypothesis",
-                     "searched: Gaussian data N(mu, diag lambda) (any dimension; the margin is an identity there) "
-                     "and 1-D mixtures w N(0, s^2) + (1 - w) N(mu, s^2) with mu/sigma_T <= 1000 (grid quadrature)"};
+    d.constraints = {
+        "any law with a finite second moment and any sigma_T > 0: the bound follows from the joint "
+        "convexity of KL, no further hypothesis",
+        "searched: Gaussian data N(mu, diag lambda) (any dimension; the margin is an identity there) "
+        "and 1-D mixtures w N(0, s^2) + (1 - w) N(mu, s^2) with mu/sigma_T <= 1000 (grid quadrature)"};
     d.make = init_point;
     d.label = [](const std::vector<double>& x) {
       const auto params = init_domain_params();
@@ -312,7 +322,8 @@ class SamplingInit final : public Check {
       if (t5) {
         // Student-t, ν = 5 (numerics/student_t_kl_enclosure.hpp): each piece costs two inner quadratures, so
         // at most kStudentTPieces pieces; its inner rule leaves a width that bisection does not shrink.
-        const auto e = student_t5_init_kl_enclosure(law.scale, sigma_T, width, kStudentTPieces);
+        const auto e = student_t5_init_kl_enclosure(law.scale, sigma_T, width,
+                                                    ctx.size == Size::smoke ? kStudentTPiecesSmoke : kStudentTPieces);
         kl = e.kl, e_width = e.width, e_intervals = e.intervals;
         r.term("enclosure_floor", e.floor);
       } else {
@@ -353,8 +364,9 @@ class SamplingInit final : public Check {
     f.ylabel = "KL (nats)";
     f.logx = f.logy = true;
     curves.append_to(f);
-    f.caption = "KL(p_T || N(0, sigma_T^2 I)) (points; exact for Gaussian data, where the margin is an identity; by "
-                "quadrature for the law/ cases) and m2^2/(2 sigma_T^2) (lines).";
+    f.caption =
+        "KL(p_T || N(0, sigma_T^2 I)) (points; exact for Gaussian data, where the margin is an identity; by "
+        "quadrature for the law/ cases) and m2^2/(2 sigma_T^2) (lines).";
     Summary s;
     if (!f.series.empty()) s.figures.push_back(std::move(f));
     return s;
