@@ -261,6 +261,11 @@ class DesignSchedule final : public Check {
     // (by 0.1 %): the crossover the claim states, which no grid case reaches. About 0.1 s.
     out.push_back({"tight/optimum/eps/iso(d=1,lambda=0.01)/N=206/eta=0.3/sigma=0.003..100",
                    domain()->make({2.0, 0.0, 1.0, 0.01, 206.0, 0.3, 0.003, 100.0})});
+    // A tight candidate the falsifier found (mutant drop_score, refuted against the derived bound (3)): nearly
+    // degenerate data, a narrow level range and a large score error, where the score term carries the bound
+    // (KL above E_I + E_D alone by 43 %); the grid's E_D dominates everywhere else. About 0.1 s.
+    out.push_back({"tight/candidate/edm7/eps/iso(d=1,lambda=0.01)/N=187/eta=0.3/sigma=0.1..10",
+                   domain()->make({0.0, 0.0, 1.0, 0.01, 187.0, 0.3, 0.1, 10.0})});
     return out;
   }
 
