@@ -192,7 +192,7 @@ TEST_CASE("design.schedule check (smoke): optimum and candidate cases VERIFIED i
     INFO(spec.id << ": " << res.back().reason);
     CHECK(res.back().verdict == Verdict::verified);
   }
-  REQUIRE(res.size() == 15);  // 2 x (optimum + 6 candidates) on the grid, and the tight optimum case
+  REQUIRE(res.size() == 16);  // 2 x (optimum + 6 candidates) on the grid, the tight optimum and candidate cases
   const Summary s = c->summarize(res);
   int rho_figs = 0, level_figs = 0, maps = 0;
   for (const auto& f : s.figures) {

@@ -21,11 +21,15 @@ using Catch::Matchers::StartsWith;
 
 namespace {
 
-const std::vector<std::string> kBuiltIn{
-    "design.schedule",   "design.weighting",  "full.error",          "sampling.bound",
-    "sampling.dimension", "sampling.girsanov", "sampling.init",       "sampling.nongaussian",
-    "sampling.order",    "sampling.schedules", "training.floor",      "training.gradient_lower_bound",
-    "training.linear_rate", "training.semismoothness"};
+/// The suite's checks: the whole registry apart from the tests' own checks (ids test.*). A new check is one of
+/// them as soon as it registers, with nothing to add here (adding a check touches its claim header, its check
+/// file, its test and its docs section only).
+std::vector<std::string> built_in_checks() {
+  std::vector<std::string> out;
+  for (const Check* c : Registry::instance().all())
+    if (c->id().rfind("test.", 0) != 0) out.push_back(c->id());
+  return out;
+}
 
 /// The message of the ParamError `f` throws ("no error" when none; another exception fails the test).
 template <class F>
@@ -47,11 +51,10 @@ double outside(const ParamSpec& p) {
 }  // namespace
 
 TEST_CASE("every built-in check declares its parameter schema", "[params][smoke]") {
-  std::set<std::string> registered;
-  for (const Check* c : Registry::instance().all()) registered.insert(c->id());
-  for (const auto& id : kBuiltIn) {
+  const auto built_in = built_in_checks();
+  CHECK(built_in.size() >= 14);  // not-a-tolerance: the suite's 14 checks at the time of writing
+  for (const auto& id : built_in) {
     INFO(id);
-    REQUIRE(registered.count(id) == 1);
     const ParamSchema s = test::get_check(id).parameters();
     CHECK_FALSE(s.open);
     CHECK_FALSE(s.params.empty());
@@ -68,14 +71,10 @@ TEST_CASE("every built-in check declares its parameter schema", "[params][smoke]
         }
     }
   }
-  // The built-in list is the whole registry apart from the tests' own checks (test.*): a new check is added
-  // here, and so declares its schema.
-  for (const auto& id : registered)
-    if (id.rfind("test.", 0) != 0) CHECK(std::find(kBuiltIn.begin(), kBuiltIn.end(), id) != kBuiltIn.end());
 }
 
 TEST_CASE("schema defaults, ranges, choices and discriminators are consistent", "[params][smoke]") {
-  for (const auto& id : kBuiltIn) {
+  for (const auto& id : built_in_checks()) {
     const ParamSchema s = test::get_check(id).parameters();
     const ParamSpec* disc = s.discriminator.empty() ? nullptr : s.find(s.discriminator);
     INFO(id);
@@ -105,7 +104,7 @@ TEST_CASE("schema defaults, ranges, choices and discriminators are consistent", 
 }
 
 TEST_CASE("every case of every check at every size validates against its schema", "[params]") {
-  for (const auto& id : kBuiltIn) {
+  for (const auto& id : built_in_checks()) {
     const Check& c = test::get_check(id);
     const ParamSchema s = c.parameters();
     for (Size size : {Size::smoke, Size::standard, Size::full}) {
@@ -122,7 +121,7 @@ TEST_CASE("every case of every check at every size validates against its schema"
 
 TEST_CASE("an unknown key, a missing parameter and a value out of range are rejected naming the field",
           "[params][smoke]") {
-  for (const auto& id : kBuiltIn) {
+  for (const auto& id : built_in_checks()) {
     const Check& c = test::get_check(id);
     const ParamSchema s = c.parameters();
     const auto cases = c.cases(Size::smoke);
@@ -168,7 +167,7 @@ TEST_CASE("an unknown key, a missing parameter and a value out of range are reje
 
 TEST_CASE("falsifier domains search inside the schemas and make points that validate", "[params][falsify][smoke]") {
   std::size_t compared = 0, points = 0;
-  for (const auto& id : kBuiltIn) {
+  for (const auto& id : built_in_checks()) {
     const Check& c = test::get_check(id);
     const auto dom = c.domain();
     if (!dom) continue;
