@@ -578,7 +578,10 @@ Summary TrainingSemismoothness::summarize(const std::vector<CaseResult>& results
        {std::tuple<const char*, const char*, double>{"m", "L", 2.0}, {"L", "m", 32.0}}) {
     std::map<double, double> c2_at;
     for (const auto& r : results) {
-      if (!r.error.empty() || r.kind != results::CaseKind::evidence || !r.data.contains("facts")) continue;
+      // The sweep's cases only: a tight case (tight/...) has its own n, d and path, not the sweep's base.
+      if (!r.error.empty() || r.kind != results::CaseKind::evidence || !r.data.contains("facts") ||
+          r.case_id.rfind("tight/", 0) == 0)
+        continue;
       const double c2 = r.data.value("C_2", 0.0);
       if (!(c2 > 0) || r.data["facts"][fixed_key].get<double>() != fixed_value) continue;
       c2_at[r.data["facts"][axis].get<double>()] = c2;
