@@ -212,6 +212,8 @@ inline std::string to_text(const mpfi_real& x, int digits = 40) {
     mpfr_asprintf(&s, "%.*R*e", digits - 1, rnd, e);
     std::string out(s);
     mpfr_free_str(s);
+    // MPFI keeps [0, 0] as [+0, -0]; a zero endpoint prints unsigned.
+    if (mpfr_zero_p(e) && !out.empty() && out.front() == '-') out.erase(0, 1);
     return out;
   };
   const auto* d = x.backend().data();
