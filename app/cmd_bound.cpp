@@ -88,6 +88,8 @@ class BoundCommand final : public Command {
                                     {"value", t.value},
                                     {"provenance", t.provenance},
                                     {"paper_tag", t.paper_tag},
+                                    {"claim", t.claim},
+                                    {"constants", t.constants},
                                     {"description", t.description}});
       std::cout << out.dump(2) << '\n';
     } else if (format_ == "csv") {

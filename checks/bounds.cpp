@@ -12,6 +12,39 @@ BoundRegistry& BoundRegistry::instance() {
   return r;
 }
 
+BoundTerm BoundTerm::of(const ClaimInfo& claim, std::string name, Quantity value, std::string description,
+                        std::vector<std::string> constants) {
+  Provenance p = provenance_of_tag(claim.paper_tag);
+  std::string tag = claim.paper_tag;
+  for (const auto& c : constants) {
+    const auto it = std::find_if(claim.constants.begin(), claim.constants.end(),
+                                 [&](const ConstantInfo& k) { return k.name == c; });
+    if (it == claim.constants.end())
+      throw std::logic_error("bound term " + name + ": '" + c + "' is not a constant of the claim " + claim.id);
+    if (certainty(it->provenance) < certainty(p)) p = it->provenance, tag = it->paper_tag;
+  }
+  return {std::move(name),        std::move(value),     to_string(p), std::move(tag),
+          std::move(description), std::move(constants), claim.id};
+}
+
+BoundTerm BoundTerm::computed(std::string name, Quantity value, std::string description) {
+  return {std::move(name), std::move(value), to_string(Provenance::derived), "[D]", std::move(description), {}, {}};
+}
+
+std::vector<std::pair<std::string, std::string>> BoundEvaluator::parameter_help() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& p : parameters().params) {
+    const std::string range = p.range_text();
+    out.emplace_back(p.name, p.help + (range.empty() ? "" : " (range " + range + ")"));
+  }
+  return out;
+}
+
+std::vector<BoundTerm> BoundEvaluator::evaluate(const json& params, ScalarKind kind) const {
+  parameters().validate(params);
+  return terms(params, kind);
+}
+
 void set_json_path(json& j, const std::string& path, const std::string& value) {
   if (path.empty()) throw ParamError("--set: empty parameter name");
   json* node = &j;

@@ -159,7 +159,8 @@ ScheduleSpec schedule_from_json(const json& j, const std::string& where) {
       for (std::size_t i = 0; i < j.at("levels").size(); ++i) {
         const json& v = j.at("levels")[i];
         if (!v.is_number())
-          throw ParamError(param_path(where, "levels") + "[" + std::to_string(i) + "]: expected a number, got " + v.dump());
+          throw ParamError(param_path(where, "levels") + "[" + std::to_string(i) + "]: expected a number, got " +
+                           v.dump());
         s.levels.push_back(v.get<double>());
       }
       s.n_levels = static_cast<int>(s.levels.size());
@@ -274,16 +275,30 @@ std::string or_list(const std::vector<std::string>& v) {
 }
 
 std::string got(const json& v) {
-  return std::string(v.type_name()) + (v.is_string() ? " \"" + v.get<std::string>() + "\"" : v.is_number() ? " " + v.dump() : "");
+  return std::string(v.type_name()) + (v.is_string()   ? " \"" + v.get<std::string>() + "\""
+                                       : v.is_number() ? " " + v.dump()
+                                                       : "");
 }
 }  // namespace
 
-ParamSpec ParamSpec::number(std::string name, std::string help) { return make_spec(std::move(name), Type::number, std::move(help)); }
-ParamSpec ParamSpec::integer(std::string name, std::string help) { return make_spec(std::move(name), Type::integer, std::move(help)); }
-ParamSpec ParamSpec::boolean(std::string name, std::string help) { return make_spec(std::move(name), Type::boolean, std::move(help)); }
-ParamSpec ParamSpec::string(std::string name, std::string help) { return make_spec(std::move(name), Type::string, std::move(help)); }
-ParamSpec ParamSpec::object(std::string name, std::string help) { return make_spec(std::move(name), Type::object, std::move(help)); }
-ParamSpec ParamSpec::array(std::string name, std::string help) { return make_spec(std::move(name), Type::array, std::move(help)); }
+ParamSpec ParamSpec::number(std::string name, std::string help) {
+  return make_spec(std::move(name), Type::number, std::move(help));
+}
+ParamSpec ParamSpec::integer(std::string name, std::string help) {
+  return make_spec(std::move(name), Type::integer, std::move(help));
+}
+ParamSpec ParamSpec::boolean(std::string name, std::string help) {
+  return make_spec(std::move(name), Type::boolean, std::move(help));
+}
+ParamSpec ParamSpec::string(std::string name, std::string help) {
+  return make_spec(std::move(name), Type::string, std::move(help));
+}
+ParamSpec ParamSpec::object(std::string name, std::string help) {
+  return make_spec(std::move(name), Type::object, std::move(help));
+}
+ParamSpec ParamSpec::array(std::string name, std::string help) {
+  return make_spec(std::move(name), Type::array, std::move(help));
+}
 ParamSpec ParamSpec::choice(std::string name, std::vector<std::string> choices, std::string help) {
   ParamSpec s = make_spec(std::move(name), Type::choice, std::move(help));
   s.choices = std::move(choices);
@@ -333,13 +348,20 @@ bool ParamSpec::in_range(double x) const {
 
 const char* ParamSpec::type_name(Type t) {
   switch (t) {
-    case Type::number: return "number";
-    case Type::integer: return "integer";
-    case Type::boolean: return "boolean";
-    case Type::string: return "string";
-    case Type::choice: return "choice";
-    case Type::object: return "object";
-    case Type::array: return "array";
+    case Type::number:
+      return "number";
+    case Type::integer:
+      return "integer";
+    case Type::boolean:
+      return "boolean";
+    case Type::string:
+      return "string";
+    case Type::choice:
+      return "choice";
+    case Type::object:
+      return "object";
+    case Type::array:
+      return "array";
   }
   return "?";
 }
@@ -457,6 +479,19 @@ void ParamSchema::validate(const json& j, const std::string& where) const {
   }
 }
 
+ParamSchema ParamSchema::pick(std::initializer_list<const char*> names, const json& defaults) const {
+  ParamSchema out;
+  for (const char* n : names) {
+    ParamSpec p = at(n);
+    if (!defaults.contains(n)) throw std::logic_error(std::string("ParamSchema::pick: no default for ") + n);
+    p.default_value = defaults.at(n);
+    p.optional = false;
+    p.only_for.clear();
+    out.params.push_back(std::move(p));
+  }
+  return out;
+}
+
 json ParamSchema::defaults() const {
   json out = json::object();
   for (const auto& p : params)
@@ -510,17 +545,6 @@ json schema_to_json(const ParamSchema& s) {
            {"only_for", p.only_for}};
     if (!p.only_for.empty()) e["only_for_key"] = s.discriminator;
     out.push_back(std::move(e));
-  }
-  return out;
-}
-
-std::vector<std::pair<std::string, std::string>> schema_help(const ParamSchema& s,
-                                                             std::initializer_list<const char*> names) {
-  std::vector<std::pair<std::string, std::string>> out;
-  for (const char* n : names) {
-    const ParamSpec& p = s.at(n);
-    const std::string range = p.range_text();
-    out.emplace_back(p.name, p.help + (range.empty() ? "" : " (range " + range + ")"));
   }
   return out;
 }

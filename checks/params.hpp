@@ -10,10 +10,10 @@
 
 #include <initializer_list>
 #include <optional>
-#include <vector>
 #include <stdexcept>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace diffbound::checks {
 
@@ -74,8 +74,8 @@ struct ParamSpec {
   enum class Type { number, integer, boolean, string, choice, object, array };
   std::string name;
   Type type = Type::number;
-  json default_value;     ///< null: no default (required unless `optional`)
-  bool optional = false;  ///< may be absent without a default (the check's reader says what absence means)
+  json default_value;            ///< null: no default (required unless `optional`)
+  bool optional = false;         ///< may be absent without a default (the check's reader says what absence means)
   std::optional<double> lo, hi;  ///< number/integer range; each end closed unless *_open
   bool lo_open = false, hi_open = false;
   std::vector<std::string> choices;   ///< Type::choice: the allowed strings
@@ -89,12 +89,12 @@ struct ParamSpec {
   static ParamSpec choice(std::string name, std::vector<std::string> choices, std::string help);
   static ParamSpec object(std::string name, std::string help);
   static ParamSpec array(std::string name, std::string help);
-  ParamSpec fallback(json value) const;  ///< the default used when the key is absent
-  ParamSpec optional_key() const;        ///< may be absent, no default
-  ParamSpec gt(double x) const;          ///< > x
-  ParamSpec ge(double x) const;          ///< >= x
-  ParamSpec lt(double x) const;          ///< < x
-  ParamSpec le(double x) const;          ///< <= x
+  ParamSpec fallback(json value) const;                   ///< the default used when the key is absent
+  ParamSpec optional_key() const;                         ///< may be absent, no default
+  ParamSpec gt(double x) const;                           ///< > x
+  ParamSpec ge(double x) const;                           ///< >= x
+  ParamSpec lt(double x) const;                           ///< < x
+  ParamSpec le(double x) const;                           ///< <= x
   ParamSpec when(std::vector<std::string> values) const;  ///< applies only for these discriminator values
 
   bool required() const { return default_value.is_null() && !optional; }
@@ -140,13 +140,15 @@ struct ParamSchema {
   std::string string(const json& j, const std::string& name, const std::string& where = "") const;
   /// The object or array (or its default) as JSON.
   const json& value(const json& j, const std::string& name, const std::string& where = "") const;
+
+  /// The named entries, in that order, each with the default `defaults[name]` (every name must have one):
+  /// a bound evaluator's parameters taken from its check's schema, which keeps one help text and one range
+  /// per parameter. The result has no discriminator. Throws std::logic_error for an undeclared name.
+  ParamSchema pick(std::initializer_list<const char*> names, const json& defaults) const;
 };
 
 /// The schema as a JSON array of {name, type, default, required, lo, hi, lo_open, hi_open, choices, help,
 /// only_for} (`diffbound list ID --json`, the Python module).
 json schema_to_json(const ParamSchema& s);
-/// The help lines of the named parameters (BoundEvaluator::parameter_help from a check's schema).
-std::vector<std::pair<std::string, std::string>> schema_help(const ParamSchema& s,
-                                                             std::initializer_list<const char*> names);
 
 }  // namespace diffbound::checks

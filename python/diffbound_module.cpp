@@ -124,6 +124,8 @@ py::list evaluate_bound_py(const std::string& id, const py::object& params, cons
     d["value"] = to_python(json(t.value));
     d["provenance"] = t.provenance;
     d["paper_tag"] = t.paper_tag;
+    d["claim"] = t.claim;
+    d["constants"] = to_python(json(t.constants));
     d["description"] = t.description;
     out.append(d);
   }

@@ -73,6 +73,9 @@ class Bounds(unittest.TestCase):
         terms = db.evaluate_bound("sampling.init", {"sigma_T": 10.0})
         by = {t["name"]: t for t in terms}
         self.assertEqual(by["bound"]["provenance"], "derived")
+        self.assertEqual(by["bound"]["claim"], "sampling.init")
+        self.assertEqual(by["bound"]["constants"], ["one_half"])
+        self.assertEqual(by["m2_squared"]["claim"], "")  # computed, not a term of a claim
         # m2^2/(2 sigma_T^2) = 1.25/200 for the default data
         self.assertAlmostEqual(by["bound"]["value"]["mid"], 1.25 / 200, delta=1e-18)
         self.assertLess(by["exact_kl"]["value"]["hi"], by["bound"]["value"]["lo"])

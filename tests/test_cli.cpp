@@ -131,6 +131,8 @@ TEST_CASE("diffbound bound evaluates terms with provenance", "[cli][smoke]") {
   double total = 0, kl = 0, score = 0;
   for (const auto& t : j["terms"]) {
     CHECK(t["provenance"] == "derived");
+    CHECK(t["claim"] == "sampling.girsanov");
+    CHECK(t["constants"].is_array());
     if (t["name"] == "total") total = t["value"]["mid"];
     if (t["name"] == "measured_kl") kl = t["value"]["mid"];
     if (t["name"] == "score") score = t["value"]["mid"];

@@ -84,11 +84,13 @@ inline constexpr double committed_CS() { return kDriftFactor * kCalibratedCS; }
 /// The step-size hypothesis of the derivation.
 inline constexpr double kKappaMax = 1.0;
 
-/// The claim of sampling.bound: statement (plain and LaTeX), PAPER source and tag, assumptions, constants
-/// with their provenance.
+/// The fitted shape of sampling.bound (the Benton-type form with fitted C_D, C_S): statement (plain and
+/// LaTeX), PAPER source and tag, assumptions, constants with their provenance. Not the check's claim (that
+/// is sampling_bound_explicit::claim(), every constant derived), hence its own id; full.error,
+/// design.schedule and sampling.nongaussian use this shape.
 inline ClaimInfo claim() {
   return {
-      "sampling.bound",
+      "sampling.bound.shape",
       "VE sampling bound E_I + E_D + E_S (Benton-type form, constants fitted)",
       "KL(p_delta || q_N) <= m2^2/(2 a_0) + C_D (d kappa^2 K + kappa [d (1 + L) + m2^2]) + C_S sum_k (a_k - a_{k+1}) "
       "eps_k^2, "

@@ -621,40 +621,44 @@ Summary DesignSchedule::summarize(const std::vector<CaseResult>& results) const 
 
 class DesignScheduleBound final : public BoundEvaluator {
  public:
-  std::string id() const override { return "design.schedule"; }
+  ClaimInfo claim() const override { return ds::claim(); }
   std::string title() const override {
     return "Bound-optimal schedule for a budget N: encoded bound of EDM rho=7, geometric, optimal rho and free form";
   }
-  json defaults() const override {
-    return json{{"dimension", 1000}, {"variance", 1.0},      {"n_levels", 32}, {"sigma_min", 0.002},
-                {"sigma_max", 80.0}, {"score_model", "eps"}, {"eta", 0.01}};
+  /// The advice's input (`diffbound advise`'s names); N, the ends and eta are the check's own entries.
+  ParamSchema parameters() const override {
+    ParamSchema s = design_schema().pick({"n_levels", "sigma_min", "sigma_max", "eta"},
+                                         {{"n_levels", 32}, {"sigma_min", 0.002}, {"sigma_max", 80.0}, {"eta", 0.01}});
+    s.params.insert(s.params.begin(),
+                    {ParamSpec::integer("dimension", "data dimension d (isotropic data)").ge(1).fallback(1000),
+                     ParamSpec::number("variance", "data variance per coordinate (mean 0; m2^2 = d * variance)")
+                         .gt(0)
+                         .fallback(1.0),
+                     ParamSpec::choice("score_model", {"eps", "c"},
+                                       "eps (error eta on the noise-prediction scale) or c (scaled score c = 1 - eta)")
+                         .fallback("eps")});
+    return s;
   }
-  std::vector<std::pair<std::string, std::string>> parameter_help() const override {
-    return {{"dimension", "data dimension d (isotropic data)"},
-            {"variance", "data variance per coordinate (mean 0; m2^2 = d * variance)"},
-            {"n_levels", "number of noise levels N"},
-            {"sigma_min", "smallest noise level"},
-            {"sigma_max", "largest noise level"},
-            {"score_model", "eps (error eta on the noise-prediction scale) or c (scaled score c = 1 - eta)"},
-            {"eta", "score error level"}};
-  }
-  std::vector<BoundTerm> evaluate(const json& p, ScalarKind kind) const override {
-    reject_unknown_keys(p, "", {"dimension", "variance", "n_levels", "sigma_min", "sigma_max", "score_model", "eta"});
+
+ protected:
+  /// Per candidate of the advice: the derived bound (3) that the check's candidate cases hold the KL to
+  /// (derived_bound, as run_candidate computes it), and the fitted shape the advice minimises.
+  std::vector<BoundTerm> terms(const json& p, ScalarKind kind) const override {
+    const ParamSchema sc = parameters();
     ds::AdviceInput in;
-    in.dimension = get_integer(p, "dimension", "");
-    in.variance = get_number(p, "variance", "");
-    in.n_levels = static_cast<int>(get_integer(p, "n_levels", ""));
-    in.sigma_min = get_number(p, "sigma_min", ""), in.sigma_max = get_number(p, "sigma_max", "");
-    const std::string model = get_string(p, "score_model", "");
-    if (model != "eps" && model != "c") throw ParamError("score_model: expected eps or c, got '" + model + "'");
-    in.score.model = ds::error_model_from_string(model);
-    in.score.eta = get_number(p, "eta", "");
+    in.dimension = sc.integer(p, "dimension");
+    in.variance = sc.number(p, "variance");
+    in.n_levels = static_cast<int>(sc.integer(p, "n_levels"));
+    in.sigma_min = sc.number(p, "sigma_min"), in.sigma_max = sc.number(p, "sigma_max");
+    in.score.model = ds::error_model_from_string(sc.string(p, "score_model"));
+    in.score.eta = sc.number(p, "eta");
     try {
       ds::validate(in);
     } catch (const std::invalid_argument& e) {
       throw ParamError(e.what());
     }
     const auto adv = ds::advise(in);
+    const ClaimInfo shape = claim(), derived = sampling_bound_explicit::claim();
     std::vector<BoundTerm> out;
     with_scalar(kind, [&]<class Real>() {
       const auto data = make_gaussian<Real>({in.variance}, {0.0}, {in.dimension});
@@ -667,20 +671,25 @@ class DesignScheduleBound final : public BoundEvaluator {
         else
           sigma = ds::family_levels<Real>(in.n_levels, in.sigma_min, in.sigma_max, c.params);
         const auto b = ds::bound_terms(data, sigma, in.score, decimal<Real>(in.C_D), decimal<Real>(in.C_S));
-        out.push_back({c.name + ".E_D", Quantity::of(b.discretization), "unknown: fitted", "[UNKNOWN]",
-                       "C_D F_D of " + c.description});
+        out.push_back(BoundTerm::of(shape, c.name + ".E_D", Quantity::of(b.discretization),
+                                    "C_D F_D of " + c.description, {"C_D"}));
         out.push_back(
-            {c.name + ".E_S", Quantity::of(b.score), "unknown: fitted", "[UNKNOWN]", "C_S F_S of " + c.description});
-        out.push_back(
-            {c.name + ".total", Quantity::of(b.total()), "derived", "[D]", "E_I + E_D + E_S of " + c.description});
+            BoundTerm::of(shape, c.name + ".E_S", Quantity::of(b.score), "C_S F_S of " + c.description, {"C_S"}));
+        out.push_back(BoundTerm::of(shape, c.name + ".total", Quantity::of(b.total()),
+                                    "fitted shape E_I + E_D + E_S of " + c.description, {"C_D", "C_S"}));
+        out.push_back(BoundTerm::of(derived, c.name + ".derived_total",
+                                    Quantity::of(derived_bound(data, sigma, in.score, "").total()),
+                                    "the derived bound (3) of " + c.description + " (the check's candidate cases)",
+                                    {"C_I", "C_f", "C_T", "C_S"}));
       }
       const auto b0 = ds::bound_terms(
           data, edm_levels<Real>(in.n_levels, decimal<Real>(in.sigma_min), decimal<Real>(in.sigma_max), Real(7)),
           in.score, decimal<Real>(in.C_D), decimal<Real>(in.C_S));
-      out.insert(out.begin(), BoundTerm{"E_I", Quantity::of(b0.init), "derived", "[D✓]",
-                                        "m2^2/(2 sigma_max^2), the same for every candidate"});
+      out.insert(out.begin(), BoundTerm::of(derived, "E_I", Quantity::of(b0.init),
+                                            "m2^2/(2 sigma_max^2), the same for every candidate", {"C_I"}));
     });
-    out.push_back({"recommended", Quantity::of(adv.candidates[adv.recommended].total), "derived", "[D]", adv.reason});
+    out.push_back(BoundTerm::of(shape, "recommended", Quantity::of(adv.candidates[adv.recommended].total), adv.reason,
+                                {"C_D", "C_S"}));
     return out;
   }
 };

@@ -136,11 +136,13 @@ const ParamSchema& weighting_schema() {
           ParamSpec::choice("claim", {"bell", "experiment"},
                             "bell: the shape of a weighting's density of training noise levels; experiment: trained "
                             "denoisers compared across weightings"),
-          ParamSpec::object("weighting", "the weighting: kind theory|edm|song|uniform, s_d (theory data scale), song_min, "
-                                          "song_max")
+          ParamSpec::object("weighting",
+                            "the weighting: kind theory|edm|song|uniform, s_d (theory data scale), song_min, "
+                            "song_max")
               .when({"bell"}),
           ParamSpec::choice("scale", {"D", "eps", "F"},
-                            "loss scale: D (denoiser), eps (noise prediction, sigma-scaled DSM), F (EDM network)").when({"bell"}),
+                            "loss scale: D (denoiser), eps (noise prediction, sigma-scaled DSM), F (EDM network)")
+              .when({"bell"}),
           ParamSpec::array("sigma_range", "[sigma_lo, sigma_hi], 0 < sigma_lo < sigma_hi (default: [0.002, 80])")
               .optional_key()
               .when({"bell"}),
@@ -202,8 +204,10 @@ class DesignWeighting final : public Check {
         {"sigma_lo", S::log, 1e-4, 0.002, {}, "range's low end (at most EDM's sigma_min)"},
         {"sigma_hi", S::log, 80, 1000, {}, "range's high end (at least EDM's sigma_max)"},
     };
-    dm.constraints = {"ranges that contain EDM's [0.002, 80]", "the eps- and F-scales (the D-scale: finding "
-                      "weighting-theory-not-bell-on-d-scale)", "s_d within [0.1, 2] (data scales of the experiment)"};
+    dm.constraints = {"ranges that contain EDM's [0.002, 80]",
+                      "the eps- and F-scales (the D-scale: finding "
+                      "weighting-theory-not-bell-on-d-scale)",
+                      "s_d within [0.1, 2] (data scales of the experiment)"};
     dm.make = [](const std::vector<double>& x) {
       const char* kind = x[0] < 0.5 ? "theory" : "edm";
       return json{{"claim", "bell"},
@@ -547,33 +551,29 @@ Summary DesignWeighting::summarize(const std::vector<CaseResult>& results) const
 /// Shape numbers of a weighting on a scale: `diffbound bound design.weighting --set weighting.kind=edm --set scale=D`.
 class DesignWeightingBound final : public BoundEvaluator {
  public:
-  std::string id() const override { return "design.weighting"; }
+  ClaimInfo claim() const override { return design_weighting::claim(); }
   std::string title() const override { return "Peak, width at half maximum and bell-shape of a noise-level weighting"; }
-  json defaults() const override {
-    return json{{"weighting", weighting_to_json(of_kind("theory", kSigmaData))}, {"scale", "eps"}};
+  ParamSchema parameters() const override {
+    return weighting_schema().pick({"weighting", "scale"},
+                                   {{"weighting", weighting_to_json(of_kind("theory", kSigmaData))}, {"scale", "eps"}});
   }
-  std::vector<std::pair<std::string, std::string>> parameter_help() const override {
-    return schema_help(weighting_schema(), {"weighting", "scale"});
-  }
-  std::vector<BoundTerm> evaluate(const json& params, ScalarKind) const override {
-    require_keys(params, {"weighting", "scale"});
-    const WeightingSpec w = weighting_from_json(get_object(params, "weighting", ""), "weighting");
-    Scale sc;
-    try {
-      sc = scale_from_string(get_string(params, "scale", ""));
-    } catch (const std::invalid_argument& e) {
-      throw ParamError(std::string("scale: ") + e.what());
-    }
+
+ protected:
+  /// The shape the check's bell cases judge (density, shape_of and bell_margin on [0.002, 80]).
+  std::vector<BoundTerm> terms(const json& params, ScalarKind) const override {
+    const WeightingSpec w = weighting_from_json(params.at("weighting"), "weighting");
+    const Scale sc = scale_from_string(parameters().string(params, "scale"));
     const auto f = density(w, sc);
     const Shape s = shape_of(f, kULo, kUHi);
+    const ClaimInfo c = claim();
     auto q = [](double x) { return Quantity::of(x); };
     std::vector<BoundTerm> out{
-        {"peak_ln_sigma", q(s.peak_u), "derived", "[D]", "ln sigma of the maximum on [0.002, 80]"},
-        {"peak_sigma", q(std::exp(s.peak_u)), "derived", "[D]", "sigma of the maximum"},
-        {"local_maxima", q(static_cast<double>(s.local_maxima)), "derived", "[D]", "count"},
-        {"bell_margin", q(bell_margin(f, kULo, kUHi, s)), "derived", "[D]",
-         "halvings below the peak at the nearer range end minus 1 (> 0: bell)"}};
-    if (std::isfinite(s.fwhm)) out.push_back({"fwhm_ln_sigma", q(s.fwhm), "derived", "[D]", "width at half maximum"});
+        BoundTerm::computed("peak_ln_sigma", q(s.peak_u), "ln sigma of the maximum on [0.002, 80]"),
+        BoundTerm::computed("peak_sigma", q(std::exp(s.peak_u)), "sigma of the maximum"),
+        BoundTerm::computed("local_maxima", q(static_cast<double>(s.local_maxima)), "count"),
+        BoundTerm::of(c, "bell_margin", q(bell_margin(f, kULo, kUHi, s)),
+                      "halvings below the peak at the nearer range end minus 1 (> 0: bell)")};
+    if (std::isfinite(s.fwhm)) out.push_back(BoundTerm::computed("fwhm_ln_sigma", q(s.fwhm), "width at half maximum"));
     return out;
   }
 };

@@ -489,43 +489,41 @@ Summary FullError::summarize(const std::vector<CaseResult>& results) const {
 /// The composed bound for given levels, law and per-level score errors (no training): `diffbound bound full.error`.
 class FullErrorBound final : public BoundEvaluator {
  public:
-  std::string id() const override { return "full.error"; }
+  ClaimInfo claim() const override { return full_error::claim(); }
   std::string title() const override { return "Composed bound E_I + E_D + E_S with a given per-level score error"; }
-  json defaults() const override {
-    return json{{"law", law_to_json(gauss_law())},
-                {"schedule", levels_to_json(sampler_levels(64))},
-                {"eps_sq_sigma2", 0.1},
-                {"constants", constants_to_json(BoundConstants{})}};
+  ParamSchema parameters() const override {
+    ParamSchema s = full_error_schema().pick(
+        {"law", "schedule"}, {{"law", law_to_json(gauss_law())}, {"schedule", levels_to_json(sampler_levels(64))}});
+    s.params.push_back(ParamSpec::number("eps_sq_sigma2",
+                                         "score error on the noise-prediction scale: eps_k^2 = eps_sq_sigma2/sigma_k^2")
+                           .ge(0)
+                           .fallback(0.1));
+    s.params.push_back(constants_param());
+    return s;
   }
-  std::vector<std::pair<std::string, std::string>> parameter_help() const override {
-    return {
-        {"law", "1-D or 2-D law: weights, means (numbers, or pairs [x, y] in 2-D), sds"},
-        {"schedule", "noise levels: kind edm|geometric|song_ve|vp|user|kappa_min, n_levels, sigma_min, sigma_max, ..."},
-        {"eps_sq_sigma2", "score error on the noise-prediction scale: eps_k^2 = eps_sq_sigma2 / sigma_k^2"},
-        {"constants", "C_D, C_S, kappa_max of sampling.bound (default: committed calibration)"}};
-  }
-  std::vector<BoundTerm> evaluate(const json& params, ScalarKind) const override {
-    require_keys(params, {"law", "schedule", "eps_sq_sigma2", "constants"});
-    const DataLaw law = law_from_json(get_object(params, "law", ""), "law");
-    const auto levels = levels_from_json(get_object(params, "schedule", ""), "schedule");
-    const double e2 = get_number(params, "eps_sq_sigma2", "");
-    if (!(e2 >= 0) || !std::isfinite(e2)) throw ParamError("eps_sq_sigma2: must be finite and >= 0");
-    const auto k = params.contains("constants") ? constants_from_json(params.at("constants")) : BoundConstants{};
-    const auto sigma = levels.sigmas<double>();
-    const auto a = variances(sigma);
+
+ protected:
+  /// The check's composed bound (full_error::composed_bound, as the run computes it) for a given score error.
+  std::vector<BoundTerm> terms(const json& params, ScalarKind) const override {
+    const DataLaw law = law_from_json(params.at("law"), "law");
+    const auto levels = levels_from_json(params.at("schedule"), "schedule");
+    const double e2 = parameters().number(params, "eps_sq_sigma2");
+    const auto k = constants_from_json(params.at("constants"));
+    const auto a = variances(levels.sigmas<double>());
     std::vector<double> eps(a.size() - 1);
     for (std::size_t i = 0; i < eps.size(); ++i) eps[i] = e2 / a[i];
     const auto cb = full_error::composed_bound<double>(a, static_cast<double>(law.dimension()), law.second_moment(),
                                                        eps, k.C_D, k.C_S, k.kappa_max);
+    const ClaimInfo c = claim();
     auto q = [](double x) { return Quantity::of(x); };
-    return {{"m2_squared", q(law.second_moment()), "derived", "[D]", "second moment of the law"},
-            {"kappa", q(cb.forms.geometry.kappa), "derived", "[D]", "step-condition constant"},
-            {"E_I", q(cb.terms.init), "derived", "[D✓]", "m2^2/(2 a_0)"},
-            {"E_D", q(cb.terms.discretization), "unknown: fitted", "[UNKNOWN]",
-             "C_D (d kappa^2 K + kappa [d (1 + L) + m2^2])"},
-            {"F_S", q(cb.forms.score), "derived", "[D]", "sum_k Delta_k eps_k^2"},
-            {"E_S", q(cb.terms.score), "unknown: fitted", "[UNKNOWN]", "C_S F_S"},
-            {"bound_total", q(cb.total()), "unknown: fitted", "[D]", "E_I + E_D + E_S"}};
+    return {
+        BoundTerm::computed("m2_squared", q(law.second_moment()), "second moment of the law"),
+        BoundTerm::computed("kappa", q(cb.forms.geometry.kappa), "step-condition constant"),
+        BoundTerm::of(c, "E_I", q(cb.terms.init), "m2^2/(2 a_0)", {"one_half"}),
+        BoundTerm::of(c, "E_D", q(cb.terms.discretization), "C_D (d kappa^2 K + kappa [d (1 + L) + m2^2])", {"C_D"}),
+        BoundTerm::computed("F_S", q(cb.forms.score), "sum_k Delta_k eps_k^2"),
+        BoundTerm::of(c, "E_S", q(cb.terms.score), "C_S F_S", {"C_S"}),
+        BoundTerm::of(c, "bound_total", q(cb.total()), "E_I + E_D + E_S", {"one_half", "C_D", "C_S"})};
   }
 };
 

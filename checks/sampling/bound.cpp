@@ -89,12 +89,15 @@ struct Params {
 const ParamSchema& bound_schema() {
   static const ParamSchema s{{
       ParamSpec::string("sweep", "a label only: the sweep the case belongs to").optional_key(),
-      ParamSpec::object("data", "Gaussian data (data_from_json: spectrum isotropic|power_law|dyadic|list, dimension, "
-                                "scale, mean[, alpha])"),
-      ParamSpec::object("schedule", "noise levels (levels_from_json: kind edm|geometric|song_ve|vp|user|kappa_min, "
-                                    "n_levels, sigma_min, sigma_max, ...)"),
-      ParamSpec::object("score", "score error (level_score_from_json: c (scale, 1 = exact), b (bias), eps_bias (bias "
-                                 "eps_bias/sigma_k: uniform error on the noise-prediction scale))"),
+      ParamSpec::object("data",
+                        "Gaussian data (data_from_json: spectrum isotropic|power_law|dyadic|list, dimension, "
+                        "scale, mean[, alpha])"),
+      ParamSpec::object("schedule",
+                        "noise levels (levels_from_json: kind edm|geometric|song_ve|vp|user|kappa_min, "
+                        "n_levels, sigma_min, sigma_max, ...)"),
+      ParamSpec::object("score",
+                        "score error (level_score_from_json: c (scale, 1 = exact), b (bias), eps_bias (bias "
+                        "eps_bias/sigma_k: uniform error on the noise-prediction scale))"),
       ParamSpec::choice("against", {"kl", "discretization"},
                         "compare the bound with the exact KL, or E_D with the exact discretization term (exact score)")
           .fallback("kl"),
@@ -743,31 +746,30 @@ Summary SamplingBound::summarize(const std::vector<CaseResult>& results) const {
 
 class SamplingBoundEvaluator final : public BoundEvaluator {
  public:
-  std::string id() const override { return "sampling.bound"; }
-  std::string title() const override { return sbe::claim().title; }
-  json defaults() const override {
-    return json{{"data", data_to_json(iso_data(1, 0.25, 1.0))},
-                {"schedule", schedule_to_json(ScheduleSpec::edm(128, 0.002, 80, 7))},
-                {"score", level_score_to_json(LevelScoreSpec{})},
-                {"constants", constants_to_json(BoundConstants{})}};
+  ClaimInfo claim() const override { return sbe::claim(); }
+  std::string title() const override { return claim().title; }
+  ParamSchema parameters() const override {
+    // The check's own parameters, and the fitted shape's constants (the shape_* lines only: the derived
+    // bound has no free constant).
+    ParamSchema s = bound_schema().pick({"data", "schedule", "score"},
+                                        {{"data", data_to_json(iso_data(1, 0.25, 1.0))},
+                                         {"schedule", schedule_to_json(ScheduleSpec::edm(128, 0.002, 80, 7))},
+                                         {"score", level_score_to_json(LevelScoreSpec{})}});
+    s.params.push_back(constants_param());
+    return s;
   }
-  std::vector<std::pair<std::string, std::string>> parameter_help() const override {
-    // The check's own parameters (its schema), and the fitted shape's constants of the evaluator.
-    auto help = schema_help(bound_schema(), {"data", "schedule", "score"});
-    help.emplace_back("constants",
-                      "C_D, C_S, kappa_max of the fitted shape only (the shape_* lines; default: committed "
-                      "calibration); the derived bound has no free constant");
-    return help;
-  }
-  std::vector<BoundTerm> evaluate(const json& params, ScalarKind kind) const override {
-    require_keys(params, {"data", "schedule", "score", "constants"});
-    const auto data_spec = data_from_json(params.at("data"));
-    const auto levels = levels_from_json(params.at("schedule"));
-    const auto score_spec = level_score_from_json(params.at("score"));
-    const auto c = params.contains("constants") ? constants_from_json(params.at("constants")) : BoundConstants{};
+
+ protected:
+  /// The check's reader, and the check's terms (evaluate_gaussian and sbe::bound, as run_case computes them).
+  std::vector<BoundTerm> terms(const json& params, ScalarKind kind) const override {
+    json case_params = params;
+    case_params.erase("constants");
+    const Params p = read(case_params);
+    const auto c = constants_from_json(params.at("constants"));
+    const ClaimInfo derived = claim(), shape_claim = sampling_bound::claim(), exact = sampling_girsanov::claim();
     return with_scalar(kind, [&]<class Real>() {
-      const auto data = make_data<Real>(data_spec);
-      const auto e = evaluate_gaussian(data, levels.template sigmas<Real>(), score_spec, c.kappa_max);
+      const auto data = make_data<Real>(p.data);
+      const auto e = evaluate_gaussian(data, p.levels.template sigmas<Real>(), p.score, c.kappa_max);
       const Real d(data.dimension()), m2 = data.second_moment();
       const auto t = sbe::bound(e.a, d, m2, e.forms.score);
       const auto& f = e.forms;
@@ -776,34 +778,37 @@ class SamplingBoundEvaluator final : public BoundEvaluator {
       const auto& g = e.girsanov;
       const std::string cond =
           f.geometry.condition == 1 ? "holds" : (f.geometry.condition == -1 ? "FAILS" : "undecided");
+      auto of = [&](std::string name, const Real& v, std::string what, std::vector<std::string> constants = {}) {
+        return BoundTerm::of(derived, std::move(name), Quantity::of(v), std::move(what), std::move(constants));
+      };
       return std::vector<BoundTerm>{
-          {"kappa", Quantity::of(f.geometry.kappa), "derived", "[D✓]",
-           "max_k gamma_k/min{1, s_(k+1)}, OU step gamma_k (the fitted shape's step condition " + cond +
-               " for kappa_max = " + shortest_decimal(c.kappa_max) + "; the derived bound needs none)"},
-          {"E_I", Quantity::of(t.init), "derived", "[D✓]", "m2^2/(2 a_0) (PAPER §3.2, F5)"},
-          {"E_D_steps", Quantity::of(t.parts.steps), "derived", "[D✓]", "(d/2) sum_k f(x_k), f(x) = -ln(1 - x) - x"},
-          {"E_D_trace", Quantity::of(t.parts.trace), "derived", "[D✓]",
-           "(x_max/2) [min{d, m2^2/a_0} + sum_{k>=1} min{d, m2^2/a_k} x_(k-1)]"},
-          {"E_D", Quantity::of(t.discretization), "derived", "[D✓]", "E_D_steps + E_D_trace, (2)"},
-          {"E_S", Quantity::of(t.score), "derived", "[D✓]", "(1/2) sum_k (a_k - a_(k+1)) eps_k^2, C_S = 1/2"},
-          {"E_D_sharp", Quantity::of(sbe::discretization_sharp(e.a, d, sbe::centred_trace(data))), "derived", "[D✓]",
-           "sharpened E_D: tr Cov X_0 for m2^2, x_k-weighted Abel sum (proved; not the check's bound)"},
-          {"corollary_steps", Quantity::of(cor.steps), "derived", "[D✓]", "C_1 d kappa^2 K, C_1 = e^4/(e^2-1)^2"},
-          {"corollary_trace", Quantity::of(cor.trace), "derived", "[D✓]",
-           "C_2 kappa [d (1 + L) + m2^2], C_2 = 2e^2/(e^2-1)"},
-          {"corollary_E_D", Quantity::of(cor.total()), "derived", "[D✓]",
-           "Benton-type form with derived constants, >= E_D for every kappa"},
-          {"girsanov_init", Quantity::of(g.init), "derived", "[D✓]", "exact KL(p_T || N(0, a_0 I)) beside E_I"},
-          {"girsanov_discretization", Quantity::of(g.discretization), "derived", "[D✓]",
-           "exact discretization term beside E_D"},
-          {"girsanov_score", Quantity::of(g.score), "derived", "[D✓]", "exact score term (= E_S) beside E_S"},
-          {"measured_kl", Quantity::of(e.kl), "derived", "[D✓]", "exact KL(p_delta || sampler), PAPER §6.1"},
-          {"shape_F_D", Quantity::of(f.discretization), "derived", "[D]",
-           "fitted shape: d kappa^2 K + kappa [d (1 + L) + m2^2]"},
-          {"shape_total", Quantity::of(shape.total()), "unknown: fitted", "[UNKNOWN]",
-           "fitted shape E_I + C_D F_D + C_S F_S, C_D = " + shortest_decimal(c.C_D) +
-               ", C_S = " + shortest_decimal(c.C_S) + " (not a bound: false on issue 15's case)"},
-          {"total", Quantity::of(t.total()), "derived", "[D✓]", "E_I + E_D + E_S, (3)"}};
+          BoundTerm::computed("kappa", Quantity::of(f.geometry.kappa),
+                              "max_k gamma_k/min{1, s_(k+1)}, OU step gamma_k (the fitted shape's step condition " +
+                                  cond + " for kappa_max = " + shortest_decimal(c.kappa_max) +
+                                  "; the derived bound needs none)"),
+          of("E_I", t.init, "m2^2/(2 a_0) (PAPER §3.2, F5)", {"C_I"}),
+          of("E_D_steps", t.parts.steps, "(d/2) sum_k f(x_k), f(x) = -ln(1 - x) - x", {"C_f"}),
+          of("E_D_trace", t.parts.trace, "(x_max/2) [min{d, m2^2/a_0} + sum_{k>=1} min{d, m2^2/a_k} x_(k-1)]", {"C_T"}),
+          of("E_D", t.discretization, "E_D_steps + E_D_trace, (2)", {"C_f", "C_T"}),
+          of("E_S", t.score, "(1/2) sum_k (a_k - a_(k+1)) eps_k^2, C_S = 1/2", {"C_S"}),
+          of("E_D_sharp", sbe::discretization_sharp(e.a, d, sbe::centred_trace(data)),
+             "sharpened E_D: tr Cov X_0 for m2^2, x_k-weighted Abel sum (proved; not the check's bound)"),
+          of("corollary_steps", cor.steps, "C_1 d kappa^2 K, C_1 = e^4/(e^2-1)^2", {"C_1"}),
+          of("corollary_trace", cor.trace, "C_2 kappa [d (1 + L) + m2^2], C_2 = 2e^2/(e^2-1)", {"C_2"}),
+          of("corollary_E_D", cor.total(), "Benton-type form with derived constants, >= E_D for every kappa",
+             {"C_1", "C_2"}),
+          BoundTerm::of(exact, "girsanov_init", Quantity::of(g.init), "exact KL(p_T || N(0, a_0 I)) beside E_I"),
+          BoundTerm::of(exact, "girsanov_discretization", Quantity::of(g.discretization),
+                        "exact discretization term beside E_D"),
+          BoundTerm::of(exact, "girsanov_score", Quantity::of(g.score), "exact score term (= E_S) beside E_S"),
+          BoundTerm::of(exact, "measured_kl", Quantity::of(e.kl), "exact KL(p_delta || sampler), PAPER §6.1"),
+          BoundTerm::of(shape_claim, "shape_F_D", Quantity::of(f.discretization),
+                        "fitted shape: d kappa^2 K + kappa [d (1 + L) + m2^2]"),
+          BoundTerm::of(shape_claim, "shape_total", Quantity::of(shape.total()),
+                        "fitted shape E_I + C_D F_D + C_S F_S, C_D = " + shortest_decimal(c.C_D) +
+                            ", C_S = " + shortest_decimal(c.C_S) + " (not a bound: false on issue 15's case)",
+                        {"C_D", "C_S"}),
+          of("total", t.total(), "E_I + E_D + E_S, (3)", {"C_I", "C_f", "C_T", "C_S"})};
     });
   }
 };

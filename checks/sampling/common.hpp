@@ -100,6 +100,13 @@ inline json constants_to_json(const BoundConstants& c) {
   return json{{"C_D", c.C_D}, {"C_S", c.C_S}, {"kappa_max", c.kappa_max}};
 }
 
+/// The `constants` parameter of a bound evaluator that also evaluates sampling.bound's fitted shape.
+inline ParamSpec constants_param() {
+  return ParamSpec::object("constants",
+                           "C_D, C_S, kappa_max of sampling.bound's fitted shape (default: the committed calibration)")
+      .fallback(constants_to_json(BoundConstants{}));
+}
+
 inline BoundConstants constants_from_json(const json& j, const std::string& where = "constants") {
   if (!j.is_object()) throw ParamError(where + ": expected an object with C_D, C_S, kappa_max");
   for (auto it = j.begin(); it != j.end(); ++it)

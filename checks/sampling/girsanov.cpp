@@ -83,9 +83,11 @@ struct GirsanovParams {
 };
 const ParamSchema& girsanov_schema() {
   static const ParamSchema s{{
-      ParamSpec::object("data", "Gaussian data (data_from_json: spectrum isotropic|power_law|dyadic|list, dimension, "
-                                "scale, mean[, alpha])"),
-      ParamSpec::object("schedule", "noise levels (schedule_from_json: kind edm|geometric|song_ve|vp|user, n_levels, ...)"),
+      ParamSpec::object("data",
+                        "Gaussian data (data_from_json: spectrum isotropic|power_law|dyadic|list, dimension, "
+                        "scale, mean[, alpha])"),
+      ParamSpec::object("schedule",
+                        "noise levels (schedule_from_json: kind edm|geometric|song_ve|vp|user, n_levels, ...)"),
       ParamSpec::object("score", "affine score error (score_from_json: name, c (1 = exact), b (bias))"),
       ParamSpec::string("endpoints", "a label only (the figures group curves by it)").optional_key(),
   }};
@@ -246,35 +248,34 @@ class SamplingGirsanov final : public Check {
 
 class SamplingGirsanovBound final : public BoundEvaluator {
  public:
-  std::string id() const override { return "sampling.girsanov"; }
-  std::string title() const override { return sampling_girsanov::claim().title; }
-  json defaults() const override {
+  ClaimInfo claim() const override { return sampling_girsanov::claim(); }
+  ParamSchema parameters() const override {
     GaussianDataSpec d;
     d.spectrum = "isotropic", d.dimension = 1, d.scale = 0.25, d.mean = 1.0;
-    return json{{"data", data_to_json(d)},
-                {"schedule", schedule_to_json(ScheduleSpec::edm(18, 0.002, 80, 7))},
-                {"score", score_to_json({"exact", 1.0, 0.0})}};
+    return girsanov_schema().pick({"data", "schedule", "score"},
+                                  {{"data", data_to_json(d)},
+                                   {"schedule", schedule_to_json(ScheduleSpec::edm(18, 0.002, 80, 7))},
+                                   {"score", score_to_json({"exact", 1.0, 0.0})}});
   }
-  std::vector<std::pair<std::string, std::string>> parameter_help() const override {
-    return schema_help(girsanov_schema(), {"data", "schedule", "score"});
-  }
-  std::vector<BoundTerm> evaluate(const json& params, ScalarKind kind) const override {
-    const auto data_spec = data_from_json(params.at("data"));
-    const auto sched = schedule_from_json(params.at("schedule"));
-    const auto score_spec = score_from_json(params.at("score"));
+
+ protected:
+  /// The check's reader and the check's right side (girsanov_terms, as run_case computes it).
+  std::vector<BoundTerm> terms(const json& params, ScalarKind kind) const override {
+    const auto [data_spec, sched, score_spec] = read_params(params);
+    const ClaimInfo c = claim();
     return with_scalar(kind, [&]<class Real>() {
       const auto data = make_data<Real>(data_spec);
       const auto a = variances(noise_levels<Real>(sched));
       const auto score = score_spec.template make<Real>();
-      const auto t = sampling_girsanov::bound(data, a, score);
+      const auto t = girsanov_terms(data, a, score, "");
       return std::vector<BoundTerm>{
-          {"init", Quantity::of(t.init), "derived", "[D✓]", "KL(p_T || N(0, sigma_T^2 I)), exact for Gaussian data"},
-          {"discretization", Quantity::of(t.discretization), "derived", "[D✓]",
-           "1/2 sum_k [-ln(1 - x_k) - x_k], x_k = Delta_k/(lambda + a_k)"},
-          {"score", Quantity::of(t.score), "derived", "[D✓]", "1/2 sum_k [(1 - c)^2 x_k + b^2 Delta_k]"},
-          {"total", Quantity::of(t.total()), "derived", "[D✓]", "the Girsanov bound (PAPER §6.2)"},
-          {"measured_kl", Quantity::of(sampler_kl(data, a, score)), "derived", "[D✓]",
-           "exact KL(p_delta || sampler) of the exponential-integrator sampler (PAPER §6.1)"}};
+          BoundTerm::of(c, "init", Quantity::of(t.init), "KL(p_T || N(0, sigma_T^2 I)), exact for Gaussian data"),
+          BoundTerm::of(c, "discretization", Quantity::of(t.discretization),
+                        "1/2 sum_k [-ln(1 - x_k) - x_k], x_k = Delta_k/(lambda + a_k)", {"one_half"}),
+          BoundTerm::of(c, "score", Quantity::of(t.score), "1/2 sum_k [(1 - c)^2 x_k + b^2 Delta_k]", {"one_half"}),
+          BoundTerm::of(c, "total", Quantity::of(t.total()), "the Girsanov bound (PAPER §6.2)", {"one_half"}),
+          BoundTerm::of(c, "measured_kl", Quantity::of(sampler_kl(data, a, score, StepKind::exponential_integrator)),
+                        "exact KL(p_delta || sampler) of the exponential-integrator sampler (PAPER §6.1)")};
     });
   }
 };

@@ -375,29 +375,29 @@ class SamplingInit final : public Check {
 
 class SamplingInitBound final : public BoundEvaluator {
  public:
-  std::string id() const override { return "sampling.init"; }
-  std::string title() const override { return sampling_init::claim().title + ": m2^2/(2 sigma_T^2)"; }
-  json defaults() const override {
+  ClaimInfo claim() const override { return sampling_init::claim(); }
+  std::string title() const override { return claim().title + ": m2^2/(2 sigma_T^2)"; }
+  ParamSchema parameters() const override {
     GaussianDataSpec d;
     d.spectrum = "isotropic", d.dimension = 1, d.scale = 0.25, d.mean = 1.0;
-    return json{{"data", data_to_json(d)}, {"sigma_T", ScheduleDefaults::edm_sigma_max}};
+    return init_schema().pick({"data", "sigma_T"},
+                              {{"data", data_to_json(d)}, {"sigma_T", ScheduleDefaults::edm_sigma_max}});
   }
-  std::vector<std::pair<std::string, std::string>> parameter_help() const override {
-    return {{"data", "Gaussian data: spectrum isotropic|power_law|list, dimension, scale, mean[, alpha]"},
-            {"sigma_T", "largest noise level sigma_T (the sampler starts from N(0, sigma_T^2 I))"}};
-  }
-  std::vector<BoundTerm> evaluate(const json& params, ScalarKind kind) const override {
-    const auto data_spec = data_from_json(params.at("data"));
-    const double sigma_T = get_number(params, "sigma_T", "");
-    if (!(sigma_T > 0)) throw ParamError("sigma_T: must be positive");
+
+ protected:
+  std::vector<BoundTerm> terms(const json& params, ScalarKind kind) const override {
+    const auto [data_opt, law, sigma_T] = read_params(params);  // the check's reader: data, no law
+    const GaussianDataSpec& data_spec = *data_opt;
+    const ClaimInfo c = claim();
     return with_scalar(kind, [&]<class Real>() {
       const auto data = make_data<Real>(data_spec);
       const Real s = decimal<Real>(sigma_T), a0 = s * s, m2 = data.second_moment();
       return std::vector<BoundTerm>{
-          {"m2_squared", Quantity::of(m2), "derived", "[D✓]", "second moment E||X_0||^2 of the data"},
-          {"exact_kl", Quantity::of(sampling_init::exact_gaussian(data, a0)), "derived", "[D✓]",
-           "KL(p_T || N(0, sigma_T^2 I)) for this Gaussian data, exactly (PAPER §6.1)"},
-          {"bound", Quantity::of(sampling_init::bound(m2, a0)), "derived", "[D✓]", "m2^2/(2 sigma_T^2) (PAPER §3.2)"}};
+          BoundTerm::computed("m2_squared", Quantity::of(m2), "second moment E||X_0||^2 of the data"),
+          BoundTerm::of(c, "exact_kl", Quantity::of(sampling_init::exact_gaussian(data, a0)),
+                        "KL(p_T || N(0, sigma_T^2 I)) for this Gaussian data, exactly (PAPER §6.1)"),
+          BoundTerm::of(c, "bound", Quantity::of(init_bound(data, s, "")), "m2^2/(2 sigma_T^2) (PAPER §3.2)",
+                        {"one_half"})};
     });
   }
 };

@@ -229,6 +229,29 @@ json nongaussian_point(const std::vector<double>& x) {
   return p;
 }
 
+/// The path claims' right sides on a law, as run_path and the bound evaluator compute them: the general Girsanov
+/// terms by quadrature (on the reduced grid; no Monte Carlo) and sampling.bound's E_I and forms.
+struct PathBound {
+  Reduced red;
+  std::vector<double> a;  ///< the variances a_0 > ... > a_{N-1}
+  double m2 = 0;          ///< the law's second moment
+  double disc = 0;        ///< 1/2 sum_k int (J(a) - J(a_k)) da
+  double fs = 0;          ///< (1 - c)^2 sum_k Delta_k J(a_k)
+  double E_I = 0, F_D = 0;
+  sampling_bound::StepGeometry<double> geom;
+  double girsanov_total() const { return red.init + disc + fs / 2; }
+};
+
+PathBound path_bound(const LawSpec& law, const LevelsSpec& levels, double c, const BoundConstants& k) {
+  PathBound b{reduce(law, levels, c), levels.variances_of<double>(), law.second_moment()};
+  b.disc = sampling_nongaussian::girsanov_discretization(b.a, b.red.J);
+  b.fs = sampling_nongaussian::scaled_score_form(b.a, c, b.red.J);
+  b.geom = sampling_bound::step_geometry(b.a, k.kappa_max);
+  b.E_I = b.m2 / (2 * b.a.front());
+  b.F_D = sampling_bound::discretization_form(b.geom, static_cast<double>(law.d), b.m2);
+  return b;
+}
+
 const ParamSchema& nongaussian_schema() {
   static const ParamSchema s{
       {
@@ -380,11 +403,12 @@ class SamplingNongaussian final : public Check {
       add(claim, law, p);
       out.back().id = "tight/" + out.back().id;
     };
-    tight("bound", law_from_json(json{{"kind", "mixture"}, {"means", {0.0, 0.0}}, {"sds", {0.07, 1.0}},
-                                      {"weights", {0.9, 0.1}}}),
-          24);
-    tight("girsanov", law_from_json(json{{"kind", "mixture"}, {"means", {0.0, 0.0}}, {"sds", {2.0, 2.0}},
-                                         {"weights", {0.7, 0.3}}}),
+    tight(
+        "bound",
+        law_from_json(json{{"kind", "mixture"}, {"means", {0.0, 0.0}}, {"sds", {0.07, 1.0}}, {"weights", {0.9, 0.1}}}),
+        24);
+    tight("girsanov",
+          law_from_json(json{{"kind", "mixture"}, {"means", {0.0, 0.0}}, {"sds", {2.0, 2.0}}, {"weights", {0.7, 0.3}}}),
           4);
     return out;
   }
@@ -456,20 +480,15 @@ class SamplingNongaussian final : public Check {
     const double c = nongaussian_schema().number(spec.params, "c");
     const auto k =
         spec.params.contains("constants") ? constants_from_json(spec.params.at("constants")) : BoundConstants{};
-    const auto a = levels.variances_of<double>();
-    const Reduced red = reduce(law, levels, c);
-    const double m2 = law.second_moment(), d = law.d;
+    const PathBound pb = path_bound(law, levels, c, k);
+    const auto& a = pb.a;
+    const Reduced& red = pb.red;
     r.term("KL", red.kl);
     r.term("KL_resolution_difference", red.kl_error);
     r.term("KL_digits", red.kl_error > 0 ? -std::log10(red.kl_error / red.kl) : 16.0);
 
     // The exact (quadrature) right-hand sides.
-    const double disc = sampling_nongaussian::girsanov_discretization(a, red.J);
-    const double fs = sampling_nongaussian::scaled_score_form(a, c, red.J);
-    const double rhs_exact = red.init + disc + fs / 2;
-    const auto geom = sampling_bound::step_geometry(a, k.kappa_max);
-    const double E_I = m2 / (2 * a.front());
-    const double F_D = sampling_bound::discretization_form(geom, d, m2);
+    const double disc = pb.disc, fs = pb.fs, rhs_exact = pb.girsanov_total(), E_I = pb.E_I, F_D = pb.F_D;
     r.term("girsanov_init", red.init);
     r.term("girsanov_discretization", disc);
     r.term("girsanov_score", fs / 2);
@@ -485,8 +504,7 @@ class SamplingNongaussian final : public Check {
     // The Gauss-Legendre rule's own error (invisible to the coarse-J difference, which uses the same rule):
     // the same term with every step cut into kRulePieces parts. On Gaussian laws the rule's error reaches 1e-5
     // relative at N = 4 (tests/test_nongaussian.cpp), far above the J difference.
-    const double disc_rule_err =
-        std::fabs(sampling_nongaussian::girsanov_discretization(a, red.J, kRulePieces) - disc);
+    const double disc_rule_err = std::fabs(sampling_nongaussian::girsanov_discretization(a, red.J, kRulePieces) - disc);
     r.term("discretization_rule_difference", disc_rule_err);
     double rhs_err = red.init_error + std::fabs(rhs_exact - rhs_coarse) + disc_rule_err;
     if (!law.one_d()) {
@@ -526,9 +544,9 @@ class SamplingNongaussian final : public Check {
       const double e_d = m == "drop_discretization" ? 0.0 : k.C_D * F_D;
       const double e_s = m == "drop_score" ? 0.0 : score_power * E_S;
       r.compare(red.kl, e_i + e_d + e_s, red.kl_error + score_power * k.C_S * fs_err);
-      apply_step_condition(r, geom, k.kappa_max);
+      apply_step_condition(r, pb.geom, k.kappa_max);
     }
-    if (claim == "girsanov") r.term("kappa", geom.kappa);
+    if (claim == "girsanov") r.term("kappa", pb.geom.kappa);
     return r;
   }
 };
@@ -619,49 +637,42 @@ Summary SamplingNongaussian::summarize(const std::vector<CaseResult>& results) c
 /// The general Girsanov right-hand side and the encoded bound for a 1-D non-Gaussian law, with the grid KL.
 class SamplingNongaussianBound final : public BoundEvaluator {
  public:
-  std::string id() const override { return "sampling.nongaussian"; }
+  ClaimInfo claim() const override { return sampling_nongaussian::claim(); }
   std::string title() const override { return "General Girsanov bound and E_I + E_D + E_S for 1-D non-Gaussian data"; }
-  json defaults() const override {
-    return json{{"law", law_to_json(mixture3())},
-                {"schedule", levels_to_json(family("edm", 64))},
-                {"c", 1.0},
-                {"constants", constants_to_json(BoundConstants{})}};
+  ParamSchema parameters() const override {
+    ParamSchema s = nongaussian_schema().pick(
+        {"law", "schedule", "c"},
+        {{"law", law_to_json(mixture3())}, {"schedule", levels_to_json(family("edm", 64))}, {"c", 1.0}});
+    s.params.push_back(constants_param());
+    return s;
   }
-  std::vector<std::pair<std::string, std::string>> parameter_help() const override {
-    return {
-        {"law", "kind mixture (weights, means, sds) or student_t (nu > 2, scale); 1-D"},
-        {"schedule", "noise levels: kind edm|geometric|song_ve|vp|user|kappa_min, n_levels, sigma_min, sigma_max, ..."},
-        {"c", "score scale: the sampler uses c grad log p_{a_k} (1 = exact score)"},
-        {"constants", "C_D, C_S, kappa_max of sampling.bound (default: committed calibration)"}};
-  }
-  std::vector<BoundTerm> evaluate(const json& params, ScalarKind) const override {
-    require_keys(params, {"law", "schedule", "c", "constants"});
+
+ protected:
+  /// The check's right sides (path_bound, as run_path computes them) on a 1-D law.
+  std::vector<BoundTerm> terms(const json& params, ScalarKind) const override {
     const LawSpec law = law_from_json(params.at("law"));
     if (!law.one_d()) throw ParamError("law.kind: the evaluator takes 1-D laws (mixture, student_t)");
     const auto levels = levels_from_json(params.at("schedule"));
-    const double c = get_number(params, "c", "");
-    if (!(c > 0 && c <= 2)) throw ParamError("c: the score scale must lie in (0, 2]");
-    const auto k = params.contains("constants") ? constants_from_json(params.at("constants")) : BoundConstants{};
-    const auto a = levels.variances_of<double>();
-    const Reduced red = reduce(law, levels, c);
-    const double m2 = law.second_moment();
-    const double disc = sampling_nongaussian::girsanov_discretization(a, red.J);
-    const double fs = sampling_nongaussian::scaled_score_form(a, c, red.J);
-    const auto geom = sampling_bound::step_geometry(a, k.kappa_max);
-    const double E_I = m2 / (2 * a.front()), F_D = sampling_bound::discretization_form(geom, 1.0, m2);
+    const double c = parameters().number(params, "c");
+    const auto k = constants_from_json(params.at("constants"));
+    const PathBound b = path_bound(law, levels, c, k);
+    const ClaimInfo g = claim(), shape = sampling_bound::claim();
     auto q = [](double x) { return Quantity::of(x); };
-    return {{"m2_squared", q(m2), "derived", "[D]", "second moment of the law (exact formula)"},
-            {"girsanov_init", q(red.init), "derived", "[D]", "KL(p_T || N(0, a_0)) by quadrature (double)"},
-            {"girsanov_discretization", q(disc), "derived", "[D]", "1/2 sum_k int (J(a) - J(a_k)) da, J by quadrature"},
-            {"girsanov_score", q(fs / 2), "derived", "[D]", "1/2 (1 - c)^2 sum_k Delta_k J(a_k)"},
-            {"girsanov_total", q(red.init + disc + fs / 2), "derived", "[D]", "general Girsanov right-hand side"},
-            {"kappa", q(geom.kappa), "derived", "[D]", "step-condition constant of sampling.bound"},
-            {"E_I", q(E_I), "derived", "[D✓]", "m2^2/(2 a_0)"},
-            {"E_D", q(k.C_D * F_D), "unknown: fitted", "[UNKNOWN]", "C_D (kappa^2 K + kappa [1 + L + m2^2]), d = 1"},
-            {"E_S", q(k.C_S * fs), "unknown: fitted", "[UNKNOWN]", "C_S (1 - c)^2 sum_k Delta_k J(a_k)"},
-            {"bound_total", q(E_I + k.C_D * F_D + k.C_S * fs), "unknown: fitted", "[D]", "E_I + E_D + E_S"},
-            {"measured_kl", q(red.kl), "derived", "[D]",
-             "KL(p_delta || sampler) from the density grid; resolution difference " + to_text(red.kl_error, 3)}};
+    return {BoundTerm::computed("m2_squared", q(b.m2), "second moment of the law (exact formula)"),
+            BoundTerm::of(g, "girsanov_init", q(b.red.init), "KL(p_T || N(0, a_0)) by quadrature (double)"),
+            BoundTerm::of(g, "girsanov_discretization", q(b.disc), "1/2 sum_k int (J(a) - J(a_k)) da, J by quadrature",
+                          {"one_half"}),
+            BoundTerm::of(g, "girsanov_score", q(b.fs / 2), "1/2 (1 - c)^2 sum_k Delta_k J(a_k)", {"one_half"}),
+            BoundTerm::of(g, "girsanov_total", q(b.girsanov_total()), "general Girsanov right-hand side", {"one_half"}),
+            BoundTerm::computed("kappa", q(b.geom.kappa), "step-condition constant of sampling.bound"),
+            BoundTerm::of(shape, "E_I", q(b.E_I), "m2^2/(2 a_0)", {"one_half"}),
+            BoundTerm::of(shape, "E_D", q(k.C_D * b.F_D), "C_D (kappa^2 K + kappa [1 + L + m2^2]), d = 1", {"C_D"}),
+            BoundTerm::of(shape, "E_S", q(k.C_S * b.fs), "C_S (1 - c)^2 sum_k Delta_k J(a_k)", {"C_S"}),
+            BoundTerm::of(shape, "bound_total", q(b.E_I + k.C_D * b.F_D + k.C_S * b.fs), "E_I + E_D + E_S",
+                          {"one_half", "C_D", "C_S"}),
+            BoundTerm::of(
+                g, "measured_kl", q(b.red.kl),
+                "KL(p_delta || sampler) from the density grid; resolution difference " + to_text(b.red.kl_error, 3))};
   }
 };
 

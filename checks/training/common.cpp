@@ -11,7 +11,6 @@
 
 namespace diffbound::checks {
 
-
 long long get_integer_or(const json& j, const std::string& key, long long fallback, const std::string& where) {
   return j.contains(key) ? get_integer(j, key, where) : fallback;
 }
@@ -116,7 +115,8 @@ TrainingDataSpec training_data_from_json(const json& j, const std::string& where
     s.radius = get_number_or(j, "radius", 2.0, where);
     s.spread = get_number_or(j, "spread", 0.5, where);
   } else {
-    throw ParamError(param_path(where, "family") + ": unknown family '" + s.family + "' (expected gaussian or mixture)");
+    throw ParamError(param_path(where, "family") + ": unknown family '" + s.family +
+                     "' (expected gaussian or mixture)");
   }
   if (s.dim() > 4096) throw ParamError(where + ": dimension at most 4096 for training runs");
   try {
@@ -344,7 +344,8 @@ RegimeSpec regime_from_json(const json& params, std::initializer_list<const char
     if (std::find_if(known.begin(), known.end(), [&](const char* k) { return it.key() == k; }) == known.end())
       throw ParamError(it.key() + ": unknown key of a regime case (known: calibrate, held_out and the case's own)");
   for (const char* k : {"calibrate", "held_out"})
-    if (!params.contains(k) || !params.at(k).is_object()) throw ParamError(std::string(k) + ": expected a sweep object");
+    if (!params.contains(k) || !params.at(k).is_object())
+      throw ParamError(std::string(k) + ": expected a sweep object");
   RegimeSpec s;
   try {
     s.calibrate = sweep_from_json(params.at("calibrate"), {});
@@ -357,6 +358,13 @@ RegimeSpec regime_from_json(const json& params, std::initializer_list<const char
     throw ParamError(std::string("held_out.") + e.what());
   }
   return s;
+}
+
+std::vector<ParamSpec> network_shape_specs(long m_min, double m_default, const std::string& m_help) {
+  return {ParamSpec::integer("m", m_help).ge(static_cast<double>(m_min)).fallback(m_default),
+          ParamSpec::integer("d", "output dimension").ge(1).fallback(2),
+          ParamSpec::integer("n", "samples (P = nN inputs)").ge(1).fallback(4),
+          ParamSpec::integer("N", "noise levels (P = nN inputs)").ge(1).fallback(2)};
 }
 
 std::vector<ParamSpec> sweep_param_specs(const std::vector<std::string>& sweep_kinds,
@@ -685,10 +693,11 @@ Domain sweep_domain(const SweepDomainSpec& spec) {
       {"d", S::integer, 1, 4, {}, "base data dimension (isotropic Gaussian, variance 1)"},
       {"step_rel", S::log, 0.1, 0.9, {}, "h as a fraction of 2/lambda_max (largest value of a step_rel sweep)"},
   };
-  d.constraints = {"width >= 32 and >= 4 nN d (four times the number of scalar targets) in every run of the sweep "
-                   "(over-parameterised, L* = 0)",
-                   "step_rel < 1: h below the linearised stability limit 2/lambda_max",
-                   "values v, 2v, 4v (step_rel s/4, s/2, s): two calibrate the constant, the last is held out"};
+  d.constraints = {
+      "width >= 32 and >= 4 nN d (four times the number of scalar targets) in every run of the sweep "
+      "(over-parameterised, L* = 0)",
+      "step_rel < 1: h below the linearised stability limit 2/lambda_max",
+      "values v, 2v, 4v (step_rel s/4, s/2, s): two calibrate the constant, the last is held out"};
   auto sweep_of = [spec](const std::vector<double>& x) {
     const std::string axis = spec.axes.at(static_cast<std::size_t>(std::lround(x[0])));
     SweepSpec s;

@@ -161,6 +161,9 @@ RegimeSpec regime_from_json(const json& params, std::initializer_list<const char
 /// `sweep_kinds`) and of a regime case's (regime_from_json; `regime_kinds`), for the checks' ParamSchema.
 std::vector<ParamSpec> sweep_param_specs(const std::vector<std::string>& sweep_kinds,
                                          const std::vector<std::string>& regime_kinds);
+/// The evaluators' parameters of the network's shape: width m (at least `m_min`, default `m_default`), output
+/// dimension d, samples n, noise levels N (P = nN inputs), with the check's defaults.
+std::vector<ParamSpec> network_shape_specs(long m_min, double m_default, const std::string& m_help);
 /// The calibration runs (calibration = true) followed by the held-out runs (calibration = false).
 std::vector<SweepRun> run_regime(const RegimeSpec& s, ScalarKind kind, std::uint64_t case_seed);
 /// The base run of the regime family: isotropic Gaussian data of dimension d, n samples, N levels in
@@ -181,9 +184,9 @@ CaseSpec regime_case(const std::string& axis, std::vector<double> values, RunSpe
 /// run over-parameterised with width >= 32 and >= 4 nN d, four times the number of scalar targets (the lazy regime,
 /// L* = 0), and step_rel < 1 (h below the linearised stability limit 2/lambda_max).
 struct SweepDomainSpec {
-  std::vector<std::string> axes;        ///< the axes the domain may sweep (the first is the simplest)
-  long max_steps = 400;                 ///< GD steps of a run (before equal_time scaling)
-  std::string kind;                     ///< the case's "kind" (empty: none)
+  std::vector<std::string> axes;                       ///< the axes the domain may sweep (the first is the simplest)
+  long max_steps = 400;                                ///< GD steps of a run (before equal_time scaling)
+  std::string kind;                                    ///< the case's "kind" (empty: none)
   std::array<std::size_t, 3> run_budget{32, 40, 120};  ///< the search takes at least 4 (n + 1) = 32
 };
 Domain sweep_domain(const SweepDomainSpec& spec);

@@ -113,6 +113,26 @@ TrainingDataSpec mixture_data(std::int64_t d, int k) {
   return s;
 }
 
+/// The closed form for Gaussian data (theory/training_floor.hpp) at the loss's levels: -C_t per level, C-bar
+/// and the population floor, as run_sign and the bound evaluator compute them.
+template <class Real>
+struct GaussianFloor {
+  LevelWeights<Real> w;
+  std::vector<Real> neg_c;
+  Real c_bar, floor;
+};
+
+template <class Real>
+GaussianFloor<Real> gaussian_floor(const TrainingDataSpec& data, const DsmOptions& lo) {
+  const auto law = make_data<Real>(data.gaussian);
+  GaussianFloor<Real> g{level_weights<Real>(lo), {}, Real(0), Real(0)};
+  for (const auto& s : g.w.sigma) g.neg_c.push_back(training_floor::gaussian_neg_C(law, s));
+  g.c_bar = training_floor::c_bar(g.w.beta, g.neg_c);
+  g.floor = training_floor::loss_floor(normalisation_constant<Real>(lo, lo.samples), lo.samples, g.w.beta, g.w.kappa,
+                                       g.neg_c);
+  return g;
+}
+
 const ParamSchema& floor_schema() {
   static const ParamSchema s{
       {
@@ -121,8 +141,9 @@ const ParamSchema& floor_schema() {
                             "a trained network's loss against the floor"),
           ParamSpec::object("data", "training data (training_data_from_json: family gaussian|mixture, dimension, ...)")
               .when({"sign"}),
-          ParamSpec::object("loss", "the DSM loss (loss_from_json: samples, grid, residual, time, weight, "
-                                    "normalisation; default: its defaults)")
+          ParamSpec::object("loss",
+                            "the DSM loss (loss_from_json: samples, grid, residual, time, weight, "
+                            "normalisation; default: its defaults)")
               .optional_key()
               .when({"sign"}),
           ParamSpec::choice("scalar", {"mpfi", "double", "mpfr"},
@@ -140,12 +161,17 @@ const ParamSchema& floor_schema() {
               .ge(2)
               .fallback(32)
               .when({"trained"}),
-          ParamSpec::integer("floor_samples", "Monte Carlo samples of the floor").ge(10).fallback(20000).when({"trained"}),
+          ParamSpec::integer("floor_samples", "Monte Carlo samples of the floor")
+              .ge(10)
+              .fallback(20000)
+              .when({"trained"}),
           ParamSpec::integer("evaluations", "points along the path where the loss is compared")
               .ge(1)
               .fallback(16)
               .when({"trained"}),
-          ParamSpec::choice("scalar", {"double", "mpfr"}, "trained cases run in double").optional_key().when({"trained"}),
+          ParamSpec::choice("scalar", {"double", "mpfr"}, "trained cases run in double")
+              .optional_key()
+              .when({"trained"}),
       },
       "kind"};
   return s;
@@ -249,9 +275,8 @@ class TrainingFloor final : public Check {
       r.gd.step_rel = 0.5;
       r.gd.max_steps = std::lround(x[4]);
       r.gd.distance_every = 0;
-      return json{{"kind", "trained"},   {"run", run_to_json(r)},   {"mc_samples", 256},
-                  {"noise_replicates", 8}, {"floor_samples", 2000}, {"evaluations", 4},
-                  {"scalar", "double"}};
+      return json{{"kind", "trained"},     {"run", run_to_json(r)}, {"mc_samples", 256}, {"noise_replicates", 8},
+                  {"floor_samples", 2000}, {"evaluations", 4},      {"scalar", "double"}};
     };
     dm.label = [](const std::vector<double>& x) {
       return fmt::format("trained/{}/d={}/n={}/m={}/steps={}/N={}", x[0] < 0.5 ? "gaussian" : "mixture",
@@ -285,13 +310,9 @@ class TrainingFloor final : public Check {
       r.scalar = kind;
       r.precision_bits = precision_bits(kind);
       with_scalar(kind, [&]<class Real>() {
-        const auto law = make_data<Real>(data.gaussian);
-        const auto w = level_weights<Real>(lo);
-        std::vector<Real> negc;
-        for (const auto& s : w.sigma) negc.push_back(training_floor::gaussian_neg_C(law, s));
-        const Real cbar = training_floor::c_bar(w.beta, negc);
-        const int n = lo.samples;
-        const Real fl = training_floor::loss_floor(normalisation_constant<Real>(lo, n), n, w.beta, w.kappa, negc);
+        const auto g = gaussian_floor<Real>(data, lo);
+        const auto& negc = g.neg_c;
+        const Real &cbar = g.c_bar, &fl = g.floor;
         // Claim C̄ < 0: measured C̄ against the bound 0. In closed form −C(σ̄) = Σ_i λ_i/(σ̄²(λ_i + σ̄²)) > 0
         // (theory/training_floor.hpp), so C̄ = −½ Σ_j β_j (−C(σ̄_j)) < 0 by algebra: a sanity check of the code
         // (issue 16), counted apart. The Monte Carlo sign cases on mixtures below stay evidence.
@@ -302,8 +323,8 @@ class TrainingFloor final : public Check {
         r.term("loss_floor", fl);
         json lv = json::array();
         for (std::size_t j = 0; j < negc.size(); ++j)
-          lv.push_back(
-              json{{"sigma", mid_double(w.sigma[j])}, {"beta", mid_double(w.beta[j])}, {"neg_C", mid_double(negc[j])}});
+          lv.push_back(json{
+              {"sigma", mid_double(g.w.sigma[j])}, {"beta", mid_double(g.w.beta[j])}, {"neg_C", mid_double(negc[j])}});
         r.data["levels"] = lv;
       });
       return r;
@@ -537,37 +558,32 @@ Summary TrainingFloor::summarize(const std::vector<CaseResult>& results) const {
 
 class FloorBound final : public BoundEvaluator {
  public:
-  std::string id() const override { return "training.floor"; }
+  ClaimInfo claim() const override { return training_floor::claim(); }
   std::string title() const override { return "C-bar and the population DSM floor for Gaussian data (closed form)"; }
-  json defaults() const override {
-    TrainingDataSpec d = gaussian_data(2, 1.0);
-    return json{{"data", training_data_to_json(d)}, {"loss", loss_to_json(DsmOptions{})}};
+  ParamSchema parameters() const override {
+    return floor_schema().pick({"data", "loss"}, {{"data", training_data_to_json(gaussian_data(2, 1.0))},
+                                                  {"loss", loss_to_json(DsmOptions{})}});
   }
-  std::vector<std::pair<std::string, std::string>> parameter_help() const override {
-    return {
-        {"data", "Gaussian data: family gaussian, spectrum isotropic|power_law|list, dimension, scale, mean[, alpha]"},
-        {"loss", "samples, grid (schedule), residual sigma_scaled|score, time sigma|sigma_sq, weight, normalisation"}};
-  }
-  std::vector<BoundTerm> evaluate(const json& p, ScalarKind kind) const override {
+
+ protected:
+  /// The check's closed form (gaussian_floor, as run_sign computes it).
+  std::vector<BoundTerm> terms(const json& p, ScalarKind kind) const override {
     const TrainingDataSpec data = training_data_from_json(p.at("data"));
     if (data.family != "gaussian") throw ParamError("data.family: the closed form needs gaussian data");
-    const DsmOptions lo = loss_from_json(p.value("loss", json::object()));
+    const DsmOptions lo = loss_from_json(p.at("loss"));
+    const ClaimInfo c = claim();
     return with_scalar(kind, [&]<class Real>() {
-      const auto law = make_data<Real>(data.gaussian);
-      const auto w = level_weights<Real>(lo);
-      std::vector<Real> negc;
-      for (const auto& s : w.sigma) negc.push_back(training_floor::gaussian_neg_C(law, s));
-      const Real cbar = training_floor::c_bar(w.beta, negc);
-      const Real fl =
-          training_floor::loss_floor(normalisation_constant<Real>(lo, lo.samples), lo.samples, w.beta, w.kappa, negc);
+      const auto g = gaussian_floor<Real>(data, lo);
       std::vector<BoundTerm> out;
-      for (std::size_t j = 0; j < negc.size(); ++j)
-        out.push_back({fmt::format("neg_C_{}", j + 1), Quantity::of(negc[j]), "derived", "[D✓]",
-                       fmt::format("-C_t at sigma = {:.6g}: sum_i lambda_i/(sigma^2(lambda_i + sigma^2))",
-                                   mid_double(w.sigma[j]))});
-      out.push_back({"C_bar", Quantity::of(cbar), "derived", "[S]/[D✓]", "1/2 sum_j beta_j C_{t_j} (Remark 1: < 0)"});
-      out.push_back({"loss_floor", Quantity::of(fl), "derived", "[D]",
-                     "n c_n sum_j beta_j kappa_j^2 (-C_j): the population minimum of the loss"});
+      for (std::size_t j = 0; j < g.neg_c.size(); ++j)
+        out.push_back(
+            BoundTerm::computed(fmt::format("neg_C_{}", j + 1), Quantity::of(g.neg_c[j]),
+                                fmt::format("-C_t at sigma = {:.6g}: sum_i lambda_i/(sigma^2(lambda_i + sigma^2))",
+                                            mid_double(g.w.sigma[j]))));
+      out.push_back(
+          BoundTerm::of(c, "C_bar", Quantity::of(g.c_bar), "1/2 sum_j beta_j C_{t_j} (Remark 1: < 0)", {"one_half"}));
+      out.push_back(BoundTerm::computed("loss_floor", Quantity::of(g.floor),
+                                        "n c_n sum_j beta_j kappa_j^2 (-C_j): the population minimum of the loss"));
       return out;
     });
   }

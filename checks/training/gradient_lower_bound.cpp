@@ -34,7 +34,8 @@ using training_gradient_lower_bound::pl_form;
 // form are mutated, never the constant. ----------------------------------------------------------------------
 const std::vector<MutantInfo> kMutants{
     {"width_squared", "larger exponent (PL ratio claimed larger)", "mu >= C q_min delta m^2/(d P^2): grows like m^2"},
-    {"samples_weaker", "smaller exponent (dependence claimed weaker)", "mu >= C q_min delta m/(d P): (nN)^-1 instead of (nN)^-2"},
+    {"samples_weaker", "smaller exponent (dependence claimed weaker)",
+     "mu >= C q_min delta m/(d P): (nN)^-1 instead of (nN)^-2"},
     {"drop_levels", "dropped factor", "P = n instead of nN: the number of noise levels does not enter"},
     {"drop_samples", "dropped factor", "P = N instead of nN: the number of samples does not enter"},
     {"drop_dimension", "dropped factor", "mu >= C q_min delta m/P^2: no 1/d"},
@@ -118,18 +119,22 @@ const ParamSchema& gradient_schema() {
                                           "the GD path")
                             .fallback("sweep"));
     for (auto& p : sweep_param_specs({"sweep"}, {"regime"})) sc.params.push_back(std::move(p));
-    sc.params.push_back(ParamSpec::object("run", "the training run (run_from_json: data, network, loss, gd)").when({"ball"}));
+    sc.params.push_back(
+        ParamSpec::object("run", "the training run (run_from_json: data, network, loss, gd)").when({"ball"}));
     sc.params.push_back(
         ParamSpec::number("path_fraction", "where on the GD path the ball is centred (0: start, 1: end)")
             .ge(0)
             .le(1)
             .when({"ball"}));
-    sc.params.push_back(
-        ParamSpec::integer("random_starts", "random starting points of the search").ge(0).le(64).fallback(6).when({"ball"}));
+    sc.params.push_back(ParamSpec::integer("random_starts", "random starting points of the search")
+                            .ge(0)
+                            .le(64)
+                            .fallback(6)
+                            .when({"ball"}));
     sc.params.push_back(
         ParamSpec::integer("iterations", "descent iterations per start").ge(0).le(1000).fallback(20).when({"ball"}));
-    sc.params.push_back(ParamSpec::choice("scalar", {"double", "mpfr"}, "scalar of the runs (the ball search: double)")
-                            .optional_key());
+    sc.params.push_back(
+        ParamSpec::choice("scalar", {"double", "mpfr"}, "scalar of the runs (the ball search: double)").optional_key());
     return sc;
   }();
   return s;
@@ -166,12 +171,11 @@ class TrainingGradientLowerBound final : public Check {
     };
     // The gradient lower bound over a ball around path points (adversarial directions), a case per point.
     auto ball = [&](double fraction, const RunSpec& run, int random_starts, int iterations) {
-      out.push_back({fmt::format("ball/m={}/k={}K", run.network.width, fraction),
-                     json{{"kind", "ball"},
-                          {"run", run_to_json(run)},
-                          {"path_fraction", fraction},
-                          {"random_starts", random_starts},
-                          {"iterations", iterations}}});
+      out.push_back({fmt::format("ball/m={}/k={}K", run.network.width, fraction), json{{"kind", "ball"},
+                                                                                       {"run", run_to_json(run)},
+                                                                                       {"path_fraction", fraction},
+                                                                                       {"random_starts", random_starts},
+                                                                                       {"iterations", iterations}}});
     };
     if (size == Size::smoke) {
       sweep("width", {32, 64, 128}, 2, base);
@@ -375,8 +379,16 @@ class TrainingGradientLowerBound final : public Check {
     Table bt;  // the ball cases
     bt.id = "pl_ball_vs_path";
     bt.title = "Smallest PL ratio over a ball of radius omega around path points vs along the path";
-    bt.columns = {"case", "k", "omega", "mu at theta_k", "min mu along path", "min mu at random points",
-                  "min mu in ball (search)", "ball/path", "found from", "verdict"};
+    bt.columns = {"case",
+                  "k",
+                  "omega",
+                  "mu at theta_k",
+                  "min mu along path",
+                  "min mu at random points",
+                  "min mu in ball (search)",
+                  "ball/path",
+                  "found from",
+                  "verdict"};
     for (const auto& r : results) {
       if (r.error.empty() && r.data.contains("ball_min")) {
         auto num = [&](const char* k) { return r.data.contains(k) ? r.data[k] : json(nullptr); };
@@ -505,36 +517,41 @@ class TrainingGradientLowerBound final : public Check {
 
 class PlBound final : public BoundEvaluator {
  public:
-  std::string id() const override { return "training.gradient_lower_bound"; }
+  ClaimInfo claim() const override { return training_gradient_lower_bound::claim(); }
   std::string title() const override {
     return "Encoded PL lower bound ||grad L||^2 >= C_PL q_min delta m/(d P^2) (L - L*)";
   }
-  json defaults() const override {
-    return json{{"C_PL", 1.0}, {"q_min", 0.5}, {"delta", 0.25}, {"m", 64},
-                {"d", 2},      {"n", 4},       {"N", 2},        {"excess_loss", 1.0}};
+  ParamSchema parameters() const override {
+    ParamSchema s{{
+        ParamSpec::number("C_PL", "the unknown constant (the check fits it per sweep)").ge(0).fallback(1.0),
+        ParamSpec::number("q_min", "min_j 2 c_n beta_j alpha_j^2").gt(0).fallback(0.5),
+        ParamSpec::number("delta", "separation of the network inputs").gt(0).fallback(0.25),
+        ParamSpec::number("excess_loss", "L(theta) - L*").ge(0).fallback(1.0),
+    }};
+    for (auto& spec : network_shape_specs(1, 64, "width")) s.params.push_back(std::move(spec));
+    return s;
   }
-  std::vector<std::pair<std::string, std::string>> parameter_help() const override {
-    return {{"C_PL", "the unknown constant (fitted per sweep by the check)"},
-            {"q_min", "min_j 2 c_n beta_j alpha_j^2"},
-            {"delta", "separation of the network inputs"},
-            {"m", "width"},
-            {"d", "output dimension"},
-            {"n", "samples"},
-            {"N", "noise levels"},
-            {"excess_loss", "L(theta) - L*"}};
-  }
-  std::vector<BoundTerm> evaluate(const json& p, ScalarKind) const override {
-    const double c = get_number(p, "C_PL", ""), q = get_number(p, "q_min", ""), delta = get_number(p, "delta", "");
-    const double m = get_number(p, "m", ""), d = get_number(p, "d", ""), n = get_number(p, "n", "");
-    const double N = get_number(p, "N", ""), e = get_number(p, "excess_loss", "");
-    for (double v : {q, delta, m, d, n, N})
-      if (!(v > 0)) throw ParamError("q_min, delta, m, d, n, N must be positive");
-    const double form = pl_form(q, delta, m, d, n * N);
+
+ protected:
+  /// The check's form (pl_form) with a given constant.
+  std::vector<BoundTerm> terms(const json& p, ScalarKind) const override {
+    const ParamSchema sc = parameters();
+    auto num = [&](const char* name) { return sc.number(p, name); };
+    const double c = num("C_PL"), e = num("excess_loss");
+    const double form = pl_form(num("q_min"), num("delta"), num("m"), num("d"), num("n") * num("N"));
+    const ClaimInfo cl = claim();
+    const std::vector<std::string> exps{"exponent_m", "exponent_P", "exponent_d"};
+    auto with_c = [&] {
+      auto v = exps;
+      v.insert(v.begin(), "C_PL");
+      return v;
+    };
     return {
-        {"form", Quantity::of(form), "recalled", "[R]", "q_min delta m/(d (nN)^2): Allen-Zhu Thm 3 (PAPER §5.1)"},
-        {"C_PL", Quantity::of(c), "unknown: fitted", "[UNKNOWN]", "Lemma 1's constant (PAPER §3)"},
-        {"pl_lower_bound", Quantity::of(c * form), "recalled", "[R]", "lower bound on ||grad L||^2/(L - L*)"},
-        {"grad_norm_sq_lower_bound", Quantity::of(c * form * e), "recalled", "[R]", "lower bound on ||grad L||_F^2"}};
+        BoundTerm::of(cl, "form", Quantity::of(form), "q_min delta m/(d (nN)^2): Allen-Zhu Thm 3 (PAPER §5.1)", exps),
+        BoundTerm::of(cl, "C_PL", Quantity::of(c), "Lemma 1's constant (PAPER §3)", {"C_PL"}),
+        BoundTerm::of(cl, "pl_lower_bound", Quantity::of(c * form), "lower bound on ||grad L||^2/(L - L*)", with_c()),
+        BoundTerm::of(cl, "grad_norm_sq_lower_bound", Quantity::of(c * form * e), "lower bound on ||grad L||_F^2",
+                      with_c())};
   }
 };
 

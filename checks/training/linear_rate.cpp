@@ -46,9 +46,12 @@ RunSpec base_run(Size size) {
 // RunContext::mutant names one. C_rate is [UNKNOWN] (fitted per sweep): only the form's exponents and
 // factors are mutated, never the constant. ------------------------------------------------------------------
 const std::vector<MutantInfo> kMutants{
-    {"width_squared", "larger exponent (rate claimed faster)", "rho >= C h q_min delta m^2/(d P^2): the rate grows like m^2"},
-    {"step_squared", "larger exponent (rate claimed faster)", "rho >= C h^2 q_min delta m/(d P^2): the rate grows like h^2"},
-    {"samples_weaker", "smaller exponent (dependence claimed weaker)", "rho >= C h q_min delta m/(d P): (nN)^-1 instead of (nN)^-2"},
+    {"width_squared", "larger exponent (rate claimed faster)",
+     "rho >= C h q_min delta m^2/(d P^2): the rate grows like m^2"},
+    {"step_squared", "larger exponent (rate claimed faster)",
+     "rho >= C h^2 q_min delta m/(d P^2): the rate grows like h^2"},
+    {"samples_weaker", "smaller exponent (dependence claimed weaker)",
+     "rho >= C h q_min delta m/(d P): (nN)^-1 instead of (nN)^-2"},
     {"drop_levels", "dropped factor", "P = n instead of nN: the number of noise levels does not slow GD"},
     {"drop_samples", "dropped factor", "P = N instead of nN: the number of samples does not slow GD"},
     {"drop_dimension", "dropped factor", "rho >= C h q_min delta m/P^2: no 1/d"},
@@ -73,12 +76,15 @@ struct AxisExpectation {
 };
 AxisExpectation expectation(const std::string& axis, const std::string& mutant = {}) {
   // A mutant's form predicts other exponents; its judged fits are held to them.
-  if (axis == "width" && mutant == "width_squared") return {2.0, SlopeRule::close_to, "mutant width_squared: rho ~ h m^2"};
-  if (axis == "step_rel" && mutant == "step_squared") return {2.0, SlopeRule::close_to, "mutant step_squared: rho ~ h^2"};
+  if (axis == "width" && mutant == "width_squared")
+    return {2.0, SlopeRule::close_to, "mutant width_squared: rho ~ h m^2"};
+  if (axis == "step_rel" && mutant == "step_squared")
+    return {2.0, SlopeRule::close_to, "mutant step_squared: rho ~ h^2"};
   if ((axis == "samples" || axis == "levels") && mutant == "samples_weaker")
     return {-1.0, SlopeRule::at_least, "mutant samples_weaker: rho >~ (nN)^-1"};
   if (axis == "levels" && mutant == "drop_levels") return {0.0, SlopeRule::at_least, "mutant drop_levels: rho >~ N^0"};
-  if (axis == "samples" && mutant == "drop_samples") return {0.0, SlopeRule::at_least, "mutant drop_samples: rho >~ n^0"};
+  if (axis == "samples" && mutant == "drop_samples")
+    return {0.0, SlopeRule::at_least, "mutant drop_samples: rho >~ n^0"};
   if (axis == "dimension" && mutant == "drop_dimension")
     return {0.0, SlopeRule::at_least, "mutant drop_dimension: rho >~ d^0"};
   if (axis == "width") return {1.0, SlopeRule::close_to, "rho ~ h m at a common h [R] §5.1"};
@@ -96,8 +102,8 @@ const ParamSchema& linear_rate_schema() {
     sc.params.push_back(ParamSpec::choice("kind", {"decades", "sweep", "regime"},
                                           "decades: one long run, its linear phase over many decades; sweep: runs "
                                           "along one axis; regime: a calibrating and a held-out sweep"));
-    sc.params.push_back(ParamSpec::object("run", "the training run (run_from_json: data, network, loss, gd)")
-                            .when({"decades"}));
+    sc.params.push_back(
+        ParamSpec::object("run", "the training run (run_from_json: data, network, loss, gd)").when({"decades"}));
     sc.params.push_back(ParamSpec::number("min_decades", "decades of loss decrease the linear phase must span")
                             .fallback(20)
                             .when({"decades"}));
@@ -489,7 +495,7 @@ Summary TrainingLinearRate::summarize(const std::vector<CaseResult>& results) co
         f.comparison = fmt::format("|slope - {:g}| <= 0.3 (h = step_rel 2/lambda_max shrinks like 1/m)", e);
         f.outcome = (f.slope_lo >= e - 0.3 && f.slope_hi <= e + 0.3) ? "HOLDS"
                     : (f.slope_hi < e - 0.3 || f.slope_lo > e + 0.3) ? "VIOLATED"
-                                                                      : "INCONCLUSIVE";
+                                                                     : "INCONCLUSIVE";
       }
       s.fits.push_back(f);
     }
@@ -508,38 +514,42 @@ Summary TrainingLinearRate::summarize(const std::vector<CaseResult>& results) co
 
 class LinearRateBound final : public BoundEvaluator {
  public:
-  std::string id() const override { return "training.linear_rate"; }
+  ClaimInfo claim() const override { return training_linear_rate::claim(); }
   std::string title() const override {
     return "Encoded lower bound on the per-step GD rate, rho >= C_rate h q_min delta m/(d P^2)";
   }
-  json defaults() const override {
-    return json{{"C_rate", 1.0}, {"h", 0.05}, {"q_min", 0.5}, {"delta", 0.25}, {"m", 64}, {"d", 2}, {"n", 4}, {"N", 2}};
+  ParamSchema parameters() const override {
+    ParamSchema s{{
+        ParamSpec::number("C_rate", "the unknown constant (the check fits it per sweep; 1 shows the bare form)")
+            .ge(0)
+            .fallback(1.0),
+        ParamSpec::number("h", "GD step size").gt(0).fallback(0.05),
+        ParamSpec::number("q_min", "min_j 2 c_n beta_j alpha_j^2 (effective per-sample weight)").gt(0).fallback(0.5),
+        ParamSpec::number("delta", "separation of the network inputs").gt(0).fallback(0.25),
+    }};
+    for (auto& spec : network_shape_specs(1, 64, "width")) s.params.push_back(std::move(spec));
+    return s;
   }
-  std::vector<std::pair<std::string, std::string>> parameter_help() const override {
-    return {{"C_rate", "the unknown constant (a check fits it per sweep; 1 shows the bare form)"},
-            {"h", "GD step size"},
-            {"q_min", "min_j 2 c_n beta_j alpha_j^2 (effective per-sample weight)"},
-            {"delta", "separation of the network inputs"},
-            {"m", "width"},
-            {"d", "output dimension"},
-            {"n", "samples"},
-            {"N", "noise levels"}};
-  }
-  std::vector<BoundTerm> evaluate(const json& p, ScalarKind) const override {
-    const double c = get_number(p, "C_rate", ""), h = get_number(p, "h", ""), q = get_number(p, "q_min", "");
-    const double delta = get_number(p, "delta", ""), m = get_number(p, "m", ""), d = get_number(p, "d", "");
-    const double n = get_number(p, "n", ""), N = get_number(p, "N", "");
-    for (double v : {h, q, delta, m, d, n, N})
-      if (!(v > 0)) throw ParamError("all parameters must be positive");
-    const double P = n * N, form = rate_form(h, q, delta, m, d, P);
+
+ protected:
+  /// The check's form (rate_form) with a given constant.
+  std::vector<BoundTerm> terms(const json& p, ScalarKind) const override {
+    const ParamSchema sc = parameters();
+    auto num = [&](const char* name) { return sc.number(p, name); };
+    const double c = num("C_rate"), h = num("h"), q = num("q_min"), delta = num("delta"), m = num("m"), d = num("d");
+    const double P = num("n") * num("N"), form = rate_form(h, q, delta, m, d, P);
+    const ClaimInfo cl = claim();
     return {
-        {"P", Quantity::of(P), "derived", "[D]", "number of network inputs nN"},
-        {"form", Quantity::of(form), "recalled", "[R]",
-         "h q_min delta m/(d P^2): Allen-Zhu's per-step factor (PAPER §5.1)"},
-        {"C_rate", Quantity::of(c), "unknown: fitted", "[UNKNOWN]", "contraction constant (PAPER §3.1)"},
-        {"rho_lower_bound", Quantity::of(c * form), "recalled", "[R]", "C_rate * form: the rate the theory guarantees"},
-        {"steps_per_decade", Quantity::of(std::log(10.0) / -std::log1p(-std::min(c * form, 0.999999))), "derived",
-         "[D]", "GD steps per decade of loss decrease at that rate"}};
+        BoundTerm::computed("P", Quantity::of(P), "number of network inputs nN"),
+        BoundTerm::of(cl, "form", Quantity::of(form),
+                      "h q_min delta m/(d P^2): Allen-Zhu's per-step factor (PAPER §5.1)",
+                      {"exponent_m", "exponent_P", "exponent_h"}),
+        BoundTerm::of(cl, "C_rate", Quantity::of(c), "contraction constant (PAPER §3.1)", {"C_rate"}),
+        BoundTerm::of(cl, "rho_lower_bound", Quantity::of(c * form), "C_rate * form: the rate the theory guarantees",
+                      {"C_rate", "exponent_m", "exponent_P", "exponent_h"}),
+        BoundTerm::of(cl, "steps_per_decade", Quantity::of(std::log(10.0) / -std::log1p(-std::min(c * form, 0.999999))),
+                      "GD steps per decade of loss decrease at that rate",
+                      {"C_rate", "exponent_m", "exponent_P", "exponent_h"})};
   }
 };
 

@@ -612,37 +612,43 @@ Summary TrainingSemismoothness::summarize(const std::vector<CaseResult>& results
 
 class SemismoothnessBound final : public BoundEvaluator {
  public:
-  std::string id() const override { return "training.semismoothness"; }
+  ClaimInfo claim() const override { return training_semismoothness::claim(); }
   std::string title() const override { return "Encoded semi-smoothness bound on L(th+D) - L(th) - <grad L, D>"; }
-  json defaults() const override {
-    return json{{"C_1", 1.0}, {"C_2", 1.0},  {"q_max", 0.5},      {"n", 4},
-                {"N", 2},     {"loss", 1.0}, {"omega", 0.5},      {"L", 2},
-                {"m", 32},    {"d", 2},      {"delta_norm", 0.01}};
+  ParamSchema parameters() const override {
+    ParamSchema s{{
+        ParamSpec::number("C_1", "Lemma 9's constant of the linear term (unknown: the check fits it)")
+            .ge(0)
+            .fallback(1.0),
+        ParamSpec::number("C_2", "Lemma 9's constant of the quadratic term (unknown: the check fits it)")
+            .ge(0)
+            .fallback(1.0),
+        ParamSpec::number("q_max", "max_j 2 c_n beta_j alpha_j^2").gt(0).fallback(0.5),
+        ParamSpec::number("loss", "L(theta) at the point").ge(0).fallback(1.0),
+        ParamSpec::number("omega", "radius: max(||theta - theta0||_2, ||Delta||_2)").gt(0).fallback(0.5),
+        ParamSpec::integer("L", "depth").ge(1).fallback(2),
+        ParamSpec::number("delta_norm", "||Delta||_2").gt(0).fallback(0.01),
+    }};
+    for (auto& spec : network_shape_specs(2, 32, "width (at least 2: ln m)")) s.params.push_back(std::move(spec));
+    return s;
   }
-  std::vector<std::pair<std::string, std::string>> parameter_help() const override {
-    return {{"C_1, C_2", "the unknown constants (fitted by the check)"},
-            {"q_max", "max_j 2 c_n beta_j alpha_j^2"},
-            {"n, N", "samples and noise levels (P = nN inputs)"},
-            {"loss", "L(theta) at the point"},
-            {"omega", "radius: max(||theta - theta0||_2, ||Delta||_2)"},
-            {"L, m, d", "depth, width, output dimension"},
-            {"delta_norm", "||Delta||_2"}};
-  }
-  std::vector<BoundTerm> evaluate(const json& p, ScalarKind) const override {
-    const double c1 = get_number(p, "C_1", ""), c2 = get_number(p, "C_2", ""), q = get_number(p, "q_max", "");
-    const double P = get_number(p, "n", "") * get_number(p, "N", ""), loss = get_number(p, "loss", "");
-    const double omega = get_number(p, "omega", ""), L = get_number(p, "L", ""), m = get_number(p, "m", "");
-    const double d = get_number(p, "d", ""), dn = get_number(p, "delta_norm", "");
-    for (double v : {q, P, omega, L, m, d, dn})
-      if (!(v > 0)) throw ParamError("q_max, n, N, omega, L, m, d, delta_norm must be positive");
-    if (!(m > 1)) throw ParamError("m: must exceed 1 (ln m)");
+
+ protected:
+  /// The check's forms (linear_form, quadratic_form) with given constants.
+  std::vector<BoundTerm> terms(const json& p, ScalarKind) const override {
+    const ParamSchema sc = parameters();
+    auto num = [&](const char* name) { return sc.number(p, name); };
+    const double c1 = num("C_1"), c2 = num("C_2"), q = num("q_max"), P = num("n") * num("N"), loss = num("loss");
+    const double omega = num("omega"), L = num("L"), m = num("m"), d = num("d"), dn = num("delta_norm");
     const double a = linear_form(q, P, loss, omega, L, m, d) * dn, b = quadratic_form(q, P, L, m, d) * dn * dn;
-    return {{"linear_term", Quantity::of(c1 * a), "recalled", "[R]",
-             "C_1 sqrt(q P L) omega^(1/3) L^2 sqrt(m ln m/d) ||D||_2 (Allen-Zhu Thm 4, PAPER §5.1)"},
-            {"quadratic_term", Quantity::of(c2 * b), "recalled", "[R]", "C_2 q P L^2 (m/d) ||D||_2^2"},
-            {"C_1", Quantity::of(c1), "unknown: fitted", "[UNKNOWN]", "Lemma 9's constant of the linear term"},
-            {"C_2", Quantity::of(c2), "unknown: fitted", "[UNKNOWN]", "Lemma 9's constant of the quadratic term"},
-            {"bound", Quantity::of(c1 * a + c2 * b), "recalled", "[R]", "upper bound on the remainder"}};
+    const ClaimInfo c = claim();
+    return {BoundTerm::of(c, "linear_term", Quantity::of(c1 * a),
+                          "C_1 sqrt(q P L) omega^(1/3) L^2 sqrt(m ln m/d) ||D||_2 (Allen-Zhu Thm 4, PAPER §5.1)",
+                          {"C_1", "omega_exponent"}),
+            BoundTerm::of(c, "quadratic_term", Quantity::of(c2 * b), "C_2 q P L^2 (m/d) ||D||_2^2", {"C_2"}),
+            BoundTerm::of(c, "C_1", Quantity::of(c1), "Lemma 9's constant of the linear term", {"C_1"}),
+            BoundTerm::of(c, "C_2", Quantity::of(c2), "Lemma 9's constant of the quadratic term", {"C_2"}),
+            BoundTerm::of(c, "bound", Quantity::of(c1 * a + c2 * b), "upper bound on the remainder",
+                          {"C_1", "C_2", "omega_exponent"})};
   }
 };
 

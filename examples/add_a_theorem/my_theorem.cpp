@@ -121,25 +121,25 @@ class MeanErrorCheck final : public Check {
 
 class MeanErrorBound final : public BoundEvaluator {
  public:
-  std::string id() const override { return "example.mean_error"; }
-  std::string title() const override { return my_theorem::claim().title; }
-  json defaults() const override {
-    return json{{"schedule", schedule_to_json(ScheduleSpec::edm(18, 0.002, 80, 7))},
-                {"lambda", 0.25},
-                {"mu", 1.0},
-                {"score", score_to_json({"custom", 0.9, 0.0})}};
+  // The id, title and the terms' provenance come from the claim; the parameters from the check's schema.
+  ClaimInfo claim() const override { return my_theorem::claim(); }
+  ParamSchema parameters() const override {
+    return mean_error_schema().pick({"schedule", "lambda", "mu", "score"},
+                                    {{"schedule", schedule_to_json(ScheduleSpec::edm(18, 0.002, 80, 7))},
+                                     {"lambda", 0.25},
+                                     {"mu", 1.0},
+                                     {"score", score_to_json({"custom", 0.9, 0.0})}});
   }
-  std::vector<std::pair<std::string, std::string>> parameter_help() const override {
-    return schema_help(mean_error_schema(), {"schedule", "lambda", "mu", "score"});
-  }
-  std::vector<BoundTerm> evaluate(const json& p, ScalarKind kind) const override {
+
+ protected:
+  std::vector<BoundTerm> terms(const json& p, ScalarKind kind) const override {
     const auto sched = schedule_from_json(p.at("schedule"));
     const auto score = score_from_json(p.at("score"));
-    const double lambda = get_number(p, "lambda", ""), mu = get_number(p, "mu", "");
+    const double lambda = p.at("lambda").get<double>(), mu = p.at("mu").get<double>();
     return with_scalar(kind, [&]<class Real>() {
       const auto a = variances(noise_levels<Real>(sched));
       const Real rhs = my_theorem::bound(decimal<Real>(lambda), decimal<Real>(mu), a, score.template make<Real>());
-      return std::vector<BoundTerm>{{"bound", Quantity::of(rhs), "derived", "[D]", "the right-hand side"}};
+      return std::vector<BoundTerm>{BoundTerm::of(claim(), "bound", Quantity::of(rhs), "the right-hand side")};
     });
   }
 };
