@@ -102,24 +102,27 @@ bool try_bad(const Bad& b, const fs::path& root, std::size_t n) {
 TEST_CASE("bad input: one clear error naming the field, a non-zero exit, no output", "[bad-input][smoke]") {
   TempDir root("bad-input");
   const fs::path shards = root.path() / "shards";
-  // Finished shards to merge (sampling.init, 4 cases at smoke size), and mismatched ones.
+  // Finished shards to merge (sampling.girsanov at smoke size: the cheapest smoke run, under 2 s), and
+  // mismatched ones.
   auto shard = [&](const std::string& name, const std::string& extra) {
-    const std::string size = extra.find("--size") == std::string::npos ? " --size smoke" : "";
+    const std::string check = extra.find("--config") == std::string::npos ? "sampling.girsanov " : "";
     const auto r =
-        run_diffbound("run sampling.init" + size + " --no-progress --out " + (shards / name).string() + " " + extra);
+        run_diffbound("run " + check + "--size smoke --no-progress --out " + (shards / name).string() + " " + extra);
     INFO(r.output);
     REQUIRE(r.status == 0);
     return (shards / name).string();
   };
   const std::string s1 = shard("s1", "--shard 1/2"), s2 = shard("s2", "--shard 2/2");
   const std::string seed = shard("seed", "--shard 2/2 --seed 9"), prec = shard("prec", "--shard 2/2 --precision 256");
-  const std::string size = shard("size", "--shard 2/2 --size default"),
-                    bf = shard("bf", "--shard 2/2 --bound-factor 2");
+  const std::string bf = shard("bf", "--shard 2/2 --bound-factor 2");
   const std::string mpfr = shard("mpfr", "--shard 2/2 --scalar mpfr"), of3 = shard("of3", "--shard 2/3");
   const fs::path other_cfg = shards / "other.json";
-  write_text(
-      other_cfg,
-      R"({"checks": [{"check": "sampling.init", "cases": [{"id": "a", "params": {"data": {"spectrum": "isotropic", "dimension": 2, "scale": 1.0}, "sigma_T": 3}}, {"id": "b", "params": {"data": {"spectrum": "isotropic", "dimension": 2, "scale": 1.0}, "sigma_T": 4}}]}]})");
+  // The same check with a selection of its own (two cases of 8 and 9 levels).
+  std::string nine = kParams;
+  const std::string eight_levels = "\"n_levels\": 8";
+  nine.replace(nine.find(eight_levels), eight_levels.size(), "\"n_levels\": 9");
+  write_text(other_cfg, R"({"checks": [{"check": "sampling.girsanov", "cases": [{"id": "a", "params": )" + kParams +
+                            R"(}, {"id": "b", "params": )" + nine + "}]}]}");
   const std::string cfg2 = shard("cfg", "--shard 2/2 --config " + other_cfg.string());
   // A shard of another commit, a pair of shards of another build, an unfinished and a cut-short one.
   auto edited = [&](const std::string& name, const std::string& from, const std::function<void(std::string&)>& edit) {
@@ -136,6 +139,13 @@ TEST_CASE("bad input: one clear error naming the field, a non-zero exit, no outp
   const std::string c2 = edited("commit2", s2, other_commit);
   const std::string c1 = edited("commit1", s1, other_commit);
   const std::string cut = edited("cut", s2, [](std::string& t) { t.resize(t.size() - 10); });
+  // A shard of another size: the header is what merge compares (a default-size run would cost 10 s).
+  const std::string size = edited("size", s2, [](std::string& t) {
+    const std::string from = "\"size\":\"smoke\"";
+    const auto at = t.find(from);
+    REQUIRE(at != std::string::npos);
+    t.replace(at, from.size(), "\"size\":\"default\"");
+  });
   fs::create_directories(shards / "unfinished");
   fs::copy_file(fs::path(s2) / "results.jsonl", shards / "unfinished" / "results.jsonl.partial");
   const std::string unfinished = (shards / "unfinished").string();
@@ -366,24 +376,26 @@ TEST_CASE("bad input: one clear error naming the field, a non-zero exit, no outp
        },
        true},
       {"resume with another seed",
-       "run sampling.init --size smoke --seed 5 --resume --out {out}",
+       "run sampling.girsanov --size smoke --seed 5 --resume --out {out}",
        {"--resume", "seed is 20240618 in", "but 5 in this run"},
        std::nullopt,
        "config.json",
        2,
        [](const fs::path& d) {
-         REQUIRE(run_diffbound("run sampling.init --size smoke --no-progress --out " + (d / "out").string()).status ==
-                 0);
+         REQUIRE(
+             run_diffbound("run sampling.girsanov --size smoke --no-progress --out " + (d / "out").string()).status ==
+             0);
        }},
       {"resume of another shard",
-       "run sampling.init --size smoke --shard 2/2 --resume --out {out}",
+       "run sampling.girsanov --size smoke --shard 2/2 --resume --out {out}",
        {"--resume", "is shard 1/2 but this run is shard 2/2"},
        std::nullopt,
        "config.json",
        2,
        [](const fs::path& d) {
-         REQUIRE(run_diffbound("run sampling.init --size smoke --shard 1/2 --no-progress --out " + (d / "out").string())
-                     .status == 0);
+         REQUIRE(
+             run_diffbound("run sampling.girsanov --size smoke --shard 1/2 --no-progress --out " + (d / "out").string())
+                 .status == 0);
        }},
       // ---- merge
       {"merge: a missing shard", "merge {out} " + s1, {"cannot merge: shard 2 of 2 missing"}},
