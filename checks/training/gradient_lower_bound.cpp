@@ -540,18 +540,14 @@ class PlBound final : public BoundEvaluator {
     const double c = num("C_PL"), e = num("excess_loss");
     const double form = pl_form(num("q_min"), num("delta"), num("m"), num("d"), num("n") * num("N"));
     const ClaimInfo cl = claim();
-    const std::vector<std::string> exps{"exponent_m", "exponent_P", "exponent_d"};
-    auto with_c = [&] {
-      auto v = exps;
-      v.insert(v.begin(), "C_PL");
-      return v;
-    };
+    const std::vector<std::string> exps{"exponent_m", "exponent_P", "exponent_d"},
+        with_c{"C_PL", "exponent_m", "exponent_P", "exponent_d"};
     return {
         BoundTerm::of(cl, "form", Quantity::of(form), "q_min delta m/(d (nN)^2): Allen-Zhu Thm 3 (PAPER §5.1)", exps),
         BoundTerm::of(cl, "C_PL", Quantity::of(c), "Lemma 1's constant (PAPER §3)", {"C_PL"}),
-        BoundTerm::of(cl, "pl_lower_bound", Quantity::of(c * form), "lower bound on ||grad L||^2/(L - L*)", with_c()),
+        BoundTerm::of(cl, "pl_lower_bound", Quantity::of(c * form), "lower bound on ||grad L||^2/(L - L*)", with_c),
         BoundTerm::of(cl, "grad_norm_sq_lower_bound", Quantity::of(c * form * e), "lower bound on ||grad L||_F^2",
-                      with_c())};
+                      with_c)};
   }
 };
 
